@@ -1,0 +1,331 @@
+//! An in-memory [`Host`] for unit tests of the domain logic.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use crate::host::*;
+
+#[derive(Default)]
+pub struct FakeHost {
+    pub now: i64,
+    pub kv: RefCell<BTreeMap<String, Vec<u8>>>,
+    pub users: HashMap<String, User>,
+    pub teams: HashMap<String, Team>,
+    pub channels: RefCell<HashMap<String, Channel>>,
+    pub members: RefCell<Vec<(String, String)>>,
+    pub posts: RefCell<Vec<Post>>,
+    pub ephemerals: RefCell<Vec<(String, Post)>>,
+    pub commands: RefCell<Vec<SlashCommand>>,
+    pub dialogs: RefCell<Vec<(String, Value)>>,
+    pub jobs: RefCell<BTreeMap<String, (i64, String)>>,
+    pub events: RefCell<Vec<(String, Value)>>,
+    pub webhooks: RefCell<Vec<(String, String)>>,
+    pub logs: RefCell<Vec<String>>,
+    pub config: String,
+    pub bot: RefCell<Option<String>>,
+}
+
+impl FakeHost {
+    /// A team `t1`, channel `c1` (open) in it, admin `admin` and user `bob`,
+    /// both members of the team and the channel.
+    pub fn with_basics() -> Self {
+        let mut host = FakeHost {
+            now: 1_700_000_000_000,
+            config: "{}".into(),
+            ..Default::default()
+        };
+        for (id, roles) in [
+            ("admin", "system_admin system_user"),
+            ("bob", "system_user"),
+        ] {
+            host.users.insert(
+                id.into(),
+                User {
+                    id: id.into(),
+                    username: id.into(),
+                    roles: roles.into(),
+                    is_bot: false,
+                },
+            );
+            host.members.get_mut().push(("c1".into(), id.into()));
+            host.members.get_mut().push(("team:t1".into(), id.into()));
+        }
+        host.teams.insert(
+            "t1".into(),
+            Team {
+                id: "t1".into(),
+                name: "team-one".into(),
+                display_name: "Team".into(),
+            },
+        );
+        host.channels.get_mut().insert(
+            "c1".into(),
+            Channel {
+                id: "c1".into(),
+                team_id: "t1".into(),
+                channel_type: "O".into(),
+                name: "town".into(),
+                ..Default::default()
+            },
+        );
+        host
+    }
+
+    fn next_id(&self) -> String {
+        format!(
+            "id{}",
+            self.posts.borrow().len() + self.ephemerals.borrow().len() + 1
+        )
+    }
+}
+
+impl Host for FakeHost {
+    fn now_ms(&self) -> i64 {
+        self.now
+    }
+    fn random_bytes(&self, len: u32) -> Vec<u8> {
+        (1..=len as u8).collect()
+    }
+    fn log(&self, _level: Level, message: &str) {
+        self.logs.borrow_mut().push(message.into())
+    }
+    fn config(&self) -> String {
+        self.config.clone()
+    }
+    fn kv_get(&self, key: &str) -> HostResult<Option<Vec<u8>>> {
+        Ok(self.kv.borrow().get(key).cloned())
+    }
+    fn kv_get_many(&self, keys: &[String]) -> HostResult<Vec<Option<Vec<u8>>>> {
+        Ok(keys
+            .iter()
+            .map(|k| self.kv.borrow().get(k).cloned())
+            .collect())
+    }
+    fn kv_set(&self, key: &str, value: &[u8]) -> HostResult<()> {
+        self.kv.borrow_mut().insert(key.into(), value.into());
+        Ok(())
+    }
+    fn kv_delete(&self, key: &str) -> HostResult<()> {
+        self.kv.borrow_mut().remove(key);
+        Ok(())
+    }
+    fn kv_compare_and_set(
+        &self,
+        key: &str,
+        old: Option<&[u8]>,
+        new: Option<&[u8]>,
+    ) -> HostResult<bool> {
+        let mut kv = self.kv.borrow_mut();
+        if kv.get(key).map(Vec::as_slice) != old {
+            return Ok(false);
+        }
+        match new {
+            Some(v) => kv.insert(key.into(), v.into()),
+            None => kv.remove(key),
+        };
+        Ok(true)
+    }
+    fn kv_set_if_absent(&self, key: &str, value: &[u8]) -> HostResult<bool> {
+        self.kv_compare_and_set(key, None, Some(value))
+    }
+    fn kv_list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> HostResult<(Vec<String>, Option<String>)> {
+        let kv = self.kv.borrow();
+        let mut keys: Vec<String> = kv
+            .keys()
+            .filter(|k| k.starts_with(prefix) && cursor.is_none_or(|c| k.as_str() > c))
+            .cloned()
+            .take(limit as usize + 1)
+            .collect();
+        let more = keys.len() > limit as usize;
+        keys.truncate(limit as usize);
+        let next = if more { keys.last().cloned() } else { None };
+        Ok((keys, next))
+    }
+    fn kv_atomic_write(
+        &self,
+        expect: &[(String, Option<Vec<u8>>)],
+        ops: &[KvOp],
+    ) -> HostResult<bool> {
+        let mut kv = self.kv.borrow_mut();
+        if expect.iter().any(|(k, v)| kv.get(k) != v.as_ref()) {
+            return Ok(false);
+        }
+        for op in ops {
+            match op {
+                KvOp::Set(k, v) => kv.insert(k.clone(), v.clone()),
+                KvOp::Delete(k) => kv.remove(k),
+            };
+        }
+        Ok(true)
+    }
+    fn user(&self, id: &str) -> HostResult<Option<User>> {
+        Ok(self.users.get(id).cloned())
+    }
+    fn user_by_username(&self, username: &str) -> HostResult<Option<User>> {
+        Ok(self
+            .users
+            .values()
+            .find(|u| u.username == username)
+            .cloned())
+    }
+    fn ensure_bot(
+        &self,
+        _username: &str,
+        _display_name: &str,
+        _description: &str,
+    ) -> HostResult<String> {
+        Ok(self
+            .bot
+            .borrow_mut()
+            .get_or_insert_with(|| "bot".into())
+            .clone())
+    }
+    fn team(&self, id: &str) -> HostResult<Option<Team>> {
+        Ok(self.teams.get(id).cloned())
+    }
+    fn is_team_member(&self, team_id: &str, user_id: &str) -> HostResult<bool> {
+        Ok(self
+            .members
+            .borrow()
+            .contains(&(format!("team:{team_id}"), user_id.into())))
+    }
+    fn channel(&self, id: &str) -> HostResult<Option<Channel>> {
+        Ok(self.channels.borrow().get(id).cloned())
+    }
+    fn channel_by_name(&self, team_id: &str, name: &str) -> HostResult<Option<Channel>> {
+        Ok(self
+            .channels
+            .borrow()
+            .values()
+            .find(|c| c.team_id == team_id && c.name == name)
+            .cloned())
+    }
+    fn create_channel(&self, mut channel: Channel) -> HostResult<Channel> {
+        channel.id = format!("ch{}", self.channels.borrow().len() + 1);
+        self.channels
+            .borrow_mut()
+            .insert(channel.id.clone(), channel.clone());
+        Ok(channel)
+    }
+    fn update_channel(&self, channel: Channel) -> HostResult<Channel> {
+        self.channels
+            .borrow_mut()
+            .insert(channel.id.clone(), channel.clone());
+        Ok(channel)
+    }
+    fn direct_channel(&self, a: &str, b: &str) -> HostResult<Channel> {
+        Ok(Channel {
+            id: format!("{a}__{b}"),
+            channel_type: "D".into(),
+            ..Default::default()
+        })
+    }
+    fn add_channel_member(&self, channel_id: &str, user_id: &str) -> HostResult<()> {
+        let pair = (channel_id.to_string(), user_id.to_string());
+        if !self.members.borrow().contains(&pair) {
+            self.members.borrow_mut().push(pair);
+        }
+        Ok(())
+    }
+    fn remove_channel_member(&self, channel_id: &str, user_id: &str) -> HostResult<()> {
+        self.members
+            .borrow_mut()
+            .retain(|(c, u)| !(c == channel_id && u == user_id));
+        Ok(())
+    }
+    fn is_channel_member(&self, channel_id: &str, user_id: &str) -> HostResult<bool> {
+        Ok(self
+            .members
+            .borrow()
+            .contains(&(channel_id.into(), user_id.into())))
+    }
+    fn channel_members(
+        &self,
+        channel_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> HostResult<Vec<String>> {
+        Ok(self
+            .members
+            .borrow()
+            .iter()
+            .filter(|(c, _)| c == channel_id)
+            .map(|(_, u)| u.clone())
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect())
+    }
+    fn create_post(&self, mut post: Post) -> HostResult<Post> {
+        post.id = self.next_id();
+        if post.user_id.is_empty() {
+            post.user_id = "bot".into();
+        }
+        self.posts.borrow_mut().push(post.clone());
+        Ok(post)
+    }
+    fn update_post(&self, post: Post) -> HostResult<Post> {
+        let mut posts = self.posts.borrow_mut();
+        let slot = posts
+            .iter_mut()
+            .find(|p| p.id == post.id)
+            .ok_or(HostError::NotFound)?;
+        *slot = post.clone();
+        Ok(post)
+    }
+    fn delete_post(&self, post_id: &str) -> HostResult<()> {
+        self.posts.borrow_mut().retain(|p| p.id != post_id);
+        Ok(())
+    }
+    fn post(&self, post_id: &str) -> HostResult<Option<Post>> {
+        Ok(self
+            .posts
+            .borrow()
+            .iter()
+            .find(|p| p.id == post_id)
+            .cloned())
+    }
+    fn send_ephemeral(&self, user_id: &str, mut post: Post) -> HostResult<Post> {
+        post.id = self.next_id();
+        self.ephemerals
+            .borrow_mut()
+            .push((user_id.into(), post.clone()));
+        Ok(post)
+    }
+    fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
+        self.commands.borrow_mut().push(command.clone());
+        Ok(())
+    }
+    fn open_dialog(&self, trigger_id: &str, dialog: &Value) -> HostResult<()> {
+        if trigger_id.is_empty() {
+            return Err(HostError::InvalidInput("trigger-id".into()));
+        }
+        self.dialogs
+            .borrow_mut()
+            .push((trigger_id.into(), dialog.clone()));
+        Ok(())
+    }
+    fn schedule_once(&self, key: &str, at_ms: i64, payload: &str) -> HostResult<()> {
+        self.jobs
+            .borrow_mut()
+            .insert(key.into(), (at_ms, payload.into()));
+        Ok(())
+    }
+    fn cancel_job(&self, key: &str) -> HostResult<bool> {
+        Ok(self.jobs.borrow_mut().remove(key).is_some())
+    }
+    fn publish_event(&self, event: &str, data: &Value, _b: &Broadcast) -> HostResult<()> {
+        self.events.borrow_mut().push((event.into(), data.clone()));
+        Ok(())
+    }
+    fn post_webhook(&self, url: &str, body: &str) -> HostResult<()> {
+        self.webhooks.borrow_mut().push((url.into(), body.into()));
+        Ok(())
+    }
+}

@@ -1,0 +1,68 @@
+//! One function per exported hook: the glue calls these, tests call them
+//! with the fake host.
+
+use crate::api::{
+    ActionRequest, ActionResponse, CommandArgs, CommandResponse, DialogResponse, DialogSubmission,
+    HttpRequest, HttpResponse,
+};
+use crate::host::{Host, HostError, HostResult, Level, Post};
+use crate::{commands, http, lifecycle, selfcheck};
+
+pub fn activate<H: Host>(host: &H) -> HostResult<()> {
+    lifecycle::activate(host)
+}
+
+pub fn deactivate<H: Host>(host: &H) {
+    lifecycle::deactivate(host)
+}
+
+pub fn configuration_changed<H: Host>(host: &H, config: &str) -> HostResult<()> {
+    lifecycle::configuration_changed(host, config)
+}
+
+pub fn execute_command<H: Host>(host: &H, args: &CommandArgs) -> HostResult<CommandResponse> {
+    Ok(commands::execute(host, args))
+}
+
+pub fn message_has_been_posted<H: Host>(host: &H, post: &Post) {
+    if let Err(err) = selfcheck::on_post(host, post) {
+        host.log(Level::Warn, &format!("message hook: {err}"));
+    }
+}
+
+pub fn user_has_joined_channel<H: Host>(
+    host: &H,
+    channel_id: &str,
+    user_id: &str,
+    _actor_id: Option<&str>,
+) {
+    if let Err(err) = selfcheck::on_join(host, channel_id, user_id) {
+        host.log(Level::Warn, &format!("join hook: {err}"));
+    }
+}
+
+pub fn serve_http<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
+    http::serve(host, request)
+}
+
+pub fn post_action<H: Host>(host: &H, request: &ActionRequest) -> HostResult<ActionResponse> {
+    selfcheck::on_action(host, request)?
+        .ok_or_else(|| HostError::InvalidInput("unknown action".into()))
+}
+
+pub fn dialog_submit<H: Host>(
+    host: &H,
+    submission: &DialogSubmission,
+) -> HostResult<DialogResponse> {
+    selfcheck::on_dialog(host, submission)?.ok_or_else(|| {
+        HostError::InvalidInput(format!("unknown dialog {}", submission.callback_id))
+    })
+}
+
+pub fn scheduled_job<H: Host>(host: &H, key: &str, payload: &str) {
+    match selfcheck::on_job(host, key, payload) {
+        Ok(true) => {}
+        Ok(false) => host.log(Level::Warn, &format!("unknown scheduled job {key}")),
+        Err(err) => host.log(Level::Warn, &format!("scheduled job {key}: {err}")),
+    }
+}

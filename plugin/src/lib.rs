@@ -1,0 +1,22 @@
+//! The playbooks plugin: the workflow engine of the chat server, compiled to
+//! a WebAssembly component.
+//!
+//! Everything but [`glue`] is plain Rust over the [`host::Host`] port, so it
+//! compiles and unit-tests natively (`cargo test -p playbooks-plugin`). The
+//! `glue` module, built only for wasm32, owns the `wit_bindgen` bindings: it
+//! converts WIT records to the types in [`api`] and [`host`] and forwards
+//! each hook to [`hooks`].
+
+pub mod api;
+pub mod commands;
+pub mod hooks;
+pub mod host;
+pub mod http;
+pub mod lifecycle;
+pub mod selfcheck;
+
+#[cfg(test)]
+mod fake;
+
+#[cfg(target_arch = "wasm32")]
+mod glue;
