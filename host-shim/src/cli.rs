@@ -1,0 +1,71 @@
+//! Command line: `host-shim serve --addr 127.0.0.1:8065 --data-dir ./data`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::startup::{ServerConfig, millis, parse_hosts, serve};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "host-shim",
+    version,
+    about = "Mattermost-compatible chat server with wasm plugins"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the chat server.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HOST_SHIM_ADDR", default_value = "127.0.0.1:8065")]
+    pub addr: SocketAddr,
+    /// Where the database, installed plugins and caches live.
+    #[arg(long, env = "HOST_SHIM_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Longest a plugin hook may run, in milliseconds.
+    #[arg(long, env = "HOST_SHIM_HOOK_DEADLINE_MS", default_value_t = 2000)]
+    pub hook_deadline_ms: u64,
+    /// Memory cap per plugin instance, in MiB.
+    #[arg(long, env = "HOST_SHIM_PLUGIN_MEMORY_MIB", default_value_t = 64)]
+    pub plugin_memory_mib: usize,
+    /// Internal hosts (loopback/private) plugins may send webhooks to,
+    /// comma-separated. Public hosts are always allowed.
+    #[arg(long, env = "HOST_SHIM_WEBHOOK_ALLOWED_HOSTS", default_value = "")]
+    pub webhook_allowed_hosts: String,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> ServerConfig {
+        let mut config = ServerConfig::new(self.addr, self.data_dir.clone());
+        config.sandbox.hook_deadline = millis(self.hook_deadline_ms.max(1));
+        config.sandbox.memory_limit_bytes = self.plugin_memory_mib.max(1) * 1024 * 1024;
+        config.webhooks.allowed_internal_hosts = parse_hosts(&self.webhook_allowed_hosts);
+        config
+    }
+}
+
+/// Runs the parsed command until it ends (ctrl-c for `serve`).
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let server = serve(&args.config()).await?;
+            tracing::info!(addr = %server.addr, data_dir = %args.data_dir.display(), "serving");
+            println!("host-shim listening on http://{}", server.addr);
+            tokio::select! {
+                result = server.task => { result??; }
+                _ = tokio::signal::ctrl_c() => { tracing::info!("shutting down"); }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The wasm plugin runtime: one engine, the host side of the WIT imports, and
+//! sandboxed instance pools per plugin.
+
+pub mod bindings;
+mod convert;
+pub mod engine;
+mod host_api;
+pub mod plugin;
+pub mod state;
+
+pub use convert::{json_object, post_to_wit};
+pub use engine::{PluginRuntime, SandboxConfig};
+pub use plugin::{HookError, LoadedPlugin, TrapKind};

@@ -1,0 +1,73 @@
+//! Errors as Mattermost's error body:
+//! `{"id", "message", "detailed_error", "request_id", "status_code"}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::AppError;
+use crate::model::new_id;
+
+/// An HTTP error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Mattermost-style translation id, e.g. `api.context.404.app_error`.
+    pub id: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, id: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            id: id.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        let (status, id) = match &err {
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "app.not_found.app_error"),
+            AppError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "api.context.session_expired.app_error",
+            ),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "api.context.permissions.app_error"),
+            AppError::Conflict(_) => (StatusCode::BAD_REQUEST, "app.conflict.app_error"),
+            AppError::Invalid(_) => (
+                StatusCode::BAD_REQUEST,
+                "api.context.invalid_param.app_error",
+            ),
+            AppError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "api.context.too_large.app_error",
+            ),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "app.internal.app_error",
+                    "internal server error",
+                );
+            }
+        };
+        ApiError::new(status, id, err.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "id": self.id,
+            "message": self.message,
+            "detailed_error": "",
+            "request_id": new_id(),
+            "status_code": self.status.as_u16(),
+        });
+        (self.status, Json(body)).into_response()
+    }
+}

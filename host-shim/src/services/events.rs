@@ -1,0 +1,46 @@
+//! The websocket event bus. Everything that happens in chat is published here
+//! once; each websocket connection filters what its user may see.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio::sync::broadcast;
+
+/// Who an event is for (Mattermost `broadcast`). Empty fields mean "anyone".
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Broadcast {
+    pub omit_users: Option<Map<String, Value>>,
+    pub user_id: String,
+    pub channel_id: String,
+    pub team_id: String,
+}
+
+/// One websocket event, before its per-connection `seq` is assigned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WsEvent {
+    pub event: String,
+    pub data: Map<String, Value>,
+    pub broadcast: Broadcast,
+}
+
+/// Fan-out of events to every connected client. Slow receivers lag and drop
+/// old events rather than slowing down publishers.
+#[derive(Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<std::sync::Arc<WsEvent>>,
+}
+
+impl EventBus {
+    pub fn new(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity);
+        Self { sender }
+    }
+
+    /// Publishes an event; having no listener is fine.
+    pub fn publish(&self, event: WsEvent) {
+        let _ = self.sender.send(std::sync::Arc::new(event));
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<std::sync::Arc<WsEvent>> {
+        self.sender.subscribe()
+    }
+}

@@ -1,0 +1,82 @@
+//! Chat services: the rules for changing chat state, shared by the HTTP API
+//! and the plugin host interfaces so both behave identically (validation,
+//! websocket events, plugin hooks).
+
+pub mod events;
+pub mod webhooks;
+
+mod channels;
+mod posts;
+pub mod triggers;
+
+use std::sync::Arc;
+
+use chat_store::{ChatStore, JobStore, KvStore};
+use tokio::sync::mpsc;
+
+pub use channels::validate_channel_name;
+pub use events::{Broadcast, EventBus, WsEvent};
+pub use posts::{Author, MAX_POST_MESSAGE_CHARS};
+pub use webhooks::{WebhookPolicy, WebhookQueue};
+
+use crate::model::Post;
+
+/// Something plugins may want to react to, dispatched after it is committed.
+#[derive(Debug, Clone)]
+pub enum HookEvent {
+    /// A post was stored. `bot_of_plugin` is set when the author is a
+    /// plugin's bot: that plugin is not told about its own post.
+    Posted {
+        post: Box<Post>,
+        bot_of_plugin: Option<String>,
+    },
+    UserJoinedChannel {
+        channel_id: String,
+        user_id: String,
+        actor_id: Option<String>,
+    },
+}
+
+/// Shared state of the server: stores, event bus and queues.
+pub struct Services {
+    pub chat: Arc<dyn ChatStore>,
+    pub kv: Arc<dyn KvStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub events: EventBus,
+    pub webhooks: WebhookQueue,
+    hooks: mpsc::UnboundedSender<HookEvent>,
+    /// Woken whenever a job is scheduled, so the dispatcher re-reads the
+    /// earliest due time.
+    pub scheduler_wake: Arc<tokio::sync::Notify>,
+    pub triggers: triggers::TriggerRegistry,
+}
+
+impl Services {
+    /// Builds the services. The receiver gets every [`HookEvent`]; the
+    /// plugin manager drains it.
+    pub fn new(
+        chat: Arc<dyn ChatStore>,
+        kv: Arc<dyn KvStore>,
+        jobs: Arc<dyn JobStore>,
+        webhooks: WebhookQueue,
+    ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
+        let (hooks, receiver) = mpsc::unbounded_channel();
+        let services = Arc::new(Self {
+            chat,
+            kv,
+            jobs,
+            events: EventBus::new(1024),
+            webhooks,
+            hooks,
+            scheduler_wake: Arc::new(tokio::sync::Notify::new()),
+            triggers: Default::default(),
+        });
+        (services, receiver)
+    }
+
+    fn queue_hook(&self, event: HookEvent) {
+        if self.hooks.send(event).is_err() {
+            tracing::warn!("hook dispatcher stopped; plugin hook not delivered");
+        }
+    }
+}

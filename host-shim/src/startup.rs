@@ -1,0 +1,89 @@
+//! Wiring: open the stores, start the runtime, the plugins and the HTTP
+//! server. Used by `main` and by the integration tests (`spawn_app`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chat_store::sqlite::SqliteStore;
+
+use crate::plugins::{PluginManager, spawn_hook_dispatcher, spawn_job_dispatcher};
+use crate::runtime::{PluginRuntime, SandboxConfig};
+use crate::server::{AppState, app};
+use crate::services::{Services, WebhookPolicy, WebhookQueue};
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub sandbox: SandboxConfig,
+    pub webhooks: WebhookPolicy,
+}
+
+impl ServerConfig {
+    /// Defaults for a data dir, listening on `addr`.
+    pub fn new(addr: SocketAddr, data_dir: PathBuf) -> Self {
+        Self {
+            addr,
+            data_dir,
+            sandbox: SandboxConfig::default(),
+            webhooks: WebhookPolicy::default(),
+        }
+    }
+}
+
+/// A started server.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Builds everything but the listener. Must run inside a tokio runtime.
+pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let db_path = config.data_dir.join("chat.db");
+    let store = Arc::new(
+        SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
+    );
+    let webhooks = WebhookQueue::start(config.webhooks.clone());
+    let (services, hook_events) = Services::new(store.clone(), store.clone(), store, webhooks);
+    let runtime = Arc::new(PluginRuntime::new(
+        config.sandbox.clone(),
+        config.data_dir.join("cache").join("components"),
+    )?);
+    let plugins = PluginManager::new(runtime, services.clone(), config.data_dir.join("plugins"))?;
+    let starting = plugins.clone();
+    tokio::task::spawn_blocking(move || starting.start()).await??;
+    spawn_hook_dispatcher(plugins.clone(), hook_events);
+    spawn_job_dispatcher(plugins.clone());
+    Ok(AppState { services, plugins })
+}
+
+/// Builds the server and starts serving HTTP on `config.addr`.
+pub async fn serve(config: &ServerConfig) -> anyhow::Result<RunningServer> {
+    let state = build(config).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    let router = app(state.clone());
+    let task = tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(RunningServer { addr, state, task })
+}
+
+/// Parses a comma-separated host list.
+pub fn parse_hosts(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn millis(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
