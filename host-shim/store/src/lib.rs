@@ -1,0 +1,12 @@
+//! Storage for the chat host: the ports (one trait per capability) and the
+//! embedded SQLite backend that implements them.
+//!
+//! Nothing here knows about wasm or HTTP, so it builds and tests quickly and a
+//! second backend (PostgreSQL) can be added beside [`sqlite`] without touching
+//! the runtime or the server.
+
+pub mod model;
+pub mod ports;
+pub mod sqlite;
+
+pub use ports::{ChatStore, JobStore, KvStore, StoreError, StoreResult};

@@ -1,0 +1,181 @@
+//! Chat entities with Mattermost API v4 JSON field names.
+//!
+//! These are the shapes the HTTP API serialises and the store persists. Ids are
+//! 26-character lowercase base32 ([`new_id`]); times are epoch milliseconds.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A new Mattermost-style id: 16 random bytes as 26 lowercase base32 chars.
+pub fn new_id() -> String {
+    const ALPHABET: &[u8; 32] = b"ybndrfg8ejkmcpqxot1uwisza345h769";
+    let bytes: [u8; 16] = rand::random();
+    let mut out = String::with_capacity(26);
+    let mut buffer: u32 = 0;
+    let mut bits = 0;
+    for byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+/// True for strings shaped like ids from [`new_id`].
+pub fn is_valid_id(id: &str) -> bool {
+    id.len() == 26
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// Current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct User {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub username: String,
+    pub email: String,
+    pub nickname: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub roles: String,
+    pub locale: String,
+    pub is_bot: bool,
+}
+
+impl User {
+    pub fn is_system_admin(&self) -> bool {
+        self.roles.split_whitespace().any(|r| r == "system_admin")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Team {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub display_name: String,
+    pub name: String,
+    pub description: String,
+    pub email: String,
+    #[serde(rename = "type")]
+    pub team_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Channel {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub team_id: String,
+    #[serde(rename = "type")]
+    pub channel_type: String,
+    pub display_name: String,
+    pub name: String,
+    pub header: String,
+    pub purpose: String,
+    pub last_post_at: i64,
+    pub total_msg_count: i64,
+    pub creator_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Post {
+    pub id: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub edit_at: i64,
+    pub delete_at: i64,
+    pub is_pinned: bool,
+    pub user_id: String,
+    pub channel_id: String,
+    pub root_id: String,
+    pub original_id: String,
+    pub message: String,
+    #[serde(rename = "type")]
+    pub post_type: String,
+    pub props: Map<String, Value>,
+    pub hashtags: String,
+    pub file_ids: Vec<String>,
+    pub pending_post_id: String,
+    pub reply_count: i64,
+    pub metadata: Map<String, Value>,
+}
+
+/// A slash command registered by a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CommandRegistration {
+    pub plugin_id: String,
+    pub trigger: String,
+    pub display_name: String,
+    pub description: String,
+    pub auto_complete: bool,
+    pub auto_complete_desc: String,
+    pub auto_complete_hint: String,
+    /// Mattermost `AutocompleteData` JSON, or "" for none.
+    pub autocomplete_data: String,
+}
+
+/// Which posts of a channel to read, newest first (Mattermost paging rules).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PostQuery {
+    pub page: u32,
+    pub per_page: u32,
+    /// Only posts created or updated after this time (`since`).
+    pub since: Option<i64>,
+    /// Only posts older than this post (`before`).
+    pub before: Option<String>,
+    /// Only posts newer than this post (`after`).
+    pub after: Option<String>,
+    pub include_deleted: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_26_lowercase_base32_and_unique() {
+        let a = new_id();
+        let b = new_id();
+        assert!(is_valid_id(&a), "{a}");
+        assert_ne!(a, b);
+        assert!(!is_valid_id("short"));
+        assert!(!is_valid_id(&a.to_uppercase()));
+    }
+
+    #[test]
+    fn post_json_uses_mattermost_names() {
+        let post = Post {
+            post_type: "custom_x".into(),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&post).unwrap();
+        assert_eq!(json["type"], "custom_x");
+        assert!(json.get("root_id").is_some());
+        assert!(json.get("post_type").is_none());
+    }
+}

@@ -1,0 +1,219 @@
+//! [`JobStore`] on the `jobs` table (`PRIMARY KEY (plugin_id, key)`, indexed
+//! on `at_ms`).
+
+use rusqlite::{Row, params};
+
+use super::{SqliteStore, sql_int};
+use crate::ports::StoreResult;
+use crate::ports::jobs::{Job, JobStore};
+
+fn job_from_row(row: &Row<'_>) -> rusqlite::Result<Job> {
+    Ok(Job {
+        plugin_id: row.get(0)?,
+        key: row.get(1)?,
+        at_ms: row.get(2)?,
+        payload: row.get(3)?,
+    })
+}
+
+impl JobStore for SqliteStore {
+    fn schedule(&self, job: &Job) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO jobs (plugin_id, key, at_ms, payload) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (plugin_id, key)
+                 DO UPDATE SET at_ms = excluded.at_ms, payload = excluded.payload",
+            )?
+            .execute(params![job.plugin_id, job.key, job.at_ms, job.payload])?;
+            Ok(())
+        })
+    }
+
+    fn cancel(&self, plugin_id: &str, key: &str) -> StoreResult<bool> {
+        self.write(|tx| {
+            let removed = tx
+                .prepare_cached("DELETE FROM jobs WHERE plugin_id = ?1 AND key = ?2")?
+                .execute(params![plugin_id, key])?;
+            Ok(removed > 0)
+        })
+    }
+
+    fn due(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<Job>> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT plugin_id, key, at_ms, payload FROM jobs WHERE at_ms <= ?1
+                 ORDER BY at_ms, plugin_id, key LIMIT ?2",
+            )?;
+            let jobs = stmt
+                .query_map(params![now_ms, sql_int(limit)], job_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(jobs)
+        })
+    }
+
+    fn next_due_at(&self) -> StoreResult<Option<i64>> {
+        self.read(|tx| {
+            Ok(tx
+                .prepare_cached("SELECT MIN(at_ms) FROM jobs")?
+                .query_row([], |row| row.get(0))?)
+        })
+    }
+
+    fn claim(&self, job: &Job) -> StoreResult<bool> {
+        self.write(|tx| {
+            let removed = tx
+                .prepare_cached(
+                    "DELETE FROM jobs
+                     WHERE plugin_id = ?1 AND key = ?2 AND at_ms = ?3 AND payload = ?4",
+                )?
+                .execute(params![job.plugin_id, job.key, job.at_ms, job.payload])?;
+            Ok(removed > 0)
+        })
+    }
+
+    fn jobs_for_plugin(&self, plugin_id: &str) -> StoreResult<Vec<Job>> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT plugin_id, key, at_ms, payload FROM jobs WHERE plugin_id = ?1
+                 ORDER BY at_ms, key",
+            )?;
+            let jobs = stmt
+                .query_map([plugin_id], job_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(jobs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::tests::temp_store;
+
+    fn job(plugin_id: &str, key: &str, at_ms: i64, payload: &str) -> Job {
+        Job {
+            plugin_id: plugin_id.into(),
+            key: key.into(),
+            at_ms,
+            payload: payload.into(),
+        }
+    }
+
+    #[test]
+    fn schedule_replaces_and_lists_in_time_order() {
+        let (_dir, store) = temp_store();
+        assert_eq!(store.next_due_at().unwrap(), None);
+        store.schedule(&job("p", "late", 300, "x")).unwrap();
+        store.schedule(&job("p", "early", 100, "y")).unwrap();
+        store.schedule(&job("q", "other", 200, "z")).unwrap();
+        assert_eq!(store.next_due_at().unwrap(), Some(100));
+        // Same (plugin, key) again replaces.
+        store.schedule(&job("p", "early", 50, "y2")).unwrap();
+        assert_eq!(store.next_due_at().unwrap(), Some(50));
+        assert_eq!(
+            store.jobs_for_plugin("p").unwrap(),
+            vec![job("p", "early", 50, "y2"), job("p", "late", 300, "x")]
+        );
+        assert_eq!(
+            store.jobs_for_plugin("q").unwrap(),
+            vec![job("q", "other", 200, "z")]
+        );
+        assert!(store.jobs_for_plugin("none").unwrap().is_empty());
+    }
+
+    #[test]
+    fn due_returns_earliest_first_up_to_limit() {
+        let (_dir, store) = temp_store();
+        store.schedule(&job("p", "a", 30, "")).unwrap();
+        store.schedule(&job("p", "b", 10, "")).unwrap();
+        store.schedule(&job("q", "c", 20, "")).unwrap();
+        store.schedule(&job("q", "future", 1_000, "")).unwrap();
+        let due: Vec<_> = store
+            .due(100, 10)
+            .unwrap()
+            .into_iter()
+            .map(|j| j.key)
+            .collect();
+        assert_eq!(due, vec!["b", "c", "a"]);
+        let due: Vec<_> = store
+            .due(100, 2)
+            .unwrap()
+            .into_iter()
+            .map(|j| j.key)
+            .collect();
+        assert_eq!(due, vec!["b", "c"]);
+        assert_eq!(store.due(20, 10).unwrap().len(), 2, "at_ms <= now is due");
+        assert!(store.due(5, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn cancel_reports_whether_pending() {
+        let (_dir, store) = temp_store();
+        store.schedule(&job("p", "k", 1, "")).unwrap();
+        assert!(!store.cancel("q", "k").unwrap());
+        assert!(store.cancel("p", "k").unwrap());
+        assert!(!store.cancel("p", "k").unwrap());
+        assert_eq!(store.next_due_at().unwrap(), None);
+    }
+
+    #[test]
+    fn claim_is_at_most_once() {
+        let (_dir, store) = temp_store();
+        store.schedule(&job("p", "k", 10, "payload")).unwrap();
+        let due = store.due(10, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(store.claim(&due[0]).unwrap());
+        assert!(!store.claim(&due[0]).unwrap());
+        assert!(store.jobs_for_plugin("p").unwrap().is_empty());
+    }
+
+    #[test]
+    fn claim_fails_after_reschedule() {
+        let (_dir, store) = temp_store();
+        store.schedule(&job("p", "k", 10, "v1")).unwrap();
+        let due = store.due(10, 10).unwrap().remove(0);
+        // Rescheduled (new time) between due() and claim().
+        store.schedule(&job("p", "k", 500, "v1")).unwrap();
+        assert!(!store.claim(&due).unwrap());
+        // Re-scheduled with a new payload only.
+        store.schedule(&job("p", "k", 10, "v2")).unwrap();
+        assert!(!store.claim(&due).unwrap());
+        assert_eq!(
+            store.jobs_for_plugin("p").unwrap(),
+            vec![job("p", "k", 10, "v2")]
+        );
+        assert!(store.claim(&job("p", "k", 10, "v2")).unwrap());
+    }
+
+    #[test]
+    fn concurrent_claims_have_one_winner() {
+        let (_dir, store) = temp_store();
+        let store = std::sync::Arc::new(store);
+        store.schedule(&job("p", "k", 1, "x")).unwrap();
+        let winners: usize = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                std::thread::spawn(move || store.claim(&job("p", "k", 1, "x")).unwrap())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| usize::from(t.join().unwrap()))
+            .sum();
+        assert_eq!(winners, 1);
+    }
+
+    #[test]
+    fn jobs_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db");
+        SqliteStore::open(&path)
+            .unwrap()
+            .schedule(&job("p", "k", 42, "later"))
+            .unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.due(100, 10).unwrap(),
+            vec![job("p", "k", 42, "later")]
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Schema migrations, tracked with `PRAGMA user_version`.
+//!
+//! `user_version` is the number of entries of [`MIGRATIONS`] already applied.
+//! On open, the missing ones are applied in order, all in one `IMMEDIATE`
+//! transaction together with the version bump, so a crash mid-way leaves the
+//! previous schema intact and two processes cannot migrate at once. Never edit
+//! a released migration: append a new one.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::ports::{StoreError, StoreResult};
+
+/// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
+pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+/// Version 1: everything.
+const MIGRATION_1: &str = r#"
+CREATE TABLE kv (
+    ns    TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
+
+CREATE TABLE jobs (
+    plugin_id TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    at_ms     INTEGER NOT NULL,
+    payload   TEXT NOT NULL,
+    PRIMARY KEY (plugin_id, key)
+) WITHOUT ROWID;
+CREATE INDEX jobs_at_ms ON jobs (at_ms);
+
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY NOT NULL,
+    create_at     INTEGER NOT NULL DEFAULT 0,
+    update_at     INTEGER NOT NULL DEFAULT 0,
+    delete_at     INTEGER NOT NULL DEFAULT 0,
+    username      TEXT NOT NULL UNIQUE,
+    email         TEXT NOT NULL UNIQUE,
+    nickname      TEXT NOT NULL DEFAULT '',
+    first_name    TEXT NOT NULL DEFAULT '',
+    last_name     TEXT NOT NULL DEFAULT '',
+    roles         TEXT NOT NULL DEFAULT '',
+    locale        TEXT NOT NULL DEFAULT '',
+    is_bot        INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT
+);
+
+CREATE TABLE plugin_bots (
+    plugin_id TEXT PRIMARY KEY NOT NULL,
+    user_id   TEXT NOT NULL UNIQUE REFERENCES users (id)
+);
+
+CREATE TABLE teams (
+    id           TEXT PRIMARY KEY NOT NULL,
+    create_at    INTEGER NOT NULL DEFAULT 0,
+    update_at    INTEGER NOT NULL DEFAULT 0,
+    delete_at    INTEGER NOT NULL DEFAULT 0,
+    display_name TEXT NOT NULL DEFAULT '',
+    name         TEXT NOT NULL UNIQUE,
+    description  TEXT NOT NULL DEFAULT '',
+    email        TEXT NOT NULL DEFAULT '',
+    type         TEXT NOT NULL DEFAULT 'O'
+);
+
+CREATE TABLE team_members (
+    team_id TEXT NOT NULL REFERENCES teams (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    roles   TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (team_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX team_members_user ON team_members (user_id);
+
+CREATE TABLE channels (
+    id              TEXT PRIMARY KEY NOT NULL,
+    create_at       INTEGER NOT NULL DEFAULT 0,
+    update_at       INTEGER NOT NULL DEFAULT 0,
+    delete_at       INTEGER NOT NULL DEFAULT 0,
+    team_id         TEXT NOT NULL DEFAULT '',
+    type            TEXT NOT NULL DEFAULT 'O',
+    display_name    TEXT NOT NULL DEFAULT '',
+    name            TEXT NOT NULL,
+    header          TEXT NOT NULL DEFAULT '',
+    purpose         TEXT NOT NULL DEFAULT '',
+    last_post_at    INTEGER NOT NULL DEFAULT 0,
+    total_msg_count INTEGER NOT NULL DEFAULT 0,
+    creator_id      TEXT NOT NULL DEFAULT '',
+    UNIQUE (team_id, name)
+);
+CREATE INDEX channels_team_display_name ON channels (team_id, display_name);
+
+CREATE TABLE channel_members (
+    channel_id TEXT NOT NULL REFERENCES channels (id),
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    joined_at  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (channel_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX channel_members_user ON channel_members (user_id);
+
+CREATE TABLE posts (
+    id              TEXT PRIMARY KEY NOT NULL,
+    create_at       INTEGER NOT NULL DEFAULT 0,
+    update_at       INTEGER NOT NULL DEFAULT 0,
+    edit_at         INTEGER NOT NULL DEFAULT 0,
+    delete_at       INTEGER NOT NULL DEFAULT 0,
+    is_pinned       INTEGER NOT NULL DEFAULT 0,
+    user_id         TEXT NOT NULL DEFAULT '',
+    channel_id      TEXT NOT NULL REFERENCES channels (id),
+    root_id         TEXT NOT NULL DEFAULT '',
+    original_id     TEXT NOT NULL DEFAULT '',
+    message         TEXT NOT NULL DEFAULT '',
+    type            TEXT NOT NULL DEFAULT '',
+    props           TEXT NOT NULL DEFAULT '{}',
+    hashtags        TEXT NOT NULL DEFAULT '',
+    file_ids        TEXT NOT NULL DEFAULT '[]',
+    pending_post_id TEXT NOT NULL DEFAULT '',
+    metadata        TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX posts_channel_create_at ON posts (channel_id, create_at);
+CREATE INDEX posts_channel_update_at ON posts (channel_id, update_at);
+CREATE INDEX posts_root ON posts (root_id);
+
+CREATE TABLE commands (
+    trigger            TEXT PRIMARY KEY NOT NULL,
+    plugin_id          TEXT NOT NULL,
+    display_name       TEXT NOT NULL DEFAULT '',
+    description        TEXT NOT NULL DEFAULT '',
+    auto_complete      INTEGER NOT NULL DEFAULT 0,
+    auto_complete_desc TEXT NOT NULL DEFAULT '',
+    auto_complete_hint TEXT NOT NULL DEFAULT '',
+    autocomplete_data  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX commands_plugin ON commands (plugin_id);
+"#;
+
+/// Applies the migrations `conn` has not seen yet.
+pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let applied = usize::try_from(version)
+        .ok()
+        .filter(|v| *v <= MIGRATIONS.len())
+        .ok_or_else(|| {
+            StoreError::Backend(format!(
+                "database schema version {version} is not supported by this build (latest {})",
+                MIGRATIONS.len()
+            ))
+        })?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
