@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     pub sandbox: SandboxConfig,
     pub webhooks: WebhookPolicy,
+    /// Where compiled components are cached; default `<data>/cache/components`.
+    pub component_cache_dir: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -30,6 +32,7 @@ impl ServerConfig {
             data_dir,
             sandbox: SandboxConfig::default(),
             webhooks: WebhookPolicy::default(),
+            component_cache_dir: None,
         }
     }
 }
@@ -53,7 +56,10 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     let (services, hook_events) = Services::new(store.clone(), store.clone(), store, webhooks);
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
-        config.data_dir.join("cache").join("components"),
+        config
+            .component_cache_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("cache").join("components")),
     )?);
     let plugins = PluginManager::new(runtime, services.clone(), config.data_dir.join("plugins"))?;
     let starting = plugins.clone();

@@ -140,8 +140,8 @@ impl Host for FakeHost {
         let mut keys: Vec<String> = kv
             .keys()
             .filter(|k| k.starts_with(prefix) && cursor.is_none_or(|c| k.as_str() > c))
-            .cloned()
             .take(limit as usize + 1)
+            .cloned()
             .collect();
         let more = keys.len() > limit as usize;
         keys.truncate(limit as usize);
@@ -195,6 +195,9 @@ impl Host for FakeHost {
             .members
             .borrow()
             .contains(&(format!("team:{team_id}"), user_id.into())))
+    }
+    fn add_team_member(&self, team_id: &str, user_id: &str) -> HostResult<()> {
+        self.add_channel_member(&format!("team:{team_id}"), user_id)
     }
     fn channel(&self, id: &str) -> HostResult<Option<Channel>> {
         Ok(self.channels.borrow().get(id).cloned())

@@ -225,6 +225,9 @@ impl Host for WitHost {
     fn is_team_member(&self, team_id: &str, user_id: &str) -> HostResult<bool> {
         Ok(teams::is_member(team_id, user_id)?)
     }
+    fn add_team_member(&self, team_id: &str, user_id: &str) -> HostResult<()> {
+        Ok(teams::add_member(team_id, user_id)?)
+    }
     fn channel(&self, id: &str) -> HostResult<Option<host::Channel>> {
         Ok(channels::get(id)?.map(channel_in))
     }

@@ -149,6 +149,7 @@ pub trait Host {
 
     fn team(&self, id: &str) -> HostResult<Option<Team>>;
     fn is_team_member(&self, team_id: &str, user_id: &str) -> HostResult<bool>;
+    fn add_team_member(&self, team_id: &str, user_id: &str) -> HostResult<()>;
 
     fn channel(&self, id: &str) -> HostResult<Option<Channel>>;
     fn channel_by_name(&self, team_id: &str, name: &str) -> HostResult<Option<Channel>>;

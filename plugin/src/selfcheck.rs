@@ -123,6 +123,7 @@ fn check_chat<H: Host>(host: &H, args: &CommandArgs, bot_id: &str) -> Vec<Step> 
                 "get-by-name",
             )?;
             if channel.channel_type == "O" || channel.channel_type == "P" {
+                host.add_team_member(&channel.team_id, bot_id)?;
                 host.add_channel_member(&channel.id, bot_id)?;
             }
             ensure(

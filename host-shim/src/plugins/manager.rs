@@ -336,12 +336,11 @@ impl PluginManager {
             .and_then(|mut s| s.get_mut(id).and_then(|slot| slot.loaded.take()));
         if let Some(loaded) = loaded
             && loaded.disabled_reason().is_none()
-        {
-            if let Err(err) = loaded.call("deactivate", |b, s| {
+            && let Err(err) = loaded.call("deactivate", |b, s| {
                 b.chatops_plugin_hooks().call_deactivate(s)
-            }) {
-                tracing::warn!(plugin = id, %err, "deactivate failed");
-            }
+            })
+        {
+            tracing::warn!(plugin = id, %err, "deactivate failed");
         }
     }
 

@@ -130,7 +130,8 @@ impl Drop for PluginRuntime {
 }
 
 fn store_in_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    // Unique per writer: several threads or processes may fill the same entry.
+    let tmp = path.with_extension(format!("tmp-{}", crate::model::new_id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }

@@ -192,6 +192,10 @@ impl teams::Host for HostState {
     fn is_member(&mut self, team_id: String, user_id: String) -> R<bool> {
         Ok(self.services.chat.is_team_member(&team_id, &user_id)?)
     }
+
+    fn add_member(&mut self, team_id: String, user_id: String) -> R<()> {
+        Ok(self.services.add_team_member(&team_id, &user_id)?)
+    }
 }
 
 impl commands::Host for HostState {
@@ -431,7 +435,7 @@ impl log::Host for HostState {
                 cut -= 1;
             }
             message.truncate(cut);
-            message.push_str("…");
+            message.push('…');
         }
         let plugin = self.plugin_id.as_str();
         match level {

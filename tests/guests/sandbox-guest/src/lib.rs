@@ -1,0 +1,260 @@
+//! A test-only plugin that misbehaves on purpose, to prove the host's sandbox:
+//! epoch deadlines (`loop`), the memory cap (`bomb`), trap containment
+//! (`panic`) and the durability of the key-value store (`/kv`, `/count`).
+//!
+//! Slash command `/sandbox <what>`:
+//! - `ok` answers "ok";
+//! - `loop` spins forever (the host's epoch deadline must interrupt it);
+//! - `bomb` allocates 1 MiB chunks forever (the host's memory cap must stop it);
+//! - `panic` panics (the panic hook logs `panic: ...` at level error first);
+//! - `sleep-ms <n>` busy-waits `n` milliseconds of host clock, answers "slept".
+//!
+//! HTTP (`serve-http`):
+//! - `PUT /kv/<key>` stores the body, `GET /kv/<key>` reads it back (404 if absent);
+//! - `GET /count?prefix=<p>` answers the number of keys under `p`;
+//! - `GET /loop` spins forever.
+//!
+//! Everything wasm-specific is behind `cfg(target_arch = "wasm32")`, so a
+//! native `cargo test --workspace` builds this crate as an empty library.
+
+#[cfg(target_arch = "wasm32")]
+mod guest {
+    wit_bindgen::generate!({
+        path: "../../../wit",
+        world: "chat-plugin",
+    });
+
+    use chatops::plugin::types::{Error, Post};
+    use chatops::plugin::{clock, commands, kv, log};
+    use exports::chatops::plugin::hooks::{
+        ActionRequest, ActionResponse, CommandArgs, CommandResponse, DialogResponse,
+        DialogSubmission, Guest, HttpRequest, HttpResponse,
+    };
+
+    struct SandboxGuest;
+
+    export!(SandboxGuest);
+
+    /// Sends `panic: <message> (at <location>)` to the host log before the trap.
+    fn install_panic_hook() {
+        std::panic::set_hook(Box::new(|info| {
+            let message = info
+                .payload_as_str()
+                .unwrap_or("<non-string panic payload>");
+            let text = match info.location() {
+                Some(at) => format!(
+                    "panic: {message} (at {}:{}:{})",
+                    at.file(),
+                    at.line(),
+                    at.column()
+                ),
+                None => format!("panic: {message}"),
+            };
+            log::write(log::Level::Error, &text);
+        }));
+    }
+
+    /// Spins forever in a way the optimizer cannot remove.
+    fn spin_forever() -> ! {
+        let mut counter = 0u64;
+        loop {
+            counter = core::hint::black_box(counter.wrapping_add(1));
+        }
+    }
+
+    /// Allocates and touches 1 MiB chunks, keeping them all, until the host
+    /// refuses to grow the memory.
+    fn memory_bomb() -> ! {
+        const CHUNK: usize = 1 << 20;
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        loop {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            chunk.resize(CHUNK, 0xA5);
+            kept.push(core::hint::black_box(chunk));
+            core::hint::black_box(&mut kept);
+        }
+    }
+
+    fn busy_wait_ms(ms: i64) {
+        let start = clock::now_ms();
+        while clock::now_ms().saturating_sub(start) < ms {
+            core::hint::spin_loop();
+        }
+    }
+
+    fn reply(text: &str) -> CommandResponse {
+        CommandResponse {
+            response_type: "ephemeral".into(),
+            text: text.into(),
+            username: String::new(),
+            icon_url: String::new(),
+            type_: String::new(),
+            props: String::new(),
+            goto_location: String::new(),
+            attachments: String::new(),
+        }
+    }
+
+    fn http(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+            body: body.into(),
+        }
+    }
+
+    /// Minimal percent-decoding (`%XX`, and `+` as space in queries) for keys
+    /// and prefixes.
+    fn percent_decode(text: &str, plus_is_space: bool) -> String {
+        fn hex(byte: u8) -> Option<u8> {
+            (byte as char).to_digit(16).map(|digit| digit as u8)
+        }
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let decoded = match bytes[i] {
+                b'%' if i + 2 < bytes.len() => hex(bytes[i + 1])
+                    .zip(hex(bytes[i + 2]))
+                    .map(|(high, low)| high << 4 | low),
+                _ => None,
+            };
+            match (decoded, bytes[i]) {
+                (Some(byte), _) => {
+                    out.push(byte);
+                    i += 3;
+                    continue;
+                }
+                (None, b'+') if plus_is_space => out.push(b' '),
+                (None, other) => out.push(other),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn query_param(query: &str, name: &str) -> Option<String> {
+        query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key, true) == name).then(|| percent_decode(value, true))
+        })
+    }
+
+    fn count_keys(prefix: &str) -> Result<u64, Error> {
+        let mut count = 0u64;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = kv::list_keys(prefix, cursor.as_deref(), 1000)?;
+            count += page.keys.len() as u64;
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+
+    fn error_text(err: &Error) -> String {
+        match err {
+            Error::NotFound => "not found".into(),
+            Error::PermissionDenied => "permission denied".into(),
+            Error::Conflict => "conflict".into(),
+            Error::InvalidInput(text) => format!("invalid input: {text}"),
+            Error::Other(text) => format!("error: {text}"),
+        }
+    }
+
+    impl Guest for SandboxGuest {
+        fn activate() -> Result<(), Error> {
+            install_panic_hook();
+            commands::register(&commands::Command {
+                trigger: "sandbox".into(),
+                display_name: "Sandbox".into(),
+                description: "Misbehaves on purpose to test the host sandbox.".into(),
+                auto_complete: true,
+                auto_complete_desc: "ok | loop | bomb | panic | sleep-ms <n>".into(),
+                auto_complete_hint: "<what>".into(),
+                autocomplete_data: String::new(),
+            })
+        }
+
+        fn deactivate() {}
+
+        fn configuration_changed(_config: String) -> Result<(), Error> {
+            Ok(())
+        }
+
+        fn execute_command(args: CommandArgs) -> Result<CommandResponse, Error> {
+            let mut words = args.command.split_whitespace().skip(1);
+            match words.next() {
+                Some("ok") => Ok(reply("ok")),
+                Some("loop") => spin_forever(),
+                Some("bomb") => memory_bomb(),
+                Some("panic") => panic!("sandbox guest panicked on purpose"),
+                Some("sleep-ms") => {
+                    let ms = words
+                        .next()
+                        .and_then(|n| n.parse::<i64>().ok())
+                        .ok_or_else(|| Error::InvalidInput("sleep-ms needs a number".into()))?;
+                    busy_wait_ms(ms);
+                    Ok(reply("slept"))
+                }
+                _ => Err(Error::InvalidInput("unknown".into())),
+            }
+        }
+
+        fn message_has_been_posted(_post: Post) {}
+
+        fn user_has_joined_channel(
+            _channel_id: String,
+            _user_id: String,
+            _actor_id: Option<String>,
+        ) {
+        }
+
+        fn serve_http(request: HttpRequest) -> HttpResponse {
+            let method = request.method.to_ascii_uppercase();
+            if let Some(raw_key) = request.path.strip_prefix("/kv/") {
+                let key = percent_decode(raw_key, false);
+                return match method.as_str() {
+                    "PUT" => match kv::set(&key, &request.body) {
+                        Ok(()) => http(200, "stored"),
+                        Err(err) => http(500, error_text(&err)),
+                    },
+                    "GET" => match kv::get(&key) {
+                        Ok(Some(value)) => http(200, value),
+                        Ok(None) => http(404, "not found"),
+                        Err(err) => http(500, error_text(&err)),
+                    },
+                    _ => http(404, "not found"),
+                };
+            }
+            match (method.as_str(), request.path.as_str()) {
+                ("GET", "/count") => {
+                    let prefix = query_param(&request.query, "prefix").unwrap_or_default();
+                    match count_keys(&prefix) {
+                        Ok(count) => http(200, count.to_string()),
+                        Err(err) => http(500, error_text(&err)),
+                    }
+                }
+                ("GET", "/loop") => spin_forever(),
+                _ => http(404, "not found"),
+            }
+        }
+
+        fn post_action(_request: ActionRequest) -> Result<ActionResponse, Error> {
+            Ok(ActionResponse {
+                update: None,
+                ephemeral_text: String::new(),
+            })
+        }
+
+        fn dialog_submit(_submission: DialogSubmission) -> Result<DialogResponse, Error> {
+            Ok(DialogResponse {
+                errors: Vec::new(),
+                error: String::new(),
+            })
+        }
+
+        fn scheduled_job(_key: String, _payload: String) {}
+    }
+}

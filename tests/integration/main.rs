@@ -1,0 +1,11 @@
+//! Integration tests: the real compiled plugin components loaded into the
+//! real host (wasmtime, SQLite, HTTP). One test binary, modules by capability.
+//!
+//! The components come from `cargo xtask build-plugins` (the README's test
+//! command runs it first). Tests fail, not skip, when they are missing.
+
+mod durability;
+mod helpers;
+mod plugin_hooks;
+mod plugin_lifecycle;
+mod sandbox;

@@ -1,0 +1,257 @@
+//! `cargo xtask <command>`: builds the plugin components, the server, and runs
+//! the project's tests.
+//!
+//! - `build-plugins`: compile the wasm guests, encode and check the
+//!   components, assemble `target/bundles/{playbooks,sandbox-guest}`;
+//! - `build`: `build-plugins`, then the server (which embeds the playbooks bundle);
+//! - `run [-- args]`: `build`, then `host-shim serve args...`;
+//! - `test`: `build-plugins`, `cargo test --workspace`, then the Node tests;
+//! - `check-imports <file.wasm>`: list a component's imports and exports and
+//!   fail on imports outside `chatops:plugin/`.
+
+mod bundle;
+mod component;
+mod toolchain;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  build-plugins              build the wasm guests and assemble target/bundles/
+  build                      build-plugins, then the server (release)
+  run [-- <serve args>...]   build, then run `host-shim serve <serve args>`
+  test                       build-plugins, cargo test --workspace, then tests/node
+  check-imports <file.wasm>  print a component's imports/exports; fail on non-chatops:plugin/ imports
+
+environment:
+  PLUGIN_TOOLCHAIN=rustup|debian   force how the wasm guests are compiled (default: auto)";
+
+/// The workspace root (xtask lives in `<root>/xtask`).
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+/// Where the host cargo build puts its outputs.
+fn host_target_dir(workspace: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => workspace.join(dir),
+        _ => workspace.join("target"),
+    }
+}
+
+/// The cargo that runs xtask (same toolchain), or `cargo` from PATH.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs `command` in `dir` with inherited stdio; fails unless it succeeds.
+fn run_in(dir: &Path, command: &mut Command) -> Result<()> {
+    command.current_dir(dir);
+    let shown = format!(
+        "{} {}",
+        command.get_program().to_string_lossy(),
+        command
+            .get_args()
+            .map(|arg| arg.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("xtask: running {shown}");
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.2} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+/// Reads a guest's core module, encodes it, and checks its imports.
+fn guest_component(package: &str, module_path: &Path) -> Result<Vec<u8>> {
+    let module = std::fs::read(module_path).with_context(|| {
+        format!(
+            "cannot read the {package} module at {}",
+            module_path.display()
+        )
+    })?;
+    let component = component::encode(&module)
+        .with_context(|| format!("{package} ({})", module_path.display()))?;
+    let interface =
+        component::check_imports(&component).with_context(|| format!("{package} component"))?;
+    println!(
+        "xtask: {package}: component {} (core module {}), {} imports, exports {}",
+        size(component.len()),
+        size(module.len()),
+        interface.imports.len(),
+        interface.exports.join(", ")
+    );
+    Ok(component)
+}
+
+fn build_plugins(workspace: &Path) -> Result<()> {
+    let choice = toolchain::choose();
+    let plan = toolchain::prepare(&choice, workspace, &host_target_dir(workspace))?;
+    toolchain::run(&plan, workspace)?;
+
+    let playbooks = guest_component("playbooks-plugin", &plan.artifact("playbooks-plugin"))?;
+    let sandbox = guest_component("sandbox-guest", &plan.artifact("sandbox-guest"))?;
+
+    let bundles = workspace.join("target/bundles");
+    for (id, files) in [
+        ("playbooks", bundle::playbooks_files(workspace, playbooks)?),
+        ("sandbox-guest", bundle::sandbox_files(sandbox)?),
+    ] {
+        let dir = bundles.join(id);
+        bundle::write(&dir, &files).with_context(|| format!("cannot write the {id} bundle"))?;
+        println!("xtask: bundle {} ({} files)", dir.display(), files.len());
+    }
+    Ok(())
+}
+
+fn build(workspace: &Path) -> Result<()> {
+    build_plugins(workspace)?;
+    run_in(
+        workspace,
+        cargo().args(["build", "--release", "-p", "host-shim"]),
+    )
+}
+
+fn run(workspace: &Path, serve_args: &[String]) -> Result<()> {
+    build(workspace)?;
+    let server = host_target_dir(workspace).join("release/host-shim");
+    let mut command = Command::new(&server);
+    command.arg("serve").args(serve_args).current_dir(workspace);
+    println!(
+        "xtask: running {} serve {}",
+        server.display(),
+        serve_args.join(" ")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        let err = command.exec();
+        Err(err).with_context(|| format!("cannot start {}", server.display()))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command
+            .status()
+            .with_context(|| format!("cannot start {}", server.display()))?;
+        if !status.success() {
+            bail!("{} serve failed ({status})", server.display());
+        }
+        Ok(())
+    }
+}
+
+fn test(workspace: &Path) -> Result<()> {
+    build_plugins(workspace)?;
+    run_in(workspace, cargo().args(["test", "--workspace"]))?;
+    let node = workspace.join("tests/node");
+    if node.join("package.json").is_file() {
+        let install = if node.join("package-lock.json").is_file() {
+            "ci"
+        } else {
+            "install"
+        };
+        run_in(&node, Command::new("npm").arg(install))?;
+        run_in(&node, Command::new("npm").arg("test"))?;
+    } else {
+        println!("xtask: no tests/node/package.json, skipping the Node tests");
+    }
+    Ok(())
+}
+
+fn check_imports(path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let component = if component::is_component(&bytes) {
+        bytes
+    } else {
+        println!(
+            "{} is a core module; encoding it as a component first",
+            path.display()
+        );
+        component::encode(&bytes).with_context(|| path.display().to_string())?
+    };
+    let interface = component::interface(&component).with_context(|| path.display().to_string())?;
+    println!("imports:");
+    for name in &interface.imports {
+        let mark = if name.starts_with(component::ALLOWED_IMPORT_PREFIX) {
+            ""
+        } else {
+            "  <- not allowed"
+        };
+        println!("  {name}{mark}");
+    }
+    println!("exports:");
+    for name in &interface.exports {
+        println!("  {name}");
+    }
+    component::check_imports(&component).with_context(|| path.display().to_string())?;
+    println!("ok: only {}* imports", component::ALLOWED_IMPORT_PREFIX);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    // Print the error chain ourselves: anyhow's `Debug` would add a backtrace
+    // whenever RUST_BACKTRACE is set, burying the message.
+    match dispatch() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let workspace = workspace();
+    let Some((command, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        bail!("no command given");
+    };
+    let no_args = |name: &str| -> Result<()> {
+        match rest {
+            [] => Ok(()),
+            _ => bail!("`cargo xtask {name}` takes no arguments, got {rest:?}"),
+        }
+    };
+    match command.as_str() {
+        "build-plugins" => no_args(command).and_then(|()| build_plugins(&workspace)),
+        "build" => no_args(command).and_then(|()| build(&workspace)),
+        "run" => {
+            let serve_args = rest.strip_prefix(&["--".to_string()]).unwrap_or(rest);
+            run(&workspace, serve_args)
+        }
+        "test" => no_args(command).and_then(|()| test(&workspace)),
+        "check-imports" => match rest {
+            [file] => check_imports(Path::new(file)),
+            _ => bail!("usage: cargo xtask check-imports <file.wasm>"),
+        },
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            println!("{USAGE}");
+            bail!("unknown command {other:?}")
+        }
+    }
+}
