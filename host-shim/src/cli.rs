@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// comma-separated. Public hosts are always allowed.
     #[arg(long, env = "HOST_SHIM_WEBHOOK_ALLOWED_HOSTS", default_value = "")]
     pub webhook_allowed_hosts: String,
+    /// Let anyone create an account (the first account, the admin, always
+    /// can; admins can always create accounts).
+    #[arg(long, env = "HOST_SHIM_OPEN_SIGNUP", default_value_t = true, action = clap::ArgAction::Set)]
+    pub open_signup: bool,
 }
 
 impl ServeArgs {
@@ -50,6 +54,7 @@ impl ServeArgs {
         config.sandbox.hook_deadline = millis(self.hook_deadline_ms.max(1));
         config.sandbox.memory_limit_bytes = self.plugin_memory_mib.max(1) * 1024 * 1024;
         config.webhooks.allowed_internal_hosts = parse_hosts(&self.webhook_allowed_hosts);
+        config.open_signup = self.open_signup;
         config
     }
 }

@@ -9,7 +9,7 @@ pub enum AppError {
     #[error("{0} not found")]
     NotFound(String),
     /// No valid session.
-    #[error("invalid or expired session, please log in again")]
+    #[error("Invalid or expired session, please login again.")]
     Unauthorized,
     /// Authenticated, but not allowed.
     #[error("{0}")]

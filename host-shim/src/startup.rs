@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub webhooks: WebhookPolicy,
     /// Where compiled components are cached; default `<data>/cache/components`.
     pub component_cache_dir: Option<PathBuf>,
+    /// Whether anyone may sign up after the first account (admins always can).
+    pub open_signup: bool,
 }
 
 impl ServerConfig {
@@ -33,6 +35,7 @@ impl ServerConfig {
             sandbox: SandboxConfig::default(),
             webhooks: WebhookPolicy::default(),
             component_cache_dir: None,
+            open_signup: true,
         }
     }
 }
@@ -53,7 +56,7 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
     let webhooks = WebhookQueue::start(config.webhooks.clone());
-    let (services, hook_events) = Services::new(store.clone(), store.clone(), store, webhooks);
+    let (services, hook_events) = Services::new(store.clone(), store.clone(), store.clone(), store, webhooks);
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
         config
@@ -66,7 +69,7 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     tokio::task::spawn_blocking(move || starting.start()).await??;
     spawn_hook_dispatcher(plugins.clone(), hook_events);
     spawn_job_dispatcher(plugins.clone());
-    Ok(AppState { services, plugins })
+    Ok(AppState { services, plugins, open_signup: config.open_signup })
 }
 
 /// Builds the server and starts serving HTTP on `config.addr`.

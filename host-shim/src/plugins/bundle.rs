@@ -69,3 +69,55 @@ pub fn sibling(dir: &Path, suffix: &str) -> PathBuf {
         .unwrap_or_default();
     dir.with_file_name(format!(".{name}.{suffix}-{}", crate::model::new_id()))
 }
+
+/// Largest unpacked bundle.
+const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Unpacks a `.tar.gz` into `dest`, refusing absolute paths, `..`, links and
+/// special files, and bundles that unpack to more than 256 MiB.
+pub fn unpack_tar_gz(archive: &[u8], dest: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dest)?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let mut total = 0u64;
+    for entry in tar.entries().context("not a .tar.gz archive")? {
+        let mut entry = entry.context("corrupt archive")?;
+        let path = entry.path()?.into_owned();
+        let safe = path.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        anyhow::ensure!(safe, "archive entry {} leaves the bundle", path.display());
+        let kind = entry.header().entry_type();
+        let target = dest.join(&path);
+        if kind.is_dir() {
+            std::fs::create_dir_all(&target)?;
+        } else if kind.is_file() {
+            total += entry.header().size()?;
+            anyhow::ensure!(total <= MAX_UNPACKED_BYTES, "bundle unpacks to more than 256 MiB");
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut file = std::fs::File::create(&target)?;
+            std::io::copy(&mut entry, &mut file)?;
+        } else if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() {
+            continue;
+        } else {
+            anyhow::bail!("archive entry {} is not a regular file or directory", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The directory holding `manifest.json`: `dir` itself, or its only
+/// subdirectory (bundles are usually packed as `<id>/...`).
+pub fn bundle_root(dir: &Path) -> anyhow::Result<PathBuf> {
+    if dir.join("manifest.json").exists() {
+        return Ok(dir.to_path_buf());
+    }
+    let subdirs: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    match subdirs.as_slice() {
+        [only] if only.join("manifest.json").exists() => Ok(only.clone()),
+        _ => anyhow::bail!("the bundle has no manifest.json"),
+    }
+}

@@ -234,6 +234,28 @@ impl PluginManager {
         Ok(manifest)
     }
 
+    /// Installs a `.tar.gz` bundle (Mattermost's upload format: the bundle's
+    /// files at the top or inside one top-level directory). Refuses to
+    /// replace an installed plugin unless `force`. A new plugin starts
+    /// disabled, as in Mattermost; an upgrade keeps its enabled state.
+    pub fn install_archive(&self, archive: &[u8], force: bool) -> anyhow::Result<Manifest> {
+        let staging = sibling(&self.plugins_dir.join("upload"), "unpack");
+        let result = (|| {
+            super::bundle::unpack_tar_gz(archive, &staging)?;
+            let root = super::bundle::bundle_root(&staging)?;
+            let manifest = Self::read_manifest(&root)?;
+            let installed = self.slots.read().map(|s| s.contains_key(&manifest.id)).unwrap_or(false);
+            anyhow::ensure!(
+                force || !installed,
+                "plugin {} is already installed; upload with force=true to replace it",
+                manifest.id
+            );
+            self.install_dir(&root, false)
+        })();
+        let _ = std::fs::remove_dir_all(&staging);
+        result
+    }
+
     /// Enables and starts a plugin (also restarts one the health check
     /// disabled).
     pub fn enable(&self, id: &str) -> anyhow::Result<()> {

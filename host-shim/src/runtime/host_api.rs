@@ -57,9 +57,10 @@ impl posts::Host for HostState {
     }
 
     fn update(&mut self, post: types::Post) -> R<types::Post> {
-        Ok(post_to_wit(
-            self.services.update_post(&post_from_wit(post)?)?,
-        ))
+        let mut post = post_from_wit(post)?;
+        // The WIT post has no pinned flag: keep the stored one.
+        post.is_pinned = self.services.chat.post(&post.id)?.is_some_and(|p| p.is_pinned);
+        Ok(post_to_wit(self.services.update_post(&post)?))
     }
 
     fn delete(&mut self, post_id: String) -> R<()> {

@@ -71,3 +71,9 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+impl From<chat_store::StoreError> for ApiError {
+    fn from(err: chat_store::StoreError) -> Self {
+        AppError::from(err).into()
+    }
+}

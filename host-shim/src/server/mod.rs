@@ -1,8 +1,19 @@
 //! The HTTP server: Mattermost API v4 subset and the plugin HTTP proxy.
 
+mod access;
+pub mod auth;
+mod channels;
+mod commands;
 mod error;
+mod extract;
+mod interactive;
 mod plugin_routes;
+mod posts;
 mod system;
+mod teams;
+mod users;
+mod webhooks;
+mod websocket;
 
 use std::sync::Arc;
 
@@ -10,10 +21,11 @@ use axum::Router;
 
 pub use error::ApiError;
 
+use crate::error::{AppError, AppResult};
 use crate::plugins::PluginManager;
 use crate::services::Services;
 
-/// Largest request body accepted (plugin uploads excepted, later).
+/// Largest request body accepted (plugin uploads have their own limit).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// What every handler can reach.
@@ -21,6 +33,8 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub struct AppState {
     pub services: Arc<Services>,
     pub plugins: Arc<PluginManager>,
+    /// Whether anyone may sign up after the first account.
+    pub open_signup: bool,
 }
 
 /// The whole HTTP application, separate from `main` so tests can serve it on
@@ -28,10 +42,30 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(system::routes())
+        .merge(users::routes())
+        .merge(teams::routes())
+        .merge(channels::routes())
+        .merge(posts::routes())
+        .merge(commands::routes())
+        .merge(webhooks::routes())
+        .merge(interactive::routes())
+        .merge(websocket::routes())
         .merge(plugin_routes::routes())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ))
+        .fallback(not_found)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(axum::http::StatusCode::NOT_FOUND, "api.context.404.app_error", format!("Sorry, we could not find the page {}.", uri.path()))
+}
+
+/// Runs CPU-heavy or blocking service work (password hashing) off the async
+/// workers.
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::from(AppError::Internal(e.to_string())))?
+        .map_err(ApiError::from)
 }

@@ -2,6 +2,7 @@
 //! and the plugin host interfaces so both behave identically (validation,
 //! websocket events, plugin hooks).
 
+pub mod accounts;
 pub mod events;
 pub mod webhooks;
 
@@ -11,7 +12,7 @@ pub mod triggers;
 
 use std::sync::Arc;
 
-use chat_store::{ChatStore, JobStore, KvStore};
+use chat_store::{AuthStore, ChatStore, JobStore, KvStore};
 use tokio::sync::mpsc;
 
 pub use channels::validate_channel_name;
@@ -40,6 +41,7 @@ pub enum HookEvent {
 /// Shared state of the server: stores, event bus and queues.
 pub struct Services {
     pub chat: Arc<dyn ChatStore>,
+    pub auth: Arc<dyn AuthStore>,
     pub kv: Arc<dyn KvStore>,
     pub jobs: Arc<dyn JobStore>,
     pub events: EventBus,
@@ -56,6 +58,7 @@ impl Services {
     /// plugin manager drains it.
     pub fn new(
         chat: Arc<dyn ChatStore>,
+        auth: Arc<dyn AuthStore>,
         kv: Arc<dyn KvStore>,
         jobs: Arc<dyn JobStore>,
         webhooks: WebhookQueue,
@@ -63,6 +66,7 @@ impl Services {
         let (hooks, receiver) = mpsc::unbounded_channel();
         let services = Arc::new(Self {
             chat,
+            auth,
             kv,
             jobs,
             events: EventBus::new(1024),

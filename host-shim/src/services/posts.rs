@@ -108,8 +108,8 @@ impl Services {
         Ok(post)
     }
 
-    /// Replaces message, props and type of a post (pinning is separate);
-    /// publishes `post_edited`.
+    /// Replaces message, props, type and pinned flag of a post; publishes
+    /// `post_edited`.
     pub fn update_post(&self, changes: &Post) -> AppResult<Post> {
         let mut post = self
             .chat
@@ -123,6 +123,7 @@ impl Services {
         post.message = changes.message.clone();
         post.props = changes.props.clone();
         post.post_type = changes.post_type.clone();
+        post.is_pinned = changes.is_pinned;
         post.update_at = now;
         Self::check_post_content(&post)?;
         self.chat.update_post(&post)?;

@@ -5,10 +5,12 @@
 //! a PostgreSQL backend would be another module implementing the same traits,
 //! with no change to the plugin runtime or the plugins themselves.
 
+pub mod auth;
 pub mod chat;
 pub mod jobs;
 pub mod kv;
 
+pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use jobs::JobStore;
 pub use kv::KvStore;

@@ -38,6 +38,7 @@
 //!
 //! Versioned with `PRAGMA user_version`; see [`schema`].
 
+mod auth;
 mod chat;
 mod jobs;
 mod kv;
@@ -199,6 +200,11 @@ fn conflict_name(message: &str) -> String {
         "plugin_bots.plugin_id" => "plugin bot",
         "plugin_bots.user_id" => "bot user",
         "commands.trigger" => "command trigger",
+        "sessions.id" => "session id",
+        "sessions.token_hash" => "session token",
+        "access_tokens.id" => "access token id",
+        "access_tokens.token_hash" => "access token",
+        "incoming_webhooks.id" => "incoming webhook id",
         other => other,
     }
     .to_string()

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::ports::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 /// Version 1: everything.
 const MIGRATION_1: &str = r#"
@@ -132,6 +132,51 @@ CREATE TABLE commands (
     autocomplete_data  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX commands_plugin ON commands (plugin_id);
+"#;
+
+/// Version 2: sessions, personal access tokens and incoming webhooks
+/// ([`AuthStore`](crate::AuthStore)).
+///
+/// `sessions.access_token_id` is `''` for password logins, so it is not a
+/// foreign key; revoking a token deletes its sessions explicitly.
+const MIGRATION_2: &str = r#"
+CREATE TABLE sessions (
+    id               TEXT PRIMARY KEY NOT NULL,
+    token_hash       TEXT NOT NULL UNIQUE,
+    user_id          TEXT NOT NULL REFERENCES users (id),
+    create_at        INTEGER NOT NULL DEFAULT 0,
+    expires_at       INTEGER NOT NULL DEFAULT 0,
+    last_activity_at INTEGER NOT NULL DEFAULT 0,
+    access_token_id  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_access_token ON sessions (access_token_id);
+
+CREATE TABLE access_tokens (
+    id          TEXT PRIMARY KEY NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    description TEXT NOT NULL DEFAULT '',
+    is_active   INTEGER NOT NULL DEFAULT 1,
+    create_at   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX access_tokens_user ON access_tokens (user_id);
+
+CREATE TABLE incoming_webhooks (
+    id             TEXT PRIMARY KEY NOT NULL,
+    create_at      INTEGER NOT NULL DEFAULT 0,
+    update_at      INTEGER NOT NULL DEFAULT 0,
+    delete_at      INTEGER NOT NULL DEFAULT 0,
+    user_id        TEXT NOT NULL DEFAULT '',
+    channel_id     TEXT NOT NULL REFERENCES channels (id),
+    team_id        TEXT NOT NULL DEFAULT '',
+    display_name   TEXT NOT NULL DEFAULT '',
+    description    TEXT NOT NULL DEFAULT '',
+    username       TEXT NOT NULL DEFAULT '',
+    icon_url       TEXT NOT NULL DEFAULT '',
+    channel_locked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX incoming_webhooks_team_create_at ON incoming_webhooks (team_id, create_at);
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

@@ -1,0 +1,105 @@
+//! Who is asking: the session behind a request.
+//!
+//! Like Mattermost, a request authenticates with `Authorization: Bearer
+//! <token>` (or `Token <token>`), or with the `MMAUTHTOKEN` cookie a browser
+//! got at login. Cookie-authenticated requests that change state must also
+//! carry `X-Requested-With: XMLHttpRequest` (Mattermost's CSRF defence).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
+
+use super::{ApiError, AppState};
+use crate::error::AppError;
+use crate::model::User;
+
+pub const COOKIE_TOKEN: &str = "MMAUTHTOKEN";
+pub const COOKIE_USER_ID: &str = "MMUSERID";
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub session_id: String,
+}
+
+impl Caller {
+    pub fn id(&self) -> &str {
+        &self.user.id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.is_system_admin()
+    }
+
+    /// 403 unless the caller is a system admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("You do not have the appropriate permissions.".into()).into())
+        }
+    }
+}
+
+/// The caller when there is one; anonymous requests are allowed.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+/// A cookie's value from the `Cookie` header.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The token a request presents, and whether it came from a cookie.
+fn presented_token(parts: &Parts) -> Option<(String, bool)> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let value = value.trim();
+        for scheme in ["Bearer ", "bearer ", "Token ", "token "] {
+            if let Some(token) = value.strip_prefix(scheme) {
+                return Some((token.trim().to_string(), false));
+            }
+        }
+    }
+    cookie(&parts.headers, COOKIE_TOKEN).map(|t| (t.to_string(), true))
+}
+
+async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiError> {
+    let Some((token, from_cookie)) = presented_token(parts) else { return Ok(None) };
+    if from_cookie && !matches!(parts.method, Method::GET | Method::HEAD) {
+        let xhr = parts.headers.get("x-requested-with").and_then(|v| v.to_str().ok());
+        if xhr != Some("XMLHttpRequest") {
+            return Err(AppError::Unauthorized.into());
+        }
+    }
+    let services = state.services.clone();
+    let (session, user) = tokio::task::spawn_blocking(move || services.authenticate(&token))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(Some(Caller { user, session_id: session.id }))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        resolve(parts, state).await?.ok_or_else(|| AppError::Unauthorized.into())
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A bad or expired token on an optional route is still an error: the
+        // client believes it is logged in and should hear that it is not.
+        Ok(MaybeCaller(resolve(parts, state).await?))
+    }
+}

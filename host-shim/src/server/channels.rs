@@ -1,0 +1,245 @@
+//! `/api/v4/channels*`: create, read, members, direct channels, archive.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::access::{self, forbidden};
+use super::auth::Caller;
+use super::extract::{JsonBody, QueryParams};
+use super::{ApiError, AppState};
+use crate::error::AppError;
+use crate::model::{Channel, now_ms};
+use crate::services::{Broadcast, WsEvent};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v4/channels", post(create_channel))
+        .route("/api/v4/channels/direct", post(create_direct))
+        .route("/api/v4/channels/{channel_id}", get(get_channel).delete(archive_channel))
+        .route("/api/v4/channels/{channel_id}/members", get(members).post(add_member))
+        .route("/api/v4/channels/{channel_id}/members/{user_id}", delete(remove_member))
+        .route("/api/v4/teams/{team_id}/channels", get(public_channels))
+        .route("/api/v4/teams/{team_id}/channels/name/{name}", get(channel_by_name))
+        .route("/api/v4/users/{user_id}/teams/{team_id}/channels", get(my_channels))
+}
+
+/// Mattermost `ChannelMember` (notification settings are defaults here).
+#[derive(Serialize)]
+pub struct ChannelMember {
+    channel_id: String,
+    user_id: String,
+    roles: String,
+    last_viewed_at: i64,
+    msg_count: i64,
+    mention_count: i64,
+    notify_props: Value,
+    last_update_at: i64,
+    scheme_user: bool,
+    scheme_admin: bool,
+}
+
+impl ChannelMember {
+    fn new(channel_id: &str, user_id: &str) -> Self {
+        Self {
+            channel_id: channel_id.into(),
+            user_id: user_id.into(),
+            roles: "channel_user".into(),
+            last_viewed_at: 0,
+            msg_count: 0,
+            mention_count: 0,
+            notify_props: json!({"desktop": "default", "email": "default", "mark_unread": "all", "push": "default"}),
+            last_update_at: now_ms(),
+            scheme_user: true,
+            scheme_admin: false,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewChannel {
+    team_id: String,
+    name: String,
+    display_name: String,
+    purpose: String,
+    header: String,
+    #[serde(rename = "type")]
+    channel_type: String,
+}
+
+async fn create_channel(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<NewChannel>) -> Result<(StatusCode, Json<Channel>), ApiError> {
+    access::require_team_member(&state.services, &caller, &body.team_id)?;
+    if !state.services.chat.is_team_member(&body.team_id, caller.id())? {
+        // Admins create channels in teams they are not in: add them first so
+        // they can post there.
+        state.services.add_team_member(&body.team_id, caller.id())?;
+    }
+    let channel = Channel {
+        team_id: body.team_id,
+        name: body.name.trim().to_lowercase(),
+        display_name: body.display_name.trim().to_string(),
+        purpose: body.purpose,
+        header: body.header,
+        channel_type: body.channel_type,
+        creator_id: caller.id().to_string(),
+        ..Default::default()
+    };
+    Ok((StatusCode::CREATED, Json(state.services.create_channel(channel)?)))
+}
+
+async fn create_direct(State(state): State<AppState>, caller: Caller, JsonBody(ids): JsonBody<Vec<String>>) -> Result<(StatusCode, Json<Channel>), ApiError> {
+    let [a, b] = ids.as_slice() else {
+        return Err(AppError::Invalid("user_ids: exactly two user ids".into()).into());
+    };
+    if a != caller.id() && b != caller.id() && !caller.is_admin() {
+        return Err(forbidden());
+    }
+    Ok((StatusCode::CREATED, Json(state.services.direct_channel(a, b)?)))
+}
+
+async fn get_channel(State(state): State<AppState>, caller: Caller, Path(channel_id): Path<String>) -> Result<Json<Channel>, ApiError> {
+    Ok(Json(access::require_channel_read(&state.services, &caller, &channel_id)?))
+}
+
+async fn channel_by_name(State(state): State<AppState>, caller: Caller, Path((team_id, name)): Path<(String, String)>) -> Result<Json<Channel>, ApiError> {
+    access::require_team_member(&state.services, &caller, &team_id)?;
+    let channel = state
+        .services
+        .chat
+        .channel_by_name(&team_id, &name.to_lowercase())?
+        .ok_or_else(|| AppError::NotFound("channel".into()))?;
+    if !access::can_read_channel(&state.services, &caller, &channel)? {
+        // Private channels are not revealed to non-members.
+        return Err(AppError::NotFound("channel".into()).into());
+    }
+    Ok(Json(channel))
+}
+
+#[derive(Deserialize)]
+#[serde(default)]
+struct Paging {
+    page: u32,
+    per_page: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { page: 0, per_page: 60 }
+    }
+}
+
+impl Paging {
+    fn bounds(&self) -> (u32, u32) {
+        let per_page = self.per_page.clamp(1, 200);
+        (self.page.saturating_mul(per_page), per_page)
+    }
+}
+
+async fn public_channels(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(team_id): Path<String>,
+    QueryParams(paging): QueryParams<Paging>,
+) -> Result<Json<Vec<Channel>>, ApiError> {
+    access::require_team_member(&state.services, &caller, &team_id)?;
+    let (offset, limit) = paging.bounds();
+    Ok(Json(state.services.chat.public_channels(&team_id, offset, limit)?))
+}
+
+async fn my_channels(State(state): State<AppState>, caller: Caller, Path((user_id, team_id)): Path<(String, String)>) -> Result<Json<Vec<Channel>>, ApiError> {
+    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+    if user_id != caller.id() {
+        caller.require_admin()?;
+    }
+    access::team(&state.services, &team_id)?;
+    Ok(Json(state.services.chat.channels_for_user(&team_id, &user_id)?))
+}
+
+async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(channel_id): Path<String>,
+    QueryParams(paging): QueryParams<Paging>,
+) -> Result<Json<Vec<ChannelMember>>, ApiError> {
+    access::require_channel_read(&state.services, &caller, &channel_id)?;
+    let (offset, limit) = paging.bounds();
+    let ids = state.services.chat.channel_members(&channel_id, offset, limit)?;
+    Ok(Json(ids.iter().map(|id| ChannelMember::new(&channel_id, id)).collect()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AddMember {
+    user_id: String,
+}
+
+/// Joining a public channel needs team membership; adding someone else
+/// needs channel membership. Direct and group channels are fixed.
+async fn add_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(channel_id): Path<String>,
+    JsonBody(body): JsonBody<AddMember>,
+) -> Result<(StatusCode, Json<ChannelMember>), ApiError> {
+    let channel = access::channel(&state.services, &channel_id)?;
+    if channel.delete_at != 0 {
+        return Err(AppError::Invalid("channel_id: the channel is archived".into()).into());
+    }
+    if channel.channel_type == "D" || channel.channel_type == "G" {
+        return Err(AppError::Invalid("channel_id: members of direct and group channels cannot change".into()).into());
+    }
+    let caller_is_member = state.services.chat.is_channel_member(&channel_id, caller.id())?;
+    let allowed = caller.is_admin()
+        || caller_is_member
+        || (body.user_id == caller.id() && channel.channel_type == "O" && access::is_team_member(&state.services, &caller, &channel.team_id)?);
+    if !allowed {
+        return Err(forbidden());
+    }
+    let actor = (body.user_id != caller.id()).then(|| caller.id().to_string());
+    state.services.add_channel_member(&channel_id, &body.user_id, actor.as_deref())?;
+    Ok((StatusCode::CREATED, Json(ChannelMember::new(&channel_id, &body.user_id))))
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((channel_id, user_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let channel = access::channel(&state.services, &channel_id)?;
+    if channel.channel_type == "D" || channel.channel_type == "G" {
+        return Err(AppError::Invalid("channel_id: members of direct and group channels cannot change".into()).into());
+    }
+    let caller_is_member = state.services.chat.is_channel_member(&channel_id, caller.id())?;
+    if !(caller.is_admin() || user_id == caller.id() || caller_is_member) {
+        return Err(forbidden());
+    }
+    state.services.remove_channel_member(&channel_id, &user_id)?;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+/// Archives (soft-deletes) a channel: its creator, or an admin.
+async fn archive_channel(State(state): State<AppState>, caller: Caller, Path(channel_id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let mut channel = access::require_channel_read(&state.services, &caller, &channel_id)?;
+    if channel.channel_type == "D" || channel.channel_type == "G" {
+        return Err(AppError::Invalid("channel_id: direct and group channels cannot be archived".into()).into());
+    }
+    if !(caller.is_admin() || channel.creator_id == caller.id()) {
+        return Err(forbidden());
+    }
+    if channel.delete_at == 0 {
+        let now = now_ms();
+        channel.delete_at = now;
+        channel.update_at = now;
+        state.services.chat.update_channel(&channel)?;
+        state.services.events.publish(WsEvent {
+            event: "channel_deleted".into(),
+            data: json!({"channel_id": channel.id, "delete_at": now}).as_object().cloned().unwrap_or_default(),
+            broadcast: Broadcast { team_id: channel.team_id.clone(), ..Default::default() },
+        });
+    }
+    Ok(Json(json!({"status": "OK"})))
+}

@@ -1,0 +1,136 @@
+//! `/api/v4/teams*`: create, read, membership.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::access::{self, forbidden};
+use super::auth::Caller;
+use super::extract::JsonBody;
+use super::{ApiError, AppState};
+use crate::error::AppError;
+use crate::model::{Team, new_id, now_ms};
+use crate::services::validate_channel_name;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v4/teams", post(create_team))
+        .route("/api/v4/teams/{team_id}", get(get_team))
+        .route("/api/v4/teams/name/{name}", get(get_team_by_name))
+        .route("/api/v4/teams/{team_id}/members", post(add_member))
+        .route("/api/v4/users/{user_id}/teams", get(my_teams))
+}
+
+/// Mattermost `TeamMember`.
+#[derive(Serialize)]
+pub struct TeamMember {
+    team_id: String,
+    user_id: String,
+    roles: String,
+    delete_at: i64,
+    scheme_user: bool,
+    scheme_admin: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewTeam {
+    name: String,
+    display_name: String,
+    description: String,
+    #[serde(rename = "type")]
+    team_type: String,
+}
+
+async fn create_team(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<NewTeam>) -> Result<(StatusCode, Json<Team>), ApiError> {
+    let name = body.name.trim().to_lowercase();
+    validate_channel_name(&name).map_err(|_| AppError::Invalid("name: 1-64 characters of lowercase letters, digits, '-' and '_'".into()))?;
+    if body.display_name.trim().is_empty() || body.display_name.chars().count() > 64 {
+        return Err(AppError::Invalid("display_name: 1-64 characters".into()).into());
+    }
+    let team_type = if body.team_type.is_empty() { "O".to_string() } else { body.team_type };
+    if team_type != "O" && team_type != "I" {
+        return Err(AppError::Invalid("type: must be \"O\" or \"I\"".into()).into());
+    }
+    let now = now_ms();
+    let team = Team {
+        id: new_id(),
+        create_at: now,
+        update_at: now,
+        name,
+        display_name: body.display_name.trim().to_string(),
+        description: body.description,
+        team_type,
+        ..Default::default()
+    };
+    state.services.chat.create_team(&team)?;
+    state.services.chat.add_team_member(&team.id, caller.id(), "team_user team_admin")?;
+    Ok((StatusCode::CREATED, Json(team)))
+}
+
+/// Members and admins see a team; anyone logged in sees an open team.
+fn visible(state: &AppState, caller: &Caller, team: Team) -> Result<Team, ApiError> {
+    if team.team_type == "O" || caller.is_admin() || access::is_team_member(&state.services, caller, &team.id)? {
+        Ok(team)
+    } else {
+        Err(forbidden())
+    }
+}
+
+async fn get_team(State(state): State<AppState>, caller: Caller, Path(team_id): Path<String>) -> Result<Json<Team>, ApiError> {
+    let team = access::team(&state.services, &team_id)?;
+    Ok(Json(visible(&state, &caller, team)?))
+}
+
+async fn get_team_by_name(State(state): State<AppState>, caller: Caller, Path(name): Path<String>) -> Result<Json<Team>, ApiError> {
+    let team = state
+        .services
+        .chat
+        .team_by_name(&name.to_lowercase())?
+        .filter(|t| t.delete_at == 0)
+        .ok_or_else(|| AppError::NotFound("team".into()))?;
+    Ok(Json(visible(&state, &caller, team)?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MemberRequest {
+    team_id: String,
+    user_id: String,
+}
+
+/// Join an open team yourself; team members may add others (Mattermost's
+/// default `add_user_to_team` for team users), admins anyone anywhere.
+async fn add_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(team_id): Path<String>,
+    JsonBody(body): JsonBody<MemberRequest>,
+) -> Result<(StatusCode, Json<TeamMember>), ApiError> {
+    if !body.team_id.is_empty() && body.team_id != team_id {
+        return Err(AppError::Invalid("team_id: does not match the URL".into()).into());
+    }
+    let team = access::team(&state.services, &team_id)?;
+    let is_member = access::is_team_member(&state.services, &caller, &team_id)?;
+    let allowed = caller.is_admin()
+        || (body.user_id == caller.id() && team.team_type == "O")
+        || (body.user_id != caller.id() && is_member);
+    if !allowed {
+        return Err(forbidden());
+    }
+    state.services.add_team_member(&team_id, &body.user_id)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TeamMember { team_id, user_id: body.user_id, roles: "team_user".into(), delete_at: 0, scheme_user: true, scheme_admin: false }),
+    ))
+}
+
+async fn my_teams(State(state): State<AppState>, caller: Caller, Path(user_id): Path<String>) -> Result<Json<Vec<Team>>, ApiError> {
+    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+    if user_id != caller.id() {
+        caller.require_admin()?;
+    }
+    Ok(Json(state.services.chat.teams_for_user(&user_id)?))
+}

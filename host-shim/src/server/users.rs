@@ -1,0 +1,177 @@
+//! `/api/v4/users*`: sign-up, login, logout, lookups, personal access tokens.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::access::forbidden;
+use super::auth::{COOKIE_TOKEN, COOKIE_USER_ID, Caller, MaybeCaller};
+use super::extract::JsonBody;
+use super::{ApiError, AppState, blocking};
+use crate::error::AppError;
+use crate::model::User;
+use crate::services::accounts::NewUser;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v4/users", post(create_user))
+        .route("/api/v4/users/login", post(login))
+        .route("/api/v4/users/logout", post(logout))
+        .route("/api/v4/users/me", get(me))
+        .route("/api/v4/users/ids", post(users_by_ids))
+        .route("/api/v4/users/username/{username}", get(user_by_username))
+        .route("/api/v4/users/{user_id}", get(user_by_id))
+        .route("/api/v4/users/{user_id}/tokens", post(create_token).get(list_tokens))
+        .route("/api/v4/users/tokens/revoke", post(revoke_token))
+}
+
+/// Hides what only the user themself (or an admin) should see.
+pub fn sanitize(mut user: User, viewer: Option<&Caller>) -> User {
+    let privileged = viewer.is_some_and(|c| c.is_admin() || c.id() == user.id);
+    if !privileged && !user.is_bot {
+        user.email.clear();
+    }
+    user
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    JsonBody(new): JsonBody<NewUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let first = state.services.chat.user_count()? == 0;
+    let by_admin = caller.0.as_ref().is_some_and(Caller::is_admin);
+    if !first && !state.open_signup && !by_admin {
+        return Err(AppError::Forbidden("User sign-up is disabled on this server.".into()).into());
+    }
+    let services = state.services.clone();
+    let user = blocking(move || services.sign_up(new)).await?;
+    Ok((StatusCode::CREATED, Json(sanitize(user, caller.0.as_ref()))))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Login {
+    login_id: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login>) -> Result<Response, ApiError> {
+    let services = state.services.clone();
+    let result = blocking(move || services.log_in(&body.login_id, &body.password)).await;
+    let (user, token) = result.map_err(|err| match err {
+        ApiError { status: StatusCode::UNAUTHORIZED, .. } => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "api.user.login.invalid_credentials_email_username",
+            "Enter a valid email or username and/or password.",
+        ),
+        other => other,
+    })?;
+    let mut headers = HeaderMap::new();
+    let cookie = |name: &str, value: &str, http_only: bool| {
+        let flags = if http_only { "; HttpOnly" } else { "" };
+        HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age=2592000; SameSite=Lax{flags}"))
+    };
+    if let (Ok(t), Ok(a), Ok(b)) = (HeaderValue::from_str(&token), cookie(COOKIE_TOKEN, &token, true), cookie(COOKIE_USER_ID, &user.id, false)) {
+        headers.insert("Token", t);
+        headers.append(header::SET_COOKIE, a);
+        headers.append(header::SET_COOKIE, b);
+    }
+    Ok((headers, Json(user)).into_response())
+}
+
+async fn logout(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
+    if let Some(caller) = caller.0 {
+        state.services.log_out(&caller.session_id)?;
+    }
+    let mut headers = HeaderMap::new();
+    for name in [COOKIE_TOKEN, COOKIE_USER_ID] {
+        if let Ok(v) = HeaderValue::from_str(&format!("{name}=; Path=/; Max-Age=0")) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    Ok((headers, Json(json!({"status": "OK"}))).into_response())
+}
+
+async fn me(caller: Caller) -> Json<User> {
+    Json(caller.user)
+}
+
+async fn user_by_id(State(state): State<AppState>, caller: Caller, Path(user_id): Path<String>) -> Result<Json<User>, ApiError> {
+    if user_id == "me" {
+        return Ok(Json(caller.user));
+    }
+    let user = state.services.chat.user(&user_id)?.ok_or_else(|| AppError::NotFound("user".into()))?;
+    Ok(Json(sanitize(user, Some(&caller))))
+}
+
+async fn user_by_username(State(state): State<AppState>, caller: Caller, Path(username): Path<String>) -> Result<Json<User>, ApiError> {
+    let user = state
+        .services
+        .chat
+        .user_by_username(&username.to_lowercase())?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    Ok(Json(sanitize(user, Some(&caller))))
+}
+
+async fn users_by_ids(State(state): State<AppState>, caller: Caller, JsonBody(ids): JsonBody<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
+    if ids.len() > 1000 {
+        return Err(AppError::Invalid("user_ids: at most 1000 per request".into()).into());
+    }
+    let users = state.services.chat.users_by_ids(&ids)?;
+    Ok(Json(users.into_iter().map(|u| sanitize(u, Some(&caller))).collect()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenRequest {
+    description: String,
+}
+
+/// Personal access tokens: for yourself, or for anyone as an admin (for
+/// example for a bot).
+async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<TokenRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+    if user_id != caller.id() {
+        caller.require_admin()?;
+    }
+    state.services.chat.user(&user_id)?.ok_or_else(|| AppError::NotFound("user".into()))?;
+    let (row, token) = state.services.create_access_token(&user_id, &body.description)?;
+    let mut value = serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
+    value["token"] = Value::String(token);
+    Ok(Json(value))
+}
+
+async fn list_tokens(State(state): State<AppState>, caller: Caller, Path(user_id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+    if user_id != caller.id() {
+        caller.require_admin()?;
+    }
+    Ok(Json(json!(state.services.auth.access_tokens_for_user(&user_id)?)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Revoke {
+    token_id: String,
+}
+
+async fn revoke_token(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<Revoke>) -> Result<Json<Value>, ApiError> {
+    let mine = state.services.auth.access_tokens_for_user(caller.id())?;
+    if !mine.iter().any(|t| t.id == body.token_id) && !caller.is_admin() {
+        return Err(forbidden());
+    }
+    if !state.services.auth.revoke_access_token(&body.token_id)? {
+        return Err(AppError::NotFound("token".into()).into());
+    }
+    Ok(Json(json!({"status": "OK"})))
+}

@@ -1,0 +1,196 @@
+//! Accounts: sign-up, passwords (Argon2id), sessions and personal access
+//! tokens. Tokens are random 26-character ids handed to the client once; the
+//! store keeps only their SHA-256.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chat_store::ports::auth::{AccessToken, Session};
+use sha2::{Digest, Sha256};
+
+use super::Services;
+use crate::error::{AppError, AppResult};
+use crate::model::{User, new_id, now_ms};
+
+/// Sessions last 30 days, like Mattermost's default web session.
+pub const SESSION_LIFETIME_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+const MAX_PASSWORD_BYTES: usize = 72;
+
+/// What a client sends to sign up.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub nickname: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub locale: String,
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Mattermost usernames: 3-22 of lowercase letters, digits, '.', '-', '_',
+/// starting with a letter.
+pub fn validate_username(name: &str) -> AppResult<()> {
+    let ok = (3..=22).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(
+            "username: 3-22 characters, lowercase letters, digits, '.', '-' or '_', starting with a letter".into(),
+        ))
+    }
+}
+
+fn validate_email(email: &str) -> AppResult<()> {
+    let ok = email.len() <= 128
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.contains(char::is_whitespace);
+    if ok { Ok(()) } else { Err(AppError::Invalid("email: not a valid address".into())) }
+}
+
+fn hash_password(password: &str) -> AppResult<String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::Invalid(format!(
+            "password: {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_BYTES} characters"
+        )));
+    }
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn verify_password(password: &str, encoded: &str) -> bool {
+    PasswordHash::new(encoded)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+impl Services {
+    /// Creates an account. The first account on an empty server becomes a
+    /// system admin, as in Mattermost.
+    pub fn sign_up(&self, new: NewUser) -> AppResult<User> {
+        let username = new.username.trim().to_lowercase();
+        let email = new.email.trim().to_lowercase();
+        validate_username(&username)?;
+        validate_email(&email)?;
+        let hash = hash_password(&new.password)?;
+        let first = self.chat.user_count()? == 0;
+        let now = now_ms();
+        let user = User {
+            id: new_id(),
+            create_at: now,
+            update_at: now,
+            username,
+            email,
+            nickname: new.nickname,
+            first_name: new.first_name,
+            last_name: new.last_name,
+            roles: if first { "system_admin system_user" } else { "system_user" }.into(),
+            locale: if new.locale.is_empty() { "en".into() } else { new.locale },
+            ..Default::default()
+        };
+        self.chat.create_user(&user, Some(&hash))?;
+        Ok(user)
+    }
+
+    /// Checks a login and opens a session; returns the user and the token.
+    pub fn log_in(&self, login_id: &str, password: &str) -> AppResult<(User, String)> {
+        let login_id = login_id.trim().to_lowercase();
+        let user = if login_id.contains('@') {
+            self.chat.user_by_email(&login_id)?
+        } else {
+            self.chat.user_by_username(&login_id)?
+        };
+        let invalid = || AppError::Unauthorized;
+        let user = user.filter(|u| u.delete_at == 0 && !u.is_bot).ok_or_else(invalid)?;
+        let hash = self.chat.password_hash(&user.id)?.ok_or_else(invalid)?;
+        if !verify_password(password, &hash) {
+            return Err(invalid());
+        }
+        let token = self.open_session(&user.id, "")?;
+        Ok((user, token))
+    }
+
+    fn open_session(&self, user_id: &str, access_token_id: &str) -> AppResult<String> {
+        let token = new_id();
+        let now = now_ms();
+        self.auth.create_session(&Session {
+            id: new_id(),
+            token_hash: token_hash(&token),
+            user_id: user_id.to_string(),
+            create_at: now,
+            expires_at: if access_token_id.is_empty() { now + SESSION_LIFETIME_MS } else { 0 },
+            last_activity_at: now,
+            access_token_id: access_token_id.to_string(),
+        })?;
+        Ok(token)
+    }
+
+    /// The session and user behind a bearer token (session token or
+    /// personal access token).
+    pub fn authenticate(&self, token: &str) -> AppResult<(Session, User)> {
+        let hash = token_hash(token);
+        let auth = &self.auth;
+        let session = match auth.session_by_token_hash(&hash)? {
+            Some(session) => session,
+            None => {
+                // A personal access token: each use is its own session record
+                // would be wasteful, so it maps to one session per token.
+                let token_row = auth
+                    .access_token_by_hash(&hash)?
+                    .filter(|t| t.is_active)
+                    .ok_or(AppError::Unauthorized)?;
+                Session {
+                    id: format!("pat:{}", token_row.id),
+                    token_hash: hash,
+                    user_id: token_row.user_id,
+                    access_token_id: token_row.id,
+                    ..Default::default()
+                }
+            }
+        };
+        let now = now_ms();
+        if session.expires_at != 0 && session.expires_at <= now {
+            let _ = auth.delete_session(&session.id);
+            return Err(AppError::Unauthorized);
+        }
+        let user = self
+            .chat
+            .user(&session.user_id)?
+            .filter(|u| u.delete_at == 0)
+            .ok_or(AppError::Unauthorized)?;
+        Ok((session, user))
+    }
+
+    pub fn log_out(&self, session_id: &str) -> AppResult<()> {
+        self.auth.delete_session(session_id)?;
+        Ok(())
+    }
+
+    /// Issues a personal access token; the token text is returned once.
+    pub fn create_access_token(&self, user_id: &str, description: &str) -> AppResult<(AccessToken, String)> {
+        if description.trim().is_empty() || description.len() > 255 {
+            return Err(AppError::Invalid("description: 1-255 characters".into()));
+        }
+        let token = new_id();
+        let row = AccessToken {
+            id: new_id(),
+            token_hash: token_hash(&token),
+            user_id: user_id.to_string(),
+            description: description.to_string(),
+            is_active: true,
+            create_at: now_ms(),
+        };
+        self.auth.create_access_token(&row)?;
+        Ok((row, token))
+    }
+}
