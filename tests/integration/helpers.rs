@@ -177,3 +177,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Signs up a user through the services (the first one becomes admin) and
+/// returns a session token.
+pub async fn log_in_new_user(app: &TestApp, username: &str) -> String {
+    let services = app.state.services.clone();
+    let username = username.to_string();
+    tokio::task::spawn_blocking(move || {
+        services
+            .sign_up(host_shim::services::accounts::NewUser {
+                username: username.clone(),
+                email: format!("{username}@example.com"),
+                password: "correct horse".into(),
+                ..Default::default()
+            })
+            .expect("sign up");
+        services.log_in(&username, "correct horse").expect("log in").1
+    })
+    .await
+    .unwrap()
+}

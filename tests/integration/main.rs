@@ -4,6 +4,7 @@
 //! The components come from `cargo xtask build-plugins` (the README's test
 //! command runs it first). Tests fail, not skip, when they are missing.
 
+mod chat_api;
 mod durability;
 mod helpers;
 mod plugin_hooks;

@@ -117,48 +117,51 @@ async fn a_bad_bundle_is_refused_with_a_clear_error_and_the_old_one_keeps_runnin
 }
 
 #[tokio::test]
-async fn disabled_plugins_stay_off_and_leave_the_api() {
+async fn admins_disable_enable_and_upload_plugins_over_http() {
     let app = spawn_app().await;
-    let plugins = app.state.plugins.clone();
-    tokio::task::spawn_blocking(move || plugins.disable("playbooks"))
-        .await
-        .unwrap()
-        .unwrap();
-    let listed: Value = app
-        .http
-        .get(app.url("/api/v4/plugins"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = crate::helpers::log_in_new_user(&app, "root1").await;
+    let user = crate::helpers::log_in_new_user(&app, "user1").await;
+    let http = |path: &str, token: &str| app.http.post(app.url(path)).bearer_auth(token.to_string());
+
+    let denied = http("/api/v4/plugins/playbooks/disable", &user).send().await.unwrap();
+    assert_eq!(denied.status(), 403);
+    let ok = http("/api/v4/plugins/playbooks/disable", &admin).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let listed: Value = app.http.get(app.url("/api/v4/plugins")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["active"].as_array().unwrap().len(), 0);
     assert_eq!(listed["inactive"][0]["id"], "playbooks");
-    assert_eq!(
-        app.http
-            .get(app.url("/plugins/playbooks/api/v0/version"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    let version = app.url("/plugins/playbooks/api/v0/version");
+    assert_eq!(app.http.get(&version).send().await.unwrap().status(), 404);
+    let missing = http("/api/v4/plugins/nosuch/enable", &admin).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let ok = http("/api/v4/plugins/playbooks/enable", &admin).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(app.http.get(&version).send().await.unwrap().status(), 200);
 
-    let plugins = app.state.plugins.clone();
-    tokio::task::spawn_blocking(move || plugins.enable("playbooks"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        app.http
-            .get(app.url("/plugins/playbooks/api/v0/version"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    // Upload a new version as a .tar.gz (files under a top-level directory,
+    // as Mattermost bundles are packed).
+    let upgraded = bundle_copy("playbooks", |m| m["version"] = "3.1.4".into());
+    let mut archive = Vec::new();
+    {
+        let gz = flate2::write::GzEncoder::new(&mut archive, flate2::Compression::fast());
+        let mut tar = tar::Builder::new(gz);
+        tar.append_dir_all("playbooks", upgraded.path()).unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let form = || reqwest::multipart::Form::new().part("plugin", reqwest::multipart::Part::bytes(archive.clone()).file_name("playbooks.tar.gz"));
+    let refused = http("/api/v4/plugins", &admin).multipart(form()).send().await.unwrap();
+    assert_eq!(refused.status(), 400, "already installed without force");
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("force"), "{body}");
+    let uploaded = http("/api/v4/plugins", &admin).multipart(form().text("force", "true")).send().await.unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let status = app.state.plugins.statuses().into_iter().find(|s| s.plugin_id == "playbooks").unwrap();
+    assert_eq!((status.state, status.version.as_str()), (2, "3.1.4"));
+    let by_user = http("/api/v4/plugins", &user).multipart(form().text("force", "true")).send().await.unwrap();
+    assert_eq!(by_user.status(), 403);
+    let garbage = reqwest::multipart::Form::new().part("plugin", reqwest::multipart::Part::bytes(b"not a tarball".to_vec()));
+    let bad = http("/api/v4/plugins", &admin).multipart(garbage).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
 }
 
 #[tokio::test]

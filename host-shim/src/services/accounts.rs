@@ -13,6 +13,8 @@ use crate::model::{User, new_id, now_ms};
 
 /// Sessions last 30 days, like Mattermost's default web session.
 pub const SESSION_LIFETIME_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+/// How stale `last_activity_at` may get before a request refreshes it.
+const ACTIVITY_RESOLUTION_MS: i64 = 5 * 60 * 1000;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 const MAX_PASSWORD_BYTES: usize = 72;
 
@@ -168,6 +170,10 @@ impl Services {
             .user(&session.user_id)?
             .filter(|u| u.delete_at == 0)
             .ok_or(AppError::Unauthorized)?;
+        // Activity is recorded at most every few minutes, not on every request.
+        if session.access_token_id.is_empty() && now - session.last_activity_at > ACTIVITY_RESOLUTION_MS {
+            auth.touch_session(&session.id, now)?;
+        }
         Ok((session, user))
     }
 
