@@ -119,6 +119,12 @@ async fn bad_credentials_and_bad_input_get_clear_errors() {
     let status = resp.status();
     let body: Value = resp.json().await.unwrap();
     assert_error(status, &body, StatusCode::BAD_REQUEST);
+    // Oversized body.
+    let huge = format!("{{\"login_id\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
+    let resp = app.http.post(app.url("/api/v4/users/login")).header("Content-Type", "application/json").body(huge).send().await.unwrap();
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap();
+    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
     // Unknown route.
     let (status, body) = call(&app, Method::GET, "/api/v4/nope", None, None).await;
     assert_error(status, &body, StatusCode::NOT_FOUND);

@@ -541,15 +541,17 @@ impl PluginManager {
         .await
     }
 
-    /// Runs a plugin's `execute-command` hook. The trigger id in `args` is
-    /// issued here.
+    /// Runs a plugin's `execute-command` hook. A trigger id is issued here
+    /// unless the caller already put one in `args` (to return it to the client).
     pub async fn execute_command(
         &self,
         id: &str,
         mut args: hooks::CommandArgs,
     ) -> Option<Result<Result<hooks::CommandResponse, crate::runtime::bindings::WitError>, HookError>>
     {
-        args.trigger_id = self.services.triggers.issue(&args.user_id, id);
+        if args.trigger_id.is_empty() {
+            args.trigger_id = self.services.triggers.issue(&args.user_id, id);
+        }
         self.call(id, "execute-command", move |b, s| {
             b.chatops_plugin_hooks().call_execute_command(s, &args)
         })

@@ -8,6 +8,6 @@ mod host_api;
 pub mod plugin;
 pub mod state;
 
-pub use convert::{json_object, post_to_wit};
+pub use convert::{json_object, post_from_wit, post_to_wit};
 pub use engine::{PluginRuntime, SandboxConfig};
 pub use plugin::{HookError, LoadedPlugin, TrapKind};

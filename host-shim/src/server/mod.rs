@@ -52,7 +52,10 @@ pub fn app(state: AppState) -> Router {
         .merge(websocket::routes())
         .merge(plugin_routes::routes())
         .fallback(not_found)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Every body is read through an extractor (or `to_bytes` with this
+        // limit), so this caps them all; the plugin upload route raises it
+        // for itself.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -71,14 +71,24 @@ impl Services {
             .chat
             .channel(&changes.id)?
             .ok_or_else(|| AppError::NotFound("channel".into()))?;
-        if changes.display_name.trim().is_empty() {
+        let named = channel.channel_type == "O" || channel.channel_type == "P";
+        if named && changes.display_name.trim().is_empty() {
             return Err(AppError::Invalid("display_name: must not be empty".into()));
         }
-        channel.display_name = changes.display_name.clone();
+        if named {
+            channel.display_name = changes.display_name.clone();
+        }
         channel.header = changes.header.clone();
         channel.purpose = changes.purpose.clone();
         channel.update_at = now_ms();
         self.chat.update_channel(&channel)?;
+        let mut data = serde_json::Map::new();
+        data.insert("channel".into(), serde_json::Value::String(serde_json::to_string(&channel).unwrap_or_default()));
+        self.events.publish(WsEvent {
+            event: "channel_updated".into(),
+            data,
+            broadcast: Broadcast { channel_id: channel.id.clone(), ..Default::default() },
+        });
         Ok(channel)
     }
 

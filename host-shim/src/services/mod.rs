@@ -3,6 +3,9 @@
 //! websocket events, plugin hooks).
 
 pub mod accounts;
+pub mod autocomplete;
+pub mod commands;
+pub mod incoming_webhooks;
 pub mod events;
 pub mod webhooks;
 

@@ -202,7 +202,13 @@ mod guest {
             }
         }
 
-        fn message_has_been_posted(_post: Post) {}
+        /// "sandbox:loop" makes this hook spin until the deadline: posting
+        /// must not wait for it.
+        fn message_has_been_posted(post: Post) {
+            if post.message == "sandbox:loop" {
+                spin_forever();
+            }
+        }
 
         fn user_has_joined_channel(
             _channel_id: String,
