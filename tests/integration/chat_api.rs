@@ -25,7 +25,7 @@ impl Client<'_> {
 async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
     let mut req = app.http.request(method, app.url(path));
     if let Some(token) = token {
-        req = req.bearer_auth(token);
+        req = req.header("Authorization", format!("BEARER {token}"));
     }
     if let Some(body) = body {
         req = req.json(&body);

@@ -61,11 +61,11 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The token a request presents, and whether it came from a cookie.
 fn presented_token(parts: &Parts) -> Option<(String, bool)> {
     if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let value = value.trim();
-        for scheme in ["Bearer ", "bearer ", "Token ", "token "] {
-            if let Some(token) = value.strip_prefix(scheme) {
-                return Some((token.trim().to_string(), false));
-            }
+        // The scheme is case-insensitive (Client4 sends "BEARER").
+        if let Some((scheme, token)) = value.trim().split_once(' ')
+            && (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
+        {
+            return Some((token.trim().to_string(), false));
         }
     }
     cookie(&parts.headers, COOKIE_TOKEN).map(|t| (t.to_string(), true))

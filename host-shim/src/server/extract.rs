@@ -1,6 +1,7 @@
 //! Request extractors whose failures are Mattermost error bodies.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -8,26 +9,21 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 
-/// `Json<T>` with a clear 400 on a malformed or mistyped body.
+/// A JSON body with a clear 400 when malformed or mistyped. Like
+/// Mattermost, the body is read as JSON whatever the `Content-Type`.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) => Err(json_error(rejection)),
-        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "api.context.invalid_body_param.app_error", format!("Invalid request body: {}", rejection.body_text()))
+        })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
+            ApiError::new(StatusCode::BAD_REQUEST, "api.context.invalid_body_param.app_error", format!("Invalid request body: {err}"))
+        })
     }
-}
-
-fn json_error(rejection: JsonRejection) -> ApiError {
-    let status = match &rejection {
-        JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    ApiError::new(status, "api.context.invalid_body_param.app_error", format!("Invalid request body: {}", rejection.body_text()))
 }
 
 /// `Query<T>` with a clear 400.
