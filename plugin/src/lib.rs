@@ -13,6 +13,7 @@ pub mod hooks;
 pub mod host;
 pub mod http;
 pub mod lifecycle;
+pub mod playbooks;
 pub mod selfcheck;
 
 #[cfg(test)]

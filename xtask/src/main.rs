@@ -170,8 +170,19 @@ fn test(workspace: &Path) -> Result<()> {
         } else {
             "install"
         };
+        // `cargo test` builds the server binary for the integration tests;
+        // the Node tests run that same binary.
+        let server = host_target_dir(workspace).join("debug/host-shim");
+        if !server.is_file() {
+            run_in(workspace, cargo().args(["build", "-p", "host-shim"]))?;
+        }
         run_in(&node, Command::new("npm").arg(install))?;
-        run_in(&node, Command::new("npm").arg("test"))?;
+        run_in(
+            &node,
+            Command::new("npm")
+                .arg("test")
+                .env("HOST_SHIM_BIN", &server),
+        )?;
     } else {
         println!("xtask: no tests/node/package.json, skipping the Node tests");
     }
