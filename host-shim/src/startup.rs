@@ -56,7 +56,8 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
     let webhooks = WebhookQueue::start(config.webhooks.clone());
-    let (services, hook_events) = Services::new(store.clone(), store.clone(), store.clone(), store, webhooks);
+    let (services, hook_events) =
+        Services::new(store.clone(), store.clone(), store.clone(), store, webhooks);
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
         config
@@ -69,7 +70,11 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     tokio::task::spawn_blocking(move || starting.start()).await??;
     spawn_hook_dispatcher(plugins.clone(), hook_events);
     spawn_job_dispatcher(plugins.clone());
-    Ok(AppState { services, plugins, open_signup: config.open_signup })
+    Ok(AppState {
+        services,
+        plugins,
+        open_signup: config.open_signup,
+    })
 }
 
 /// Builds the server and starts serving HTTP on `config.addr`.

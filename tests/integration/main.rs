@@ -11,3 +11,4 @@ mod helpers;
 mod plugin_hooks;
 mod plugin_lifecycle;
 mod sandbox;
+mod websocket;

@@ -82,7 +82,12 @@ pub fn unpack_tar_gz(archive: &[u8], dest: &Path) -> anyhow::Result<()> {
     for entry in tar.entries().context("not a .tar.gz archive")? {
         let mut entry = entry.context("corrupt archive")?;
         let path = entry.path()?.into_owned();
-        let safe = path.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        let safe = path.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
         anyhow::ensure!(safe, "archive entry {} leaves the bundle", path.display());
         let kind = entry.header().entry_type();
         let target = dest.join(&path);
@@ -90,16 +95,25 @@ pub fn unpack_tar_gz(archive: &[u8], dest: &Path) -> anyhow::Result<()> {
             std::fs::create_dir_all(&target)?;
         } else if kind.is_file() {
             total += entry.header().size()?;
-            anyhow::ensure!(total <= MAX_UNPACKED_BYTES, "bundle unpacks to more than 256 MiB");
+            anyhow::ensure!(
+                total <= MAX_UNPACKED_BYTES,
+                "bundle unpacks to more than 256 MiB"
+            );
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent)?;
             }
             let mut file = std::fs::File::create(&target)?;
             std::io::copy(&mut entry, &mut file)?;
-        } else if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() {
+        } else if kind.is_pax_global_extensions()
+            || kind.is_pax_local_extensions()
+            || kind.is_gnu_longname()
+        {
             continue;
         } else {
-            anyhow::bail!("archive entry {} is not a regular file or directory", path.display());
+            anyhow::bail!(
+                "archive entry {} is not a regular file or directory",
+                path.display()
+            );
         }
     }
     Ok(())

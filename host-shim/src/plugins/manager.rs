@@ -244,7 +244,11 @@ impl PluginManager {
             super::bundle::unpack_tar_gz(archive, &staging)?;
             let root = super::bundle::bundle_root(&staging)?;
             let manifest = Self::read_manifest(&root)?;
-            let installed = self.slots.read().map(|s| s.contains_key(&manifest.id)).unwrap_or(false);
+            let installed = self
+                .slots
+                .read()
+                .map(|s| s.contains_key(&manifest.id))
+                .unwrap_or(false);
             anyhow::ensure!(
                 force || !installed,
                 "plugin {} is already installed; upload with force=true to replace it",

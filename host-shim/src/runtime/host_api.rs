@@ -59,7 +59,11 @@ impl posts::Host for HostState {
     fn update(&mut self, post: types::Post) -> R<types::Post> {
         let mut post = post_from_wit(post)?;
         // The WIT post has no pinned flag: keep the stored one.
-        post.is_pinned = self.services.chat.post(&post.id)?.is_some_and(|p| p.is_pinned);
+        post.is_pinned = self
+            .services
+            .chat
+            .post(&post.id)?
+            .is_some_and(|p| p.is_pinned);
         Ok(post_to_wit(self.services.update_post(&post)?))
     }
 

@@ -21,15 +21,26 @@ pub fn team(services: &Services, team_id: &str) -> Result<Team, ApiError> {
 }
 
 pub fn channel(services: &Services, channel_id: &str) -> Result<Channel, ApiError> {
-    services.chat.channel(channel_id)?.ok_or_else(|| AppError::NotFound("channel".into()).into())
+    services
+        .chat
+        .channel(channel_id)?
+        .ok_or_else(|| AppError::NotFound("channel".into()).into())
 }
 
-pub fn is_team_member(services: &Services, caller: &Caller, team_id: &str) -> Result<bool, ApiError> {
+pub fn is_team_member(
+    services: &Services,
+    caller: &Caller,
+    team_id: &str,
+) -> Result<bool, ApiError> {
     Ok(services.chat.is_team_member(team_id, caller.id())?)
 }
 
 /// Team members (and admins) may see a team and its public channels.
-pub fn require_team_member(services: &Services, caller: &Caller, team_id: &str) -> Result<Team, ApiError> {
+pub fn require_team_member(
+    services: &Services,
+    caller: &Caller,
+    team_id: &str,
+) -> Result<Team, ApiError> {
     let team = team(services, team_id)?;
     if caller.is_admin() || is_team_member(services, caller, team_id)? {
         Ok(team)
@@ -40,7 +51,11 @@ pub fn require_team_member(services: &Services, caller: &Caller, team_id: &str) 
 
 /// Whether the caller may read a channel: public channels to their team's
 /// members, private, direct and group channels to their members.
-pub fn can_read_channel(services: &Services, caller: &Caller, channel: &Channel) -> Result<bool, ApiError> {
+pub fn can_read_channel(
+    services: &Services,
+    caller: &Caller,
+    channel: &Channel,
+) -> Result<bool, ApiError> {
     if caller.is_admin() && channel.channel_type != "D" && channel.channel_type != "G" {
         return Ok(true);
     }
@@ -50,13 +65,25 @@ pub fn can_read_channel(services: &Services, caller: &Caller, channel: &Channel)
     Ok(channel.channel_type == "O" && is_team_member(services, caller, &channel.team_id)?)
 }
 
-pub fn require_channel_read(services: &Services, caller: &Caller, channel_id: &str) -> Result<Channel, ApiError> {
+pub fn require_channel_read(
+    services: &Services,
+    caller: &Caller,
+    channel_id: &str,
+) -> Result<Channel, ApiError> {
     let channel = channel(services, channel_id)?;
-    if can_read_channel(services, caller, &channel)? { Ok(channel) } else { Err(forbidden()) }
+    if can_read_channel(services, caller, &channel)? {
+        Ok(channel)
+    } else {
+        Err(forbidden())
+    }
 }
 
 /// Posting needs membership (Mattermost does not let non-members post).
-pub fn require_channel_member(services: &Services, caller: &Caller, channel_id: &str) -> Result<Channel, ApiError> {
+pub fn require_channel_member(
+    services: &Services,
+    caller: &Caller,
+    channel_id: &str,
+) -> Result<Channel, ApiError> {
     let channel = channel(services, channel_id)?;
     if services.chat.is_channel_member(channel_id, caller.id())? {
         Ok(channel)

@@ -60,7 +60,11 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The token a request presents, and whether it came from a cookie.
 fn presented_token(parts: &Parts) -> Option<(String, bool)> {
-    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         // The scheme is case-insensitive (Client4 sends "BEARER").
         if let Some((scheme, token)) = value.trim().split_once(' ')
             && (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
@@ -72,9 +76,14 @@ fn presented_token(parts: &Parts) -> Option<(String, bool)> {
 }
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiError> {
-    let Some((token, from_cookie)) = presented_token(parts) else { return Ok(None) };
+    let Some((token, from_cookie)) = presented_token(parts) else {
+        return Ok(None);
+    };
     if from_cookie && !matches!(parts.method, Method::GET | Method::HEAD) {
-        let xhr = parts.headers.get("x-requested-with").and_then(|v| v.to_str().ok());
+        let xhr = parts
+            .headers
+            .get("x-requested-with")
+            .and_then(|v| v.to_str().ok());
         if xhr != Some("XMLHttpRequest") {
             return Err(AppError::Unauthorized.into());
         }
@@ -83,21 +92,32 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiE
     let (session, user) = tokio::task::spawn_blocking(move || services.authenticate(&token))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(Some(Caller { user, session_id: session.id }))
+    Ok(Some(Caller {
+        user,
+        session_id: session.id,
+    }))
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        resolve(parts, state).await?.ok_or_else(|| AppError::Unauthorized.into())
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        resolve(parts, state)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized.into())
     }
 }
 
 impl FromRequestParts<AppState> for MaybeCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // A bad or expired token on an optional route is still an error: the
         // client believes it is logged in and should hear that it is not.
         Ok(MaybeCaller(resolve(parts, state).await?))

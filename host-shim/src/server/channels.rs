@@ -19,12 +19,27 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v4/channels", post(create_channel))
         .route("/api/v4/channels/direct", post(create_direct))
-        .route("/api/v4/channels/{channel_id}", get(get_channel).delete(archive_channel))
-        .route("/api/v4/channels/{channel_id}/members", get(members).post(add_member))
-        .route("/api/v4/channels/{channel_id}/members/{user_id}", delete(remove_member))
+        .route(
+            "/api/v4/channels/{channel_id}",
+            get(get_channel).delete(archive_channel),
+        )
+        .route(
+            "/api/v4/channels/{channel_id}/members",
+            get(members).post(add_member),
+        )
+        .route(
+            "/api/v4/channels/{channel_id}/members/{user_id}",
+            delete(remove_member),
+        )
         .route("/api/v4/teams/{team_id}/channels", get(public_channels))
-        .route("/api/v4/teams/{team_id}/channels/name/{name}", get(channel_by_name))
-        .route("/api/v4/users/{user_id}/teams/{team_id}/channels", get(my_channels))
+        .route(
+            "/api/v4/teams/{team_id}/channels/name/{name}",
+            get(channel_by_name),
+        )
+        .route(
+            "/api/v4/users/{user_id}/teams/{team_id}/channels",
+            get(my_channels),
+        )
 }
 
 /// Mattermost `ChannelMember` (notification settings are defaults here).
@@ -71,9 +86,17 @@ struct NewChannel {
     channel_type: String,
 }
 
-async fn create_channel(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<NewChannel>) -> Result<(StatusCode, Json<Channel>), ApiError> {
+async fn create_channel(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<NewChannel>,
+) -> Result<(StatusCode, Json<Channel>), ApiError> {
     access::require_team_member(&state.services, &caller, &body.team_id)?;
-    if !state.services.chat.is_team_member(&body.team_id, caller.id())? {
+    if !state
+        .services
+        .chat
+        .is_team_member(&body.team_id, caller.id())?
+    {
         // Admins create channels in teams they are not in: add them first so
         // they can post there.
         state.services.add_team_member(&body.team_id, caller.id())?;
@@ -88,24 +111,46 @@ async fn create_channel(State(state): State<AppState>, caller: Caller, JsonBody(
         creator_id: caller.id().to_string(),
         ..Default::default()
     };
-    Ok((StatusCode::CREATED, Json(state.services.create_channel(channel)?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.services.create_channel(channel)?),
+    ))
 }
 
-async fn create_direct(State(state): State<AppState>, caller: Caller, JsonBody(ids): JsonBody<Vec<String>>) -> Result<(StatusCode, Json<Channel>), ApiError> {
+async fn create_direct(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<(StatusCode, Json<Channel>), ApiError> {
     let [a, b] = ids.as_slice() else {
         return Err(AppError::Invalid("user_ids: exactly two user ids".into()).into());
     };
     if a != caller.id() && b != caller.id() && !caller.is_admin() {
         return Err(forbidden());
     }
-    Ok((StatusCode::CREATED, Json(state.services.direct_channel(a, b)?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.services.direct_channel(a, b)?),
+    ))
 }
 
-async fn get_channel(State(state): State<AppState>, caller: Caller, Path(channel_id): Path<String>) -> Result<Json<Channel>, ApiError> {
-    Ok(Json(access::require_channel_read(&state.services, &caller, &channel_id)?))
+async fn get_channel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(channel_id): Path<String>,
+) -> Result<Json<Channel>, ApiError> {
+    Ok(Json(access::require_channel_read(
+        &state.services,
+        &caller,
+        &channel_id,
+    )?))
 }
 
-async fn channel_by_name(State(state): State<AppState>, caller: Caller, Path((team_id, name)): Path<(String, String)>) -> Result<Json<Channel>, ApiError> {
+async fn channel_by_name(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((team_id, name)): Path<(String, String)>,
+) -> Result<Json<Channel>, ApiError> {
     access::require_team_member(&state.services, &caller, &team_id)?;
     let channel = state
         .services
@@ -128,7 +173,10 @@ struct Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self { page: 0, per_page: 60 }
+        Self {
+            page: 0,
+            per_page: 60,
+        }
     }
 }
 
@@ -147,16 +195,31 @@ async fn public_channels(
 ) -> Result<Json<Vec<Channel>>, ApiError> {
     access::require_team_member(&state.services, &caller, &team_id)?;
     let (offset, limit) = paging.bounds();
-    Ok(Json(state.services.chat.public_channels(&team_id, offset, limit)?))
+    Ok(Json(
+        state
+            .services
+            .chat
+            .public_channels(&team_id, offset, limit)?,
+    ))
 }
 
-async fn my_channels(State(state): State<AppState>, caller: Caller, Path((user_id, team_id)): Path<(String, String)>) -> Result<Json<Vec<Channel>>, ApiError> {
-    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+async fn my_channels(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((user_id, team_id)): Path<(String, String)>,
+) -> Result<Json<Vec<Channel>>, ApiError> {
+    let user_id = if user_id == "me" {
+        caller.id().to_string()
+    } else {
+        user_id
+    };
     if user_id != caller.id() {
         caller.require_admin()?;
     }
     access::team(&state.services, &team_id)?;
-    Ok(Json(state.services.chat.channels_for_user(&team_id, &user_id)?))
+    Ok(Json(
+        state.services.chat.channels_for_user(&team_id, &user_id)?,
+    ))
 }
 
 async fn members(
@@ -167,8 +230,15 @@ async fn members(
 ) -> Result<Json<Vec<ChannelMember>>, ApiError> {
     access::require_channel_read(&state.services, &caller, &channel_id)?;
     let (offset, limit) = paging.bounds();
-    let ids = state.services.chat.channel_members(&channel_id, offset, limit)?;
-    Ok(Json(ids.iter().map(|id| ChannelMember::new(&channel_id, id)).collect()))
+    let ids = state
+        .services
+        .chat
+        .channel_members(&channel_id, offset, limit)?;
+    Ok(Json(
+        ids.iter()
+            .map(|id| ChannelMember::new(&channel_id, id))
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -190,18 +260,31 @@ async fn add_member(
         return Err(AppError::Invalid("channel_id: the channel is archived".into()).into());
     }
     if channel.channel_type == "D" || channel.channel_type == "G" {
-        return Err(AppError::Invalid("channel_id: members of direct and group channels cannot change".into()).into());
+        return Err(AppError::Invalid(
+            "channel_id: members of direct and group channels cannot change".into(),
+        )
+        .into());
     }
-    let caller_is_member = state.services.chat.is_channel_member(&channel_id, caller.id())?;
+    let caller_is_member = state
+        .services
+        .chat
+        .is_channel_member(&channel_id, caller.id())?;
     let allowed = caller.is_admin()
         || caller_is_member
-        || (body.user_id == caller.id() && channel.channel_type == "O" && access::is_team_member(&state.services, &caller, &channel.team_id)?);
+        || (body.user_id == caller.id()
+            && channel.channel_type == "O"
+            && access::is_team_member(&state.services, &caller, &channel.team_id)?);
     if !allowed {
         return Err(forbidden());
     }
     let actor = (body.user_id != caller.id()).then(|| caller.id().to_string());
-    state.services.add_channel_member(&channel_id, &body.user_id, actor.as_deref())?;
-    Ok((StatusCode::CREATED, Json(ChannelMember::new(&channel_id, &body.user_id))))
+    state
+        .services
+        .add_channel_member(&channel_id, &body.user_id, actor.as_deref())?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ChannelMember::new(&channel_id, &body.user_id)),
+    ))
 }
 
 async fn remove_member(
@@ -211,21 +294,36 @@ async fn remove_member(
 ) -> Result<Json<Value>, ApiError> {
     let channel = access::channel(&state.services, &channel_id)?;
     if channel.channel_type == "D" || channel.channel_type == "G" {
-        return Err(AppError::Invalid("channel_id: members of direct and group channels cannot change".into()).into());
+        return Err(AppError::Invalid(
+            "channel_id: members of direct and group channels cannot change".into(),
+        )
+        .into());
     }
-    let caller_is_member = state.services.chat.is_channel_member(&channel_id, caller.id())?;
+    let caller_is_member = state
+        .services
+        .chat
+        .is_channel_member(&channel_id, caller.id())?;
     if !(caller.is_admin() || user_id == caller.id() || caller_is_member) {
         return Err(forbidden());
     }
-    state.services.remove_channel_member(&channel_id, &user_id)?;
+    state
+        .services
+        .remove_channel_member(&channel_id, &user_id)?;
     Ok(Json(json!({"status": "OK"})))
 }
 
 /// Archives (soft-deletes) a channel: its creator, or an admin.
-async fn archive_channel(State(state): State<AppState>, caller: Caller, Path(channel_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn archive_channel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(channel_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let mut channel = access::require_channel_read(&state.services, &caller, &channel_id)?;
     if channel.channel_type == "D" || channel.channel_type == "G" {
-        return Err(AppError::Invalid("channel_id: direct and group channels cannot be archived".into()).into());
+        return Err(AppError::Invalid(
+            "channel_id: direct and group channels cannot be archived".into(),
+        )
+        .into());
     }
     if !(caller.is_admin() || channel.creator_id == caller.id()) {
         return Err(forbidden());
@@ -237,8 +335,14 @@ async fn archive_channel(State(state): State<AppState>, caller: Caller, Path(cha
         state.services.chat.update_channel(&channel)?;
         state.services.events.publish(WsEvent {
             event: "channel_deleted".into(),
-            data: json!({"channel_id": channel.id, "delete_at": now}).as_object().cloned().unwrap_or_default(),
-            broadcast: Broadcast { team_id: channel.team_id.clone(), ..Default::default() },
+            data: json!({"channel_id": channel.id, "delete_at": now})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            broadcast: Broadcast {
+                team_id: channel.team_id.clone(),
+                ..Default::default()
+            },
         });
     }
     Ok(Json(json!({"status": "OK"})))

@@ -29,7 +29,10 @@ use crate::services::{MAX_POST_MESSAGE_CHARS, Services};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v4/commands/execute", post(execute))
-        .route("/api/v4/teams/{team_id}/commands/autocomplete_suggestions", get(autocomplete_suggestions))
+        .route(
+            "/api/v4/teams/{team_id}/commands/autocomplete_suggestions",
+            get(autocomplete_suggestions),
+        )
 }
 
 /// Mattermost `CommandArgs` as a client sends it.
@@ -47,26 +50,47 @@ fn not_found(trigger: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "api.command.execute_command.not_found.app_error",
-        format!("Command with a trigger of '/{trigger}' not found. To send a message beginning with \"/\", try adding an empty space at the beginning of the message."),
+        format!(
+            "Command with a trigger of '/{trigger}' not found. To send a message beginning with \"/\", try adding an empty space at the beginning of the message."
+        ),
     )
 }
 
 fn failed(trigger: &str) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api.command.execute_command.failed.app_error", format!("Command with a trigger of '/{trigger}' failed."))
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "api.command.execute_command.failed.app_error",
+        format!("Command with a trigger of '/{trigger}' failed."),
+    )
 }
 
 /// The registration of a plugin command that can run now: registered, not
 /// a built-in trigger, and its plugin running.
-fn runnable_plugin_command(state: &AppState, trigger: &str) -> Result<Option<CommandRegistration>, ApiError> {
+fn runnable_plugin_command(
+    state: &AppState,
+    trigger: &str,
+) -> Result<Option<CommandRegistration>, ApiError> {
     if commands::is_builtin(trigger) {
         return Ok(None);
     }
-    Ok(state.services.chat.command(trigger)?.filter(|reg| state.plugins.running(&reg.plugin_id).is_some()))
+    Ok(state
+        .services
+        .chat
+        .command(trigger)?
+        .filter(|reg| state.plugins.running(&reg.plugin_id).is_some()))
 }
 
-async fn execute(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<ExecuteRequest>) -> Result<Json<CommandResponse>, ApiError> {
+async fn execute(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<ExecuteRequest>,
+) -> Result<Json<CommandResponse>, ApiError> {
     let Some((trigger, rest)) = commands::split_command(&body.command) else {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "api.command.execute_command.start.app_error", "No command trigger found."));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "api.command.execute_command.start.app_error",
+            "No command trigger found.",
+        ));
     };
     if body.command.chars().count() > MAX_POST_MESSAGE_CHARS {
         return Err(ApiError::new(
@@ -82,8 +106,16 @@ async fn execute(State(state): State<AppState>, caller: Caller, JsonBody(body): 
     if channel.delete_at != 0 {
         return Err(AppError::Invalid("channel_id: the channel is archived".into()).into());
     }
-    let team_id = if channel.team_id.is_empty() { body.team_id.clone() } else { channel.team_id.clone() };
-    let root_id = if body.root_id.is_empty() { body.parent_id.clone() } else { body.root_id.clone() };
+    let team_id = if channel.team_id.is_empty() {
+        body.team_id.clone()
+    } else {
+        channel.team_id.clone()
+    };
+    let root_id = if body.root_id.is_empty() {
+        body.parent_id.clone()
+    } else {
+        body.root_id.clone()
+    };
     let ctx = CommandContext {
         user: caller.user.clone(),
         channel,
@@ -92,7 +124,9 @@ async fn execute(State(state): State<AppState>, caller: Caller, JsonBody(body): 
     };
 
     if let Some(response) = state.services.execute_builtin(&ctx, &trigger, &rest)? {
-        state.services.apply_command_response(&ctx, &response, caller.id())?;
+        state
+            .services
+            .apply_command_response(&ctx, &response, caller.id())?;
         return Ok(Json(response));
     }
 
@@ -123,7 +157,9 @@ async fn execute(State(state): State<AppState>, caller: Caller, JsonBody(body): 
     };
     response.trigger_id = trigger_id;
     let author = plugin_bot_or(&state.services, &plugin_id, caller.id());
-    state.services.apply_command_response(&ctx, &response, &author)?;
+    state
+        .services
+        .apply_command_response(&ctx, &response, &author)?;
     Ok(Json(response))
 }
 
@@ -160,12 +196,19 @@ fn response_from_wit(plugin_id: &str, wit: hooks::CommandResponse) -> CommandRes
             Ok(Value::Array(items)) => items,
             Ok(Value::Null) => Vec::new(),
             _ => {
-                tracing::warn!(plugin = plugin_id, "command response attachments are not a JSON array; ignored");
+                tracing::warn!(
+                    plugin = plugin_id,
+                    "command response attachments are not a JSON array; ignored"
+                );
                 Vec::new()
             }
         }
     };
-    let response_type = if wit.response_type == commands::RESPONSE_IN_CHANNEL { commands::RESPONSE_IN_CHANNEL } else { commands::RESPONSE_EPHEMERAL };
+    let response_type = if wit.response_type == commands::RESPONSE_IN_CHANNEL {
+        commands::RESPONSE_IN_CHANNEL
+    } else {
+        commands::RESPONSE_EPHEMERAL
+    };
     CommandResponse {
         response_type: response_type.into(),
         text: wit.text,
@@ -200,7 +243,17 @@ async fn autocomplete_suggestions(
     if !q.channel_id.is_empty() {
         access::require_channel_read(&state.services, &caller, &q.channel_id)?;
     }
-    let registered: Vec<CommandRegistration> = state.services.chat.commands()?.into_iter().filter(|reg| state.plugins.running(&reg.plugin_id).is_some()).collect();
+    let registered: Vec<CommandRegistration> = state
+        .services
+        .chat
+        .commands()?
+        .into_iter()
+        .filter(|reg| state.plugins.running(&reg.plugin_id).is_some())
+        .collect();
     let tree = autocomplete::command_tree(&registered);
-    Ok(Json(autocomplete::suggestions(&tree, &q.user_input, &caller.user)))
+    Ok(Json(autocomplete::suggestions(
+        &tree,
+        &q.user_input,
+        &caller.user,
+    )))
 }

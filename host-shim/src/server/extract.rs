@@ -18,10 +18,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "api.context.invalid_body_param.app_error", format!("Invalid request body: {}", rejection.body_text()))
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "api.context.invalid_body_param.app_error",
+                format!("Invalid request body: {}", rejection.body_text()),
+            )
         })?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
-            ApiError::new(StatusCode::BAD_REQUEST, "api.context.invalid_body_param.app_error", format!("Invalid request body: {err}"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "api.context.invalid_body_param.app_error",
+                format!("Invalid request body: {err}"),
+            )
         })
     }
 }
@@ -41,5 +49,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
 }
 
 fn query_error(rejection: QueryRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "api.context.invalid_url_param.app_error", format!("Invalid query: {}", rejection.body_text()))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "api.context.invalid_url_param.app_error",
+        format!("Invalid query: {}", rejection.body_text()),
+    )
 }

@@ -29,7 +29,10 @@ use crate::services::{Broadcast, WsEvent};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v4/posts/{post_id}/actions/{action_id}", post(do_post_action))
+        .route(
+            "/api/v4/posts/{post_id}/actions/{action_id}",
+            post(do_post_action),
+        )
         .route("/api/v4/actions/dialogs/open", post(open_dialog))
         .route("/api/v4/actions/dialogs/submit", post(submit_dialog))
 }
@@ -64,20 +67,42 @@ pub(super) fn plugin_of_url(raw: &str) -> Option<String> {
 
 fn hook_failed(plugin_id: &str, err: &HookError) -> ApiError {
     tracing::warn!(plugin = plugin_id, %err, "interactive hook failed");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api.plugin.hook_failed.app_error", format!("The plugin {plugin_id} failed to handle the request."))
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "api.plugin.hook_failed.app_error",
+        format!("The plugin {plugin_id} failed to handle the request."),
+    )
 }
 
 fn plugin_not_running(plugin_id: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "app.plugin.not_found.app_error", format!("Plugin {plugin_id} is not running."))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "app.plugin.not_found.app_error",
+        format!("Plugin {plugin_id} is not running."),
+    )
 }
 
 /// An optional JSON body: empty means all defaults.
-fn optional_json<T: DeserializeOwned + Default>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
-    let body = body.map_err(|e| ApiError::new(e.status(), "api.context.invalid_body_param.app_error", format!("Invalid request body: {}", e.body_text())))?;
+fn optional_json<T: DeserializeOwned + Default>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|e| {
+        ApiError::new(
+            e.status(),
+            "api.context.invalid_body_param.app_error",
+            format!("Invalid request body: {}", e.body_text()),
+        )
+    })?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(&body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "api.context.invalid_body_param.app_error", format!("Invalid request body: {e}")))
+    serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "api.context.invalid_body_param.app_error",
+            format!("Invalid request body: {e}"),
+        )
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -103,7 +128,13 @@ fn find_action<'a>(post: &'a Post, action_id: &str) -> Option<&'a Map<String, Va
 }
 
 /// Props an integration may not change on a post it updates.
-const PROTECTED_PROPS: &[&str] = &["from_webhook", "from_bot", "from_plugin", "override_username", "override_icon_url"];
+const PROTECTED_PROPS: &[&str] = &[
+    "from_webhook",
+    "from_bot",
+    "from_plugin",
+    "override_username",
+    "override_icon_url",
+];
 
 async fn do_post_action(
     State(state): State<AppState>,
@@ -119,9 +150,18 @@ async fn do_post_action(
         .filter(|p| p.delete_at == 0)
         .ok_or_else(|| AppError::NotFound("post".into()))?;
     let channel = access::require_channel_read(&state.services, &caller, &post.channel_id)?;
-    let action = find_action(&post, &action_id).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "api.post.do_action.action_id.app_error", "Invalid action id."))?;
+    let action = find_action(&post, &action_id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "api.post.do_action.action_id.app_error",
+            "Invalid action id.",
+        )
+    })?;
     let integration = action.get("integration").and_then(Value::as_object);
-    let url = integration.and_then(|i| i.get("url")).and_then(Value::as_str).unwrap_or("");
+    let url = integration
+        .and_then(|i| i.get("url"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let plugin_id = plugin_of_url(url).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -137,7 +177,10 @@ async fn do_post_action(
         _ => Map::new(),
     };
     if !request.selected_option.is_empty() {
-        context.insert("selected_option".into(), Value::String(request.selected_option.clone()));
+        context.insert(
+            "selected_option".into(),
+            Value::String(request.selected_option.clone()),
+        );
     }
     let action_type = match action.get("type").and_then(Value::as_str) {
         Some(t) if !t.is_empty() => t.to_string(),
@@ -156,20 +199,33 @@ async fn do_post_action(
     };
     let outcome = state
         .plugins
-        .call(&plugin_id, "post-action", move |b, s| b.chatops_plugin_hooks().call_post_action(s, &wit_request))
+        .call(&plugin_id, "post-action", move |b, s| {
+            b.chatops_plugin_hooks().call_post_action(s, &wit_request)
+        })
         .await;
     let response = match outcome {
         None => return Err(plugin_not_running(&plugin_id)),
         Some(Err(err)) => return Err(hook_failed(&plugin_id, &err)),
         Some(Ok(Err(err))) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "api.post.do_action.action_integration.app_error", format!("Action integration error: {}", wit_error_text(&err))));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "api.post.do_action.action_integration.app_error",
+                format!("Action integration error: {}", wit_error_text(&err)),
+            ));
         }
         Some(Ok(Ok(response))) => response,
     };
 
     if let Some(update) = response.update {
         let update = post_from_wit(update).map_err(|err| {
-            ApiError::new(StatusCode::BAD_REQUEST, "api.post.do_action.action_integration.app_error", format!("Action integration error: the updated post is invalid: {}", wit_error_text(&err)))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "api.post.do_action.action_integration.app_error",
+                format!(
+                    "Action integration error: the updated post is invalid: {}",
+                    wit_error_text(&err)
+                ),
+            )
         })?;
         let mut changed = post.clone();
         changed.message = update.message;
@@ -184,7 +240,11 @@ async fn do_post_action(
         state.services.update_post(&changed)?;
     }
     if !response.ephemeral_text.is_empty() {
-        let root_id = if post.root_id.is_empty() { post.id.clone() } else { post.root_id.clone() };
+        let root_id = if post.root_id.is_empty() {
+            post.id.clone()
+        } else {
+            post.root_id.clone()
+        };
         state.services.send_ephemeral(
             caller.id(),
             Post {
@@ -207,7 +267,11 @@ struct OpenDialogRequest {
     dialog: Option<Map<String, Value>>,
 }
 
-async fn open_dialog(State(state): State<AppState>, caller: Caller, JsonBody(request): JsonBody<OpenDialogRequest>) -> Result<Json<Value>, ApiError> {
+async fn open_dialog(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<OpenDialogRequest>,
+) -> Result<Json<Value>, ApiError> {
     if request.url.trim().is_empty() {
         return Err(AppError::Invalid("url: required".into()).into());
     }
@@ -218,7 +282,13 @@ async fn open_dialog(State(state): State<AppState>, caller: Caller, JsonBody(req
         .services
         .triggers
         .lookup(&request.trigger_id)
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "interactive_message.decode_trigger_id.expired", "Invalid or expired trigger_id."))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "interactive_message.decode_trigger_id.expired",
+                "Invalid or expired trigger_id.",
+            )
+        })?;
     if trigger.user_id != caller.id() && !caller.is_admin() {
         return Err(access::forbidden());
     }
@@ -251,7 +321,11 @@ struct SubmitDialogRequest {
     cancelled: bool,
 }
 
-async fn submit_dialog(State(state): State<AppState>, caller: Caller, JsonBody(request): JsonBody<SubmitDialogRequest>) -> Result<Json<Value>, ApiError> {
+async fn submit_dialog(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<SubmitDialogRequest>,
+) -> Result<Json<Value>, ApiError> {
     let plugin_id = plugin_of_url(&request.url).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -282,13 +356,19 @@ async fn submit_dialog(State(state): State<AppState>, caller: Caller, JsonBody(r
     };
     let outcome = state
         .plugins
-        .call(&plugin_id, "dialog-submit", move |b, s| b.chatops_plugin_hooks().call_dialog_submit(s, &submission))
+        .call(&plugin_id, "dialog-submit", move |b, s| {
+            b.chatops_plugin_hooks().call_dialog_submit(s, &submission)
+        })
         .await;
     let response = match outcome {
         None => return Err(plugin_not_running(&plugin_id)),
         Some(Err(err)) => return Err(hook_failed(&plugin_id, &err)),
         Some(Ok(Err(err))) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "api.dialog.submit.integration.app_error", format!("Dialog integration error: {}", wit_error_text(&err))));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "api.dialog.submit.integration.app_error",
+                format!("Dialog integration error: {}", wit_error_text(&err)),
+            ));
         }
         Some(Ok(Ok(response))) => response,
     };
@@ -297,7 +377,11 @@ async fn submit_dialog(State(state): State<AppState>, caller: Caller, JsonBody(r
         body.insert("error".into(), Value::String(response.error));
     }
     if !response.errors.is_empty() {
-        let errors: Map<String, Value> = response.errors.into_iter().map(|(field, msg)| (field, Value::String(msg))).collect();
+        let errors: Map<String, Value> = response
+            .errors
+            .into_iter()
+            .map(|(field, msg)| (field, Value::String(msg)))
+            .collect();
         body.insert("errors".into(), Value::Object(errors));
     }
     Ok(Json(Value::Object(body)))
@@ -309,9 +393,18 @@ mod tests {
 
     #[test]
     fn plugin_urls_name_their_plugin() {
-        assert_eq!(plugin_of_url("/plugins/playbooks/action").as_deref(), Some("playbooks"));
-        assert_eq!(plugin_of_url("https://chat.example.com/plugins/playbooks/dialog?x=1").as_deref(), Some("playbooks"));
-        assert_eq!(plugin_of_url("/plugins/playbooks").as_deref(), Some("playbooks"));
+        assert_eq!(
+            plugin_of_url("/plugins/playbooks/action").as_deref(),
+            Some("playbooks")
+        );
+        assert_eq!(
+            plugin_of_url("https://chat.example.com/plugins/playbooks/dialog?x=1").as_deref(),
+            Some("playbooks")
+        );
+        assert_eq!(
+            plugin_of_url("/plugins/playbooks").as_deref(),
+            Some("playbooks")
+        );
         assert_eq!(plugin_of_url("https://hooks.example.com/action"), None);
         assert_eq!(plugin_of_url("/plugins/"), None);
         assert_eq!(plugin_of_url("ftp://x/plugins/a/b"), None);

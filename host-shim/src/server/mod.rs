@@ -61,12 +61,18 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(axum::http::StatusCode::NOT_FOUND, "api.context.404.app_error", format!("Sorry, we could not find the page {}.", uri.path()))
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "api.context.404.app_error",
+        format!("Sorry, we could not find the page {}.", uri.path()),
+    )
 }
 
 /// Runs CPU-heavy or blocking service work (password hashing) off the async
 /// workers.
-pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> Result<T, ApiError> {
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| ApiError::from(AppError::Internal(e.to_string())))?

@@ -19,7 +19,12 @@ pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v4/plugins", get(list_plugins).post(upload_plugin).layer(DefaultBodyLimit::max(MAX_BUNDLE_BYTES)))
+        .route(
+            "/api/v4/plugins",
+            get(list_plugins)
+                .post(upload_plugin)
+                .layer(DefaultBodyLimit::max(MAX_BUNDLE_BYTES)),
+        )
         .route("/api/v4/plugins/statuses", get(plugin_statuses))
         .route("/api/v4/plugins/webapp", get(webapp_plugins))
         .route("/api/v4/plugins/{plugin_id}/enable", post(enable_plugin))
@@ -28,13 +33,19 @@ pub fn routes() -> Router<AppState> {
         .route("/plugins/{plugin_id}/{*rest}", any(proxy))
 }
 
-async fn list_plugins(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+async fn list_plugins(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     caller.require_admin()?;
     let (active, inactive) = state.plugins.manifests();
     Ok(Json(json!({"active": active, "inactive": inactive})))
 }
 
-async fn plugin_statuses(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+async fn plugin_statuses(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     caller.require_admin()?;
     Ok(Json(json!(state.plugins.statuses())))
 }
@@ -48,60 +59,120 @@ async fn webapp_plugins(State(state): State<AppState>, _caller: Caller) -> Json<
 
 /// `POST /api/v4/plugins` (multipart: `plugin` = a `.tar.gz` bundle,
 /// `force` = "true" to replace an installed plugin). Mattermost's upload.
-async fn upload_plugin(State(state): State<AppState>, caller: Caller, mut form: Multipart) -> Result<(StatusCode, Json<Value>), ApiError> {
+async fn upload_plugin(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_admin()?;
     let mut bundle = None;
     let mut force = false;
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::Invalid(format!("multipart: {e}")))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::Invalid(format!("multipart: {e}")))?
+    {
         match field.name() {
-            Some("plugin") => bundle = Some(field.bytes().await.map_err(|e| AppError::Invalid(format!("plugin: {e}")))?),
+            Some("plugin") => {
+                bundle = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::Invalid(format!("plugin: {e}")))?,
+                )
+            }
             Some("force") => force = field.text().await.unwrap_or_default() == "true",
             _ => {}
         }
     }
-    let bundle = bundle.ok_or_else(|| AppError::Invalid("plugin: a .tar.gz bundle is required".into()))?;
+    let bundle =
+        bundle.ok_or_else(|| AppError::Invalid("plugin: a .tar.gz bundle is required".into()))?;
     let plugins = state.plugins.clone();
-    let manifest = blocking(move || plugins.install_archive(&bundle, force).map_err(|e| AppError::Invalid(format!("{e:#}")))).await?;
+    let manifest = blocking(move || {
+        plugins
+            .install_archive(&bundle, force)
+            .map_err(|e| AppError::Invalid(format!("{e:#}")))
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!(manifest))))
 }
 
-async fn enable_plugin(State(state): State<AppState>, caller: Caller, Path(plugin_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn enable_plugin(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(plugin_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require_admin()?;
     let plugins = state.plugins.clone();
-    blocking(move || plugins.enable(&plugin_id).map_err(|e| AppError::NotFound(format!("{e:#}")))).await?;
+    blocking(move || {
+        plugins
+            .enable(&plugin_id)
+            .map_err(|e| AppError::NotFound(format!("{e:#}")))
+    })
+    .await?;
     Ok(Json(json!({"status": "OK"})))
 }
 
-async fn disable_plugin(State(state): State<AppState>, caller: Caller, Path(plugin_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn disable_plugin(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(plugin_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require_admin()?;
     let plugins = state.plugins.clone();
-    blocking(move || plugins.disable(&plugin_id).map_err(|e| AppError::NotFound(format!("{e:#}")))).await?;
+    blocking(move || {
+        plugins
+            .disable(&plugin_id)
+            .map_err(|e| AppError::NotFound(format!("{e:#}")))
+    })
+    .await?;
     Ok(Json(json!({"status": "OK"})))
 }
 
-async fn proxy_root(state: State<AppState>, caller: MaybeCaller, Path(plugin_id): Path<String>, request: Request) -> Response {
+async fn proxy_root(
+    state: State<AppState>,
+    caller: MaybeCaller,
+    Path(plugin_id): Path<String>,
+    request: Request,
+) -> Response {
     forward(state, caller, plugin_id, "/".into(), request).await
 }
 
-async fn proxy(state: State<AppState>, caller: MaybeCaller, Path((plugin_id, rest)): Path<(String, String)>, request: Request) -> Response {
+async fn proxy(
+    state: State<AppState>,
+    caller: MaybeCaller,
+    Path((plugin_id, rest)): Path<(String, String)>,
+    request: Request,
+) -> Response {
     forward(state, caller, plugin_id, format!("/{rest}"), request).await
 }
 
 /// Headers a client may not pass to a plugin: identity is set by the server.
 const STRIPPED: &[&str] = &["mattermost-user-id", "cookie", "authorization"];
 
-async fn forward(State(state): State<AppState>, caller: MaybeCaller, plugin_id: String, path: String, request: Request) -> Response {
+async fn forward(
+    State(state): State<AppState>,
+    caller: MaybeCaller,
+    plugin_id: String,
+    path: String,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let body: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => return ApiError::from(AppError::TooLarge("request body too large".into())).into_response(),
+        Err(_) => {
+            return ApiError::from(AppError::TooLarge("request body too large".into()))
+                .into_response();
+        }
     };
     let user_id = caller.0.map(|c| c.user.id);
     let mut headers: Vec<(String, String)> = parts
         .headers
         .iter()
         .filter(|(name, _)| !STRIPPED.contains(&name.as_str()))
-        .filter_map(|(name, value)| Some((name.as_str().to_string(), value.to_str().ok()?.to_string())))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
         .collect();
     if let Some(user_id) = &user_id {
         headers.push(("mattermost-user-id".into(), user_id.clone()));
@@ -115,8 +186,18 @@ async fn forward(State(state): State<AppState>, caller: MaybeCaller, plugin_id: 
         user_id,
     };
     match state.plugins.serve_http(&plugin_id, request).await {
-        None => ApiError::new(StatusCode::NOT_FOUND, "app.plugin.not_found.app_error", format!("plugin {plugin_id} is not running")).into_response(),
-        Some(Err(err)) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "app.plugin.hook_failed.app_error", err.to_string()).into_response(),
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "app.plugin.not_found.app_error",
+            format!("plugin {plugin_id} is not running"),
+        )
+        .into_response(),
+        Some(Err(err)) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "app.plugin.hook_failed.app_error",
+            err.to_string(),
+        )
+        .into_response(),
         Some(Ok(response)) => plugin_response(response),
     }
 }
@@ -125,9 +206,13 @@ fn plugin_response(response: hooks::HttpResponse) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut out = Response::builder().status(status);
     for (name, value) in &response.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
             out = out.header(name, value);
         }
     }
-    out.body(Body::from(response.body)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    out.body(Body::from(response.body))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }

@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v4/posts", post(create_post))
         .route("/api/v4/posts/ephemeral", post(create_ephemeral))
-        .route("/api/v4/posts/{post_id}", get(get_post).put(update_post).delete(delete_post))
+        .route(
+            "/api/v4/posts/{post_id}",
+            get(get_post).put(update_post).delete(delete_post),
+        )
         .route("/api/v4/posts/{post_id}/patch", put(patch_post))
         .route("/api/v4/posts/{post_id}/thread", get(thread))
         .route("/api/v4/channels/{channel_id}/posts", get(channel_posts))
@@ -40,14 +43,23 @@ impl PostList {
         let mut list = PostList::default();
         for post in posts {
             list.order.push(post.id.clone());
-            list.posts.insert(post.id.clone(), serde_json::to_value(&post).unwrap_or(Value::Null));
+            list.posts.insert(
+                post.id.clone(),
+                serde_json::to_value(&post).unwrap_or(Value::Null),
+            );
         }
         list
     }
 }
 
 /// Props a client may not set: they would impersonate an integration.
-const RESERVED_PROPS: &[&str] = &["from_webhook", "from_bot", "from_plugin", "override_username", "override_icon_url"];
+const RESERVED_PROPS: &[&str] = &[
+    "from_webhook",
+    "from_bot",
+    "from_plugin",
+    "override_username",
+    "override_icon_url",
+];
 
 fn client_post(mut post: Post, caller: &Caller) -> Post {
     post.user_id = caller.id().to_string();
@@ -57,13 +69,19 @@ fn client_post(mut post: Post, caller: &Caller) -> Post {
     post
 }
 
-async fn create_post(State(state): State<AppState>, caller: Caller, JsonBody(post): JsonBody<Post>) -> Result<(StatusCode, Json<Post>), ApiError> {
+async fn create_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(post): JsonBody<Post>,
+) -> Result<(StatusCode, Json<Post>), ApiError> {
     if post.post_type.starts_with("system_") {
         return Err(AppError::Invalid("type: system posts cannot be created".into()).into());
     }
     access::require_channel_member(&state.services, &caller, &post.channel_id)?;
     let pending = post.pending_post_id.clone();
-    let mut created = state.services.create_post(client_post(post, &caller), Author::User)?;
+    let mut created = state
+        .services
+        .create_post(client_post(post, &caller), Author::User)?;
     created.pending_post_id = pending;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -77,12 +95,19 @@ struct EphemeralRequest {
 
 /// Ephemeral posts on behalf of the server: admins only (Mattermost's
 /// `create_post_ephemeral` permission).
-async fn create_ephemeral(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<EphemeralRequest>) -> Result<(StatusCode, Json<Post>), ApiError> {
+async fn create_ephemeral(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<EphemeralRequest>,
+) -> Result<(StatusCode, Json<Post>), ApiError> {
     caller.require_admin()?;
     access::channel(&state.services, &body.post.channel_id)?;
     let mut post = body.post;
     post.user_id = caller.id().to_string();
-    Ok((StatusCode::CREATED, Json(state.services.send_ephemeral(&body.user_id, post)?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.services.send_ephemeral(&body.user_id, post)?),
+    ))
 }
 
 fn readable_post(state: &AppState, caller: &Caller, post_id: &str) -> Result<Post, ApiError> {
@@ -96,7 +121,11 @@ fn readable_post(state: &AppState, caller: &Caller, post_id: &str) -> Result<Pos
     Ok(post)
 }
 
-async fn get_post(State(state): State<AppState>, caller: Caller, Path(post_id): Path<String>) -> Result<Json<Post>, ApiError> {
+async fn get_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(post_id): Path<String>,
+) -> Result<Json<Post>, ApiError> {
     Ok(Json(readable_post(&state, &caller, &post_id)?))
 }
 
@@ -109,13 +138,21 @@ fn editable_post(state: &AppState, caller: &Caller, post_id: &str) -> Result<Pos
     Ok(post)
 }
 
-async fn update_post(State(state): State<AppState>, caller: Caller, Path(post_id): Path<String>, JsonBody(body): JsonBody<Post>) -> Result<Json<Post>, ApiError> {
+async fn update_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(post_id): Path<String>,
+    JsonBody(body): JsonBody<Post>,
+) -> Result<Json<Post>, ApiError> {
     if !body.id.is_empty() && body.id != post_id {
         return Err(AppError::Invalid("id: does not match the URL".into()).into());
     }
     let mut post = editable_post(&state, &caller, &post_id)?;
     post.message = body.message;
-    let reserved: Map<String, Value> = RESERVED_PROPS.iter().filter_map(|k| post.props.get(*k).map(|v| (k.to_string(), v.clone()))).collect();
+    let reserved: Map<String, Value> = RESERVED_PROPS
+        .iter()
+        .filter_map(|k| post.props.get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect();
     post.props = body.props;
     post.props.extend(reserved);
     Ok(Json(state.services.update_post(&post)?))
@@ -129,13 +166,21 @@ struct PostPatch {
     is_pinned: Option<bool>,
 }
 
-async fn patch_post(State(state): State<AppState>, caller: Caller, Path(post_id): Path<String>, JsonBody(patch): JsonBody<PostPatch>) -> Result<Json<Post>, ApiError> {
+async fn patch_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(post_id): Path<String>,
+    JsonBody(patch): JsonBody<PostPatch>,
+) -> Result<Json<Post>, ApiError> {
     let mut post = editable_post(&state, &caller, &post_id)?;
     if let Some(message) = patch.message {
         post.message = message;
     }
     if let Some(props) = patch.props {
-        let reserved: Map<String, Value> = RESERVED_PROPS.iter().filter_map(|k| post.props.get(*k).map(|v| (k.to_string(), v.clone()))).collect();
+        let reserved: Map<String, Value> = RESERVED_PROPS
+            .iter()
+            .filter_map(|k| post.props.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
         post.props = props;
         post.props.extend(reserved);
     }
@@ -145,13 +190,21 @@ async fn patch_post(State(state): State<AppState>, caller: Caller, Path(post_id)
     Ok(Json(state.services.update_post(&post)?))
 }
 
-async fn delete_post(State(state): State<AppState>, caller: Caller, Path(post_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn delete_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(post_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     editable_post(&state, &caller, &post_id)?;
     state.services.delete_post(&post_id)?;
     Ok(Json(json!({"status": "OK"})))
 }
 
-async fn thread(State(state): State<AppState>, caller: Caller, Path(post_id): Path<String>) -> Result<Json<PostList>, ApiError> {
+async fn thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(post_id): Path<String>,
+) -> Result<Json<PostList>, ApiError> {
     readable_post(&state, &caller, &post_id)?;
     let mut posts = state.services.chat.thread(&post_id)?;
     posts.retain(|p| p.delete_at == 0);
@@ -172,7 +225,14 @@ struct ChannelPostsQuery {
 
 impl Default for ChannelPostsQuery {
     fn default() -> Self {
-        Self { page: 0, per_page: 60, since: None, before: None, after: None, include_deleted: false }
+        Self {
+            page: 0,
+            per_page: 60,
+            since: None,
+            before: None,
+            after: None,
+            include_deleted: false,
+        }
     }
 }
 

@@ -44,13 +44,23 @@ struct NewTeam {
     team_type: String,
 }
 
-async fn create_team(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<NewTeam>) -> Result<(StatusCode, Json<Team>), ApiError> {
+async fn create_team(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<NewTeam>,
+) -> Result<(StatusCode, Json<Team>), ApiError> {
     let name = body.name.trim().to_lowercase();
-    validate_channel_name(&name).map_err(|_| AppError::Invalid("name: 1-64 characters of lowercase letters, digits, '-' and '_'".into()))?;
+    validate_channel_name(&name).map_err(|_| {
+        AppError::Invalid("name: 1-64 characters of lowercase letters, digits, '-' and '_'".into())
+    })?;
     if body.display_name.trim().is_empty() || body.display_name.chars().count() > 64 {
         return Err(AppError::Invalid("display_name: 1-64 characters".into()).into());
     }
-    let team_type = if body.team_type.is_empty() { "O".to_string() } else { body.team_type };
+    let team_type = if body.team_type.is_empty() {
+        "O".to_string()
+    } else {
+        body.team_type
+    };
     if team_type != "O" && team_type != "I" {
         return Err(AppError::Invalid("type: must be \"O\" or \"I\"".into()).into());
     }
@@ -66,25 +76,39 @@ async fn create_team(State(state): State<AppState>, caller: Caller, JsonBody(bod
         ..Default::default()
     };
     state.services.chat.create_team(&team)?;
-    state.services.chat.add_team_member(&team.id, caller.id(), "team_user team_admin")?;
+    state
+        .services
+        .chat
+        .add_team_member(&team.id, caller.id(), "team_user team_admin")?;
     Ok((StatusCode::CREATED, Json(team)))
 }
 
 /// Members and admins see a team; anyone logged in sees an open team.
 fn visible(state: &AppState, caller: &Caller, team: Team) -> Result<Team, ApiError> {
-    if team.team_type == "O" || caller.is_admin() || access::is_team_member(&state.services, caller, &team.id)? {
+    if team.team_type == "O"
+        || caller.is_admin()
+        || access::is_team_member(&state.services, caller, &team.id)?
+    {
         Ok(team)
     } else {
         Err(forbidden())
     }
 }
 
-async fn get_team(State(state): State<AppState>, caller: Caller, Path(team_id): Path<String>) -> Result<Json<Team>, ApiError> {
+async fn get_team(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(team_id): Path<String>,
+) -> Result<Json<Team>, ApiError> {
     let team = access::team(&state.services, &team_id)?;
     Ok(Json(visible(&state, &caller, team)?))
 }
 
-async fn get_team_by_name(State(state): State<AppState>, caller: Caller, Path(name): Path<String>) -> Result<Json<Team>, ApiError> {
+async fn get_team_by_name(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<Team>, ApiError> {
     let team = state
         .services
         .chat
@@ -123,12 +147,27 @@ async fn add_member(
     state.services.add_team_member(&team_id, &body.user_id)?;
     Ok((
         StatusCode::CREATED,
-        Json(TeamMember { team_id, user_id: body.user_id, roles: "team_user".into(), delete_at: 0, scheme_user: true, scheme_admin: false }),
+        Json(TeamMember {
+            team_id,
+            user_id: body.user_id,
+            roles: "team_user".into(),
+            delete_at: 0,
+            scheme_user: true,
+            scheme_admin: false,
+        }),
     ))
 }
 
-async fn my_teams(State(state): State<AppState>, caller: Caller, Path(user_id): Path<String>) -> Result<Json<Vec<Team>>, ApiError> {
-    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+async fn my_teams(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+) -> Result<Json<Vec<Team>>, ApiError> {
+    let user_id = if user_id == "me" {
+        caller.id().to_string()
+    } else {
+        user_id
+    };
     if user_id != caller.id() {
         caller.require_admin()?;
     }

@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v4/users/ids", post(users_by_ids))
         .route("/api/v4/users/username/{username}", get(user_by_username))
         .route("/api/v4/users/{user_id}", get(user_by_id))
-        .route("/api/v4/users/{user_id}/tokens", post(create_token).get(list_tokens))
+        .route(
+            "/api/v4/users/{user_id}/tokens",
+            post(create_token).get(list_tokens),
+        )
         .route("/api/v4/users/tokens/revoke", post(revoke_token))
 }
 
@@ -62,11 +65,17 @@ struct Login {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login>) -> Result<Response, ApiError> {
+async fn login(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Login>,
+) -> Result<Response, ApiError> {
     let services = state.services.clone();
     let result = blocking(move || services.log_in(&body.login_id, &body.password)).await;
     let (user, token) = result.map_err(|err| match err {
-        ApiError { status: StatusCode::UNAUTHORIZED, .. } => ApiError::new(
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            ..
+        } => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "api.user.login.invalid_credentials_email_username",
             "Enter a valid email or username and/or password.",
@@ -76,9 +85,15 @@ async fn login(State(state): State<AppState>, JsonBody(body): JsonBody<Login>) -
     let mut headers = HeaderMap::new();
     let cookie = |name: &str, value: &str, http_only: bool| {
         let flags = if http_only { "; HttpOnly" } else { "" };
-        HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age=2592000; SameSite=Lax{flags}"))
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Path=/; Max-Age=2592000; SameSite=Lax{flags}"
+        ))
     };
-    if let (Ok(t), Ok(a), Ok(b)) = (HeaderValue::from_str(&token), cookie(COOKIE_TOKEN, &token, true), cookie(COOKIE_USER_ID, &user.id, false)) {
+    if let (Ok(t), Ok(a), Ok(b)) = (
+        HeaderValue::from_str(&token),
+        cookie(COOKIE_TOKEN, &token, true),
+        cookie(COOKIE_USER_ID, &user.id, false),
+    ) {
         headers.insert("Token", t);
         headers.append(header::SET_COOKIE, a);
         headers.append(header::SET_COOKIE, b);
@@ -103,15 +118,27 @@ async fn me(caller: Caller) -> Json<User> {
     Json(caller.user)
 }
 
-async fn user_by_id(State(state): State<AppState>, caller: Caller, Path(user_id): Path<String>) -> Result<Json<User>, ApiError> {
+async fn user_by_id(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+) -> Result<Json<User>, ApiError> {
     if user_id == "me" {
         return Ok(Json(caller.user));
     }
-    let user = state.services.chat.user(&user_id)?.ok_or_else(|| AppError::NotFound("user".into()))?;
+    let user = state
+        .services
+        .chat
+        .user(&user_id)?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
     Ok(Json(sanitize(user, Some(&caller))))
 }
 
-async fn user_by_username(State(state): State<AppState>, caller: Caller, Path(username): Path<String>) -> Result<Json<User>, ApiError> {
+async fn user_by_username(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> Result<Json<User>, ApiError> {
     let user = state
         .services
         .chat
@@ -120,12 +147,21 @@ async fn user_by_username(State(state): State<AppState>, caller: Caller, Path(us
     Ok(Json(sanitize(user, Some(&caller))))
 }
 
-async fn users_by_ids(State(state): State<AppState>, caller: Caller, JsonBody(ids): JsonBody<Vec<String>>) -> Result<Json<Vec<User>>, ApiError> {
+async fn users_by_ids(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<User>>, ApiError> {
     if ids.len() > 1000 {
         return Err(AppError::Invalid("user_ids: at most 1000 per request".into()).into());
     }
     let users = state.services.chat.users_by_ids(&ids)?;
-    Ok(Json(users.into_iter().map(|u| sanitize(u, Some(&caller))).collect()))
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| sanitize(u, Some(&caller)))
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -142,23 +178,43 @@ async fn create_token(
     Path(user_id): Path<String>,
     JsonBody(body): JsonBody<TokenRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+    let user_id = if user_id == "me" {
+        caller.id().to_string()
+    } else {
+        user_id
+    };
     if user_id != caller.id() {
         caller.require_admin()?;
     }
-    state.services.chat.user(&user_id)?.ok_or_else(|| AppError::NotFound("user".into()))?;
-    let (row, token) = state.services.create_access_token(&user_id, &body.description)?;
+    state
+        .services
+        .chat
+        .user(&user_id)?
+        .ok_or_else(|| AppError::NotFound("user".into()))?;
+    let (row, token) = state
+        .services
+        .create_access_token(&user_id, &body.description)?;
     let mut value = serde_json::to_value(&row).map_err(|e| AppError::Internal(e.to_string()))?;
     value["token"] = Value::String(token);
     Ok(Json(value))
 }
 
-async fn list_tokens(State(state): State<AppState>, caller: Caller, Path(user_id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let user_id = if user_id == "me" { caller.id().to_string() } else { user_id };
+async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let user_id = if user_id == "me" {
+        caller.id().to_string()
+    } else {
+        user_id
+    };
     if user_id != caller.id() {
         caller.require_admin()?;
     }
-    Ok(Json(json!(state.services.auth.access_tokens_for_user(&user_id)?)))
+    Ok(Json(json!(
+        state.services.auth.access_tokens_for_user(&user_id)?
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -167,7 +223,11 @@ struct Revoke {
     token_id: String,
 }
 
-async fn revoke_token(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<Revoke>) -> Result<Json<Value>, ApiError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<Revoke>,
+) -> Result<Json<Value>, ApiError> {
     let mine = state.services.auth.access_tokens_for_user(caller.id())?;
     if !mine.iter().any(|t| t.id == body.token_id) && !caller.is_admin() {
         return Err(forbidden());

@@ -28,7 +28,10 @@ use crate::services::{Author, MAX_POST_MESSAGE_CHARS, Services};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v4/hooks/incoming", post(create_hook).get(list_hooks))
-        .route("/api/v4/hooks/incoming/{hook_id}", get(get_hook).delete(delete_hook))
+        .route(
+            "/api/v4/hooks/incoming/{hook_id}",
+            get(get_hook).delete(delete_hook),
+        )
         .route("/hooks/{hook_id}", post(execute_hook))
 }
 
@@ -51,12 +54,24 @@ fn check_len(value: &str, max: usize, field: &str) -> Result<(), ApiError> {
 }
 
 /// Anyone who may post in a team channel may add a hook to it.
-async fn create_hook(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody<CreateHookRequest>) -> Result<(StatusCode, Json<IncomingWebhook>), ApiError> {
+async fn create_hook(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<CreateHookRequest>,
+) -> Result<(StatusCode, Json<IncomingWebhook>), ApiError> {
     if body.channel_id.is_empty() {
         return Err(AppError::Invalid("channel_id: required".into()).into());
     }
-    check_len(&body.display_name, incoming::MAX_DISPLAY_NAME_CHARS, "display_name")?;
-    check_len(&body.description, incoming::MAX_DESCRIPTION_CHARS, "description")?;
+    check_len(
+        &body.display_name,
+        incoming::MAX_DISPLAY_NAME_CHARS,
+        "display_name",
+    )?;
+    check_len(
+        &body.description,
+        incoming::MAX_DESCRIPTION_CHARS,
+        "description",
+    )?;
     check_len(&body.username, incoming::MAX_USERNAME_CHARS, "username")?;
     check_len(&body.icon_url, incoming::MAX_ICON_URL_CHARS, "icon_url")?;
     let channel = access::require_channel_member(&state.services, &caller, &body.channel_id)?;
@@ -64,7 +79,10 @@ async fn create_hook(State(state): State<AppState>, caller: Caller, JsonBody(bod
         return Err(AppError::Invalid("channel_id: the channel is archived".into()).into());
     }
     if channel.team_id.is_empty() {
-        return Err(AppError::Invalid("channel_id: webhooks can only post to team channels".into()).into());
+        return Err(AppError::Invalid(
+            "channel_id: webhooks can only post to team channels".into(),
+        )
+        .into());
     }
     let now = now_ms();
     let hook = IncomingWebhook {
@@ -95,21 +113,39 @@ struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        Self { team_id: String::new(), page: 0, per_page: 60 }
+        Self {
+            team_id: String::new(),
+            page: 0,
+            per_page: 60,
+        }
     }
 }
 
 /// With `team_id`: the team's hooks, for its members and admins. Without:
 /// every hook for admins, the caller's own hooks for anyone else.
-async fn list_hooks(State(state): State<AppState>, caller: Caller, QueryParams(q): QueryParams<ListQuery>) -> Result<Json<Vec<IncomingWebhook>>, ApiError> {
+async fn list_hooks(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Result<Json<Vec<IncomingWebhook>>, ApiError> {
     let per_page = q.per_page.clamp(1, 200);
     let offset = q.page.saturating_mul(per_page);
     if !q.team_id.is_empty() {
         access::require_team_member(&state.services, &caller, &q.team_id)?;
-        return Ok(Json(state.services.auth.incoming_webhooks(&q.team_id, offset, per_page)?));
+        return Ok(Json(
+            state
+                .services
+                .auth
+                .incoming_webhooks(&q.team_id, offset, per_page)?,
+        ));
     }
     if caller.is_admin() {
-        return Ok(Json(state.services.auth.incoming_webhooks("", offset, per_page)?));
+        return Ok(Json(
+            state
+                .services
+                .auth
+                .incoming_webhooks("", offset, per_page)?,
+        ));
     }
     // The store cannot filter by creator: read every page and filter.
     const CHUNK: u32 = 200;
@@ -124,7 +160,12 @@ async fn list_hooks(State(state): State<AppState>, caller: Caller, QueryParams(q
         }
         at = at.saturating_add(CHUNK);
     }
-    Ok(Json(own.into_iter().skip(offset as usize).take(per_page as usize).collect()))
+    Ok(Json(
+        own.into_iter()
+            .skip(offset as usize)
+            .take(per_page as usize)
+            .collect(),
+    ))
 }
 
 fn live_hook(services: &Services, hook_id: &str) -> Result<IncomingWebhook, ApiError> {
@@ -135,9 +176,15 @@ fn live_hook(services: &Services, hook_id: &str) -> Result<IncomingWebhook, ApiE
         .ok_or_else(|| AppError::NotFound("incoming webhook".into()).into())
 }
 
-async fn get_hook(State(state): State<AppState>, caller: Caller, Path(hook_id): Path<String>) -> Result<Json<IncomingWebhook>, ApiError> {
+async fn get_hook(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hook_id): Path<String>,
+) -> Result<Json<IncomingWebhook>, ApiError> {
     let hook = live_hook(&state.services, &hook_id)?;
-    let allowed = caller.is_admin() || hook.user_id == caller.id() || access::is_team_member(&state.services, &caller, &hook.team_id)?;
+    let allowed = caller.is_admin()
+        || hook.user_id == caller.id()
+        || access::is_team_member(&state.services, &caller, &hook.team_id)?;
     if !allowed {
         return Err(forbidden());
     }
@@ -145,12 +192,19 @@ async fn get_hook(State(state): State<AppState>, caller: Caller, Path(hook_id): 
 }
 
 /// Its creator or an admin.
-async fn delete_hook(State(state): State<AppState>, caller: Caller, Path(hook_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn delete_hook(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hook_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let hook = live_hook(&state.services, &hook_id)?;
     if hook.user_id != caller.id() && !caller.is_admin() {
         return Err(forbidden());
     }
-    state.services.auth.delete_incoming_webhook(&hook.id, now_ms())?;
+    state
+        .services
+        .auth
+        .delete_incoming_webhook(&hook.id, now_ms())?;
     Ok(Json(json!({"status": "OK"})))
 }
 
@@ -160,54 +214,112 @@ fn hook_error(status: StatusCode, id: &str, message: &str) -> ApiError {
 
 /// `POST /hooks/{id}`: JSON, or a form with `payload=<json>`. Answers
 /// `200 ok` in plain text, like Mattermost.
-async fn execute_hook(State(state): State<AppState>, Path(hook_id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn execute_hook(
+    State(state): State<AppState>,
+    Path(hook_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "api.context.too_large.app_error", format!("The request body is larger than {MAX_BODY_BYTES} bytes.")))?;
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "api.context.too_large.app_error",
+                format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+            )
+        })?;
     let hook = state
         .services
         .auth
         .incoming_webhook(&hook_id)?
         .filter(|h| h.delete_at == 0)
-        .ok_or_else(|| hook_error(StatusCode::NOT_FOUND, "web.incoming_webhook.invalid.app_error", "Invalid webhook."))?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let request = incoming::parse_payload(content_type, &body).map_err(|err| ApiError::new(StatusCode::BAD_REQUEST, "model.incoming_hook.parse_data.app_error", err.to_string()))?;
+        .ok_or_else(|| {
+            hook_error(
+                StatusCode::NOT_FOUND,
+                "web.incoming_webhook.invalid.app_error",
+                "Invalid webhook.",
+            )
+        })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let request = incoming::parse_payload(content_type, &body).map_err(|err| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "model.incoming_hook.parse_data.app_error",
+            err.to_string(),
+        )
+    })?;
     let post = webhook_post(&state.services, &hook, request)?;
     state.services.create_post(post, Author::User)?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok").into_response())
 }
 
 /// The post a hook request makes, after every check.
-fn webhook_post(services: &Services, hook: &IncomingWebhook, request: IncomingWebhookRequest) -> Result<Post, ApiError> {
+fn webhook_post(
+    services: &Services,
+    hook: &IncomingWebhook,
+    request: IncomingWebhookRequest,
+) -> Result<Post, ApiError> {
     let text = request.text.unwrap_or_default();
     let mut props = request.props.unwrap_or_default();
     let attachments = match request.attachments.or_else(|| props.remove("attachments")) {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items,
-        Some(_) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "model.incoming_hook.parse_data.app_error", "Unable to parse incoming data: attachments must be an array")),
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "model.incoming_hook.parse_data.app_error",
+                "Unable to parse incoming data: attachments must be an array",
+            ));
+        }
     };
     if text.trim().is_empty() && attachments.is_empty() {
-        return Err(hook_error(StatusCode::BAD_REQUEST, "web.incoming_webhook.text.app_error", "No text specified"));
+        return Err(hook_error(
+            StatusCode::BAD_REQUEST,
+            "web.incoming_webhook.text.app_error",
+            "No text specified",
+        ));
     }
     if text.chars().count() > MAX_POST_MESSAGE_CHARS {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "web.incoming_webhook.text.length.app_error",
-            format!("The text is longer than {MAX_POST_MESSAGE_CHARS} characters; send it in several requests."),
+            format!(
+                "The text is longer than {MAX_POST_MESSAGE_CHARS} characters; send it in several requests."
+            ),
         ));
     }
     let post_type = request.post_type.unwrap_or_default();
     if post_type.starts_with("system_") {
-        return Err(hook_error(StatusCode::BAD_REQUEST, "api.post.create_webhook_post.creating.app_error", "Error creating post: system post types are not allowed"));
+        return Err(hook_error(
+            StatusCode::BAD_REQUEST,
+            "api.post.create_webhook_post.creating.app_error",
+            "Error creating post: system post types are not allowed",
+        ));
     }
     let creator = services
         .chat
         .user(&hook.user_id)?
         .filter(|u| u.delete_at == 0)
-        .ok_or_else(|| hook_error(StatusCode::FORBIDDEN, "web.incoming_webhook.permissions.app_error", "Inappropriate channel permissions"))?;
+        .ok_or_else(|| {
+            hook_error(
+                StatusCode::FORBIDDEN,
+                "web.incoming_webhook.permissions.app_error",
+                "Inappropriate channel permissions",
+            )
+        })?;
 
     let requested = request.channel.as_deref().unwrap_or("").trim();
-    let locked = || hook_error(StatusCode::FORBIDDEN, "web.incoming_webhook.channel_locked.app_error", "This webhook is not permitted to post to the requested channel");
+    let locked = || {
+        hook_error(
+            StatusCode::FORBIDDEN,
+            "web.incoming_webhook.channel_locked.app_error",
+            "This webhook is not permitted to post to the requested channel",
+        )
+    };
     // A direct channel is never a hook's own: refuse before creating one.
     if hook.channel_locked && requested.starts_with('@') {
         return Err(locked());
@@ -217,18 +329,35 @@ fn webhook_post(services: &Services, hook: &IncomingWebhook, request: IncomingWe
         return Err(locked());
     }
     if channel.channel_type != "O" && !services.chat.is_channel_member(&channel.id, &creator.id)? {
-        return Err(hook_error(StatusCode::FORBIDDEN, "web.incoming_webhook.permissions.app_error", "Inappropriate channel permissions"));
+        return Err(hook_error(
+            StatusCode::FORBIDDEN,
+            "web.incoming_webhook.permissions.app_error",
+            "Inappropriate channel permissions",
+        ));
     }
 
-    for key in ["from_webhook", "from_bot", "from_plugin", "override_username", "override_icon_url", "override_icon_emoji"] {
+    for key in [
+        "from_webhook",
+        "from_bot",
+        "from_plugin",
+        "override_username",
+        "override_icon_url",
+        "override_icon_emoji",
+    ] {
         props.remove(key);
     }
     props.insert("from_webhook".into(), Value::String("true".into()));
-    let username = request.username.filter(|u| !u.is_empty()).unwrap_or_else(|| hook.username.clone());
+    let username = request
+        .username
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| hook.username.clone());
     if !username.is_empty() {
         props.insert("override_username".into(), Value::String(username));
     }
-    let icon_url = request.icon_url.filter(|u| !u.is_empty()).unwrap_or_else(|| hook.icon_url.clone());
+    let icon_url = request
+        .icon_url
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| hook.icon_url.clone());
     if !icon_url.is_empty() {
         props.insert("override_icon_url".into(), Value::String(icon_url));
     } else if let Some(emoji) = request.icon_emoji.filter(|e| !e.is_empty()) {
@@ -250,19 +379,44 @@ fn webhook_post(services: &Services, hook: &IncomingWebhook, request: IncomingWe
 /// The hook's channel, or the one the request names: `@user` (a direct
 /// channel between the hook's creator and that user), `#name` or `name`
 /// (a channel of the hook's team).
-fn target_channel(services: &Services, hook: &IncomingWebhook, requested: &str) -> Result<Channel, ApiError> {
-    let channel_not_found = || hook_error(StatusCode::NOT_FOUND, "web.incoming_webhook.channel.app_error", "Couldn't find the channel");
+fn target_channel(
+    services: &Services,
+    hook: &IncomingWebhook,
+    requested: &str,
+) -> Result<Channel, ApiError> {
+    let channel_not_found = || {
+        hook_error(
+            StatusCode::NOT_FOUND,
+            "web.incoming_webhook.channel.app_error",
+            "Couldn't find the channel",
+        )
+    };
     if requested.is_empty() {
-        return services.chat.channel(&hook.channel_id)?.ok_or_else(channel_not_found);
+        return services
+            .chat
+            .channel(&hook.channel_id)?
+            .ok_or_else(channel_not_found);
     }
     if let Some(username) = requested.strip_prefix('@') {
         let user = services
             .chat
             .user_by_username(&username.to_lowercase())?
             .filter(|u| u.delete_at == 0)
-            .ok_or_else(|| hook_error(StatusCode::BAD_REQUEST, "web.incoming_webhook.user.app_error", "Couldn't find the user"))?;
+            .ok_or_else(|| {
+                hook_error(
+                    StatusCode::BAD_REQUEST,
+                    "web.incoming_webhook.user.app_error",
+                    "Couldn't find the user",
+                )
+            })?;
         return Ok(services.direct_channel(&hook.user_id, &user.id)?);
     }
-    let name = requested.strip_prefix('#').unwrap_or(requested).to_lowercase();
-    services.chat.channel_by_name(&hook.team_id, &name)?.ok_or_else(channel_not_found)
+    let name = requested
+        .strip_prefix('#')
+        .unwrap_or(requested)
+        .to_lowercase();
+    services
+        .chat
+        .channel_by_name(&hook.team_id, &name)?
+        .ok_or_else(channel_not_found)
 }

@@ -1,9 +1,302 @@
-//! (being written)
+//! `GET /api/v4/websocket`: Mattermost's event stream.
+//!
+//! A connection authenticates with the session cookie or bearer header of the
+//! upgrade request, or afterwards with an `authentication_challenge` action.
+//! It then receives `hello` (seq 0) and every event of the bus that its user
+//! may see, each with the next `seq`. Channel events go to the channel's
+//! members only; the membership answers are cached per connection and
+//! dropped whenever a membership or channel event passes by.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
+use super::auth::MaybeCaller;
+use crate::model::{new_id, now_ms};
+use crate::services::WsEvent;
+
+/// How long an unauthenticated connection may wait before the challenge.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(30);
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/api/v4/websocket", get(upgrade))
+}
+
+/// The caller of the upgrade request, if its credentials are valid. Bad
+/// credentials do not refuse the upgrade: the client may still answer the
+/// challenge.
+struct UpgradeCaller(Option<String>);
+
+impl FromRequestParts<AppState> for UpgradeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = MaybeCaller::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|c| c.0);
+        Ok(UpgradeCaller(caller.map(|c| c.user.id)))
+    }
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    caller: UpgradeCaller,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| async move {
+        let mut connection = Connection {
+            state,
+            socket,
+            user_id: caller.0,
+            seq: 0,
+            visible: HashMap::new(),
+        };
+        if let Err(err) = connection.run().await {
+            tracing::debug!(%err, "websocket closed");
+        }
+    })
+}
+
+struct Connection {
+    state: AppState,
+    socket: WebSocket,
+    user_id: Option<String>,
+    /// Seq of the next event sent.
+    seq: i64,
+    /// Cached "may this user see events of channel X".
+    visible: HashMap<String, bool>,
+}
+
+fn error_body(id: &str, message: &str, status: u16) -> Value {
+    json!({"id": id, "message": message, "detailed_error": "", "request_id": new_id(), "status_code": status})
+}
+
+impl Connection {
+    async fn send(&mut self, value: Value) -> Result<(), axum::Error> {
+        self.socket
+            .send(Message::Text(Utf8Bytes::from(value.to_string())))
+            .await
+    }
+
+    async fn run(&mut self) -> Result<(), axum::Error> {
+        if self.user_id.is_none() && !self.wait_for_challenge().await? {
+            return self.socket.send(Message::Close(None)).await;
+        }
+        let Some(user_id) = self.user_id.clone() else {
+            return Ok(());
+        };
+        let mut events = self.state.services.events.subscribe();
+        self.send_event(
+            "hello",
+            json!({"server_version": crate::MATTERMOST_COMPAT_VERSION, "connection_id": new_id()}),
+            json!({"omit_users": null, "user_id": user_id, "channel_id": "", "team_id": ""}),
+        )
+        .await?;
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                incoming = self.socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) => self.handle_action(text.as_str()).await?,
+                    Some(Ok(Message::Close(_))) | None => return Ok(()),
+                    Some(Ok(_)) => {}
+                    Some(Err(err)) => return Err(err),
+                },
+                event = events.recv() => match event {
+                    Ok(event) => self.forward(&user_id, &event).await?,
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(user = %user_id, missed, "websocket client fell behind; events dropped");
+                    }
+                    Err(RecvError::Closed) => return Ok(()),
+                },
+                _ = ping.tick() => self.socket.send(Message::Ping(Default::default())).await?,
+            }
+        }
+    }
+
+    /// Waits for a valid `authentication_challenge`. Returns whether the
+    /// connection is now authenticated.
+    async fn wait_for_challenge(&mut self) -> Result<bool, axum::Error> {
+        let deadline = tokio::time::sleep(AUTH_TIMEOUT);
+        tokio::pin!(deadline);
+        loop {
+            let message = tokio::select! {
+                m = self.socket.recv() => m,
+                _ = &mut deadline => return Ok(false),
+            };
+            let text = match message {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Close(_))) | None => return Ok(false),
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => return Err(err),
+            };
+            let action: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+            let seq = action.get("seq").and_then(Value::as_i64).unwrap_or(0);
+            if action.get("action").and_then(Value::as_str) != Some("authentication_challenge") {
+                let body = error_body(
+                    "api.web_socket_router.not_authenticated.app_error",
+                    "You must authenticate first.",
+                    401,
+                );
+                self.send(json!({"status": "FAIL", "seq_reply": seq, "error": body}))
+                    .await?;
+                continue;
+            }
+            let token = action
+                .pointer("/data/token")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let services = self.state.services.clone();
+            let authenticated =
+                tokio::task::spawn_blocking(move || services.authenticate(&token)).await;
+            match authenticated {
+                Ok(Ok((_, user))) => {
+                    self.user_id = Some(user.id);
+                    self.send(json!({"status": "OK", "seq_reply": seq})).await?;
+                    return Ok(true);
+                }
+                _ => {
+                    let body = error_body(
+                        "api.web_socket_router.bad_token.app_error",
+                        "Invalid or expired session, please login again.",
+                        401,
+                    );
+                    self.send(json!({"status": "FAIL", "seq_reply": seq, "error": body}))
+                        .await?;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    async fn handle_action(&mut self, text: &str) -> Result<(), axum::Error> {
+        let Ok(action) = serde_json::from_str::<Value>(text) else {
+            let body = error_body(
+                "api.web_socket_router.bad_message.app_error",
+                "The message is not JSON.",
+                400,
+            );
+            return self
+                .send(json!({"status": "FAIL", "seq_reply": 0, "error": body}))
+                .await;
+        };
+        let seq = action.get("seq").and_then(Value::as_i64).unwrap_or(0);
+        match action.get("action").and_then(Value::as_str).unwrap_or("") {
+            // Already authenticated: a repeated challenge is harmless.
+            "authentication_challenge" | "user_typing" | "user_update_active_status" => {
+                self.send(json!({"status": "OK", "seq_reply": seq})).await
+            }
+            "ping" => {
+                let data = json!({"text": "pong", "version": crate::MATTERMOST_COMPAT_VERSION, "server_time": now_ms()});
+                self.send(json!({"status": "OK", "seq_reply": seq, "data": data}))
+                    .await
+            }
+            "get_statuses" | "get_statuses_by_ids" => {
+                let ids: Vec<String> = action
+                    .pointer("/data/user_ids")
+                    .and_then(Value::as_array)
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let statuses: serde_json::Map<String, Value> =
+                    ids.into_iter().map(|id| (id, json!("online"))).collect();
+                self.send(json!({"status": "OK", "seq_reply": seq, "data": statuses}))
+                    .await
+            }
+            other => {
+                let body = error_body(
+                    "api.web_socket_router.bad_action.app_error",
+                    &format!("Unknown action {other:?}."),
+                    400,
+                );
+                self.send(json!({"status": "FAIL", "seq_reply": seq, "error": body}))
+                    .await
+            }
+        }
+    }
+
+    async fn send_event(
+        &mut self,
+        event: &str,
+        data: Value,
+        broadcast: Value,
+    ) -> Result<(), axum::Error> {
+        let seq = self.seq;
+        self.seq += 1;
+        self.send(json!({"event": event, "data": data, "broadcast": broadcast, "seq": seq}))
+            .await
+    }
+
+    async fn forward(&mut self, user_id: &str, event: &Arc<WsEvent>) -> Result<(), axum::Error> {
+        if matches!(
+            event.event.as_str(),
+            "user_added"
+                | "user_removed"
+                | "channel_created"
+                | "channel_deleted"
+                | "channel_updated"
+        ) {
+            self.visible.clear();
+        }
+        if !self.may_see(user_id, event) {
+            return Ok(());
+        }
+        let broadcast = serde_json::to_value(&event.broadcast).unwrap_or(Value::Null);
+        self.send_event(&event.event, Value::Object(event.data.clone()), broadcast)
+            .await
+    }
+
+    fn may_see(&mut self, user_id: &str, event: &WsEvent) -> bool {
+        let b = &event.broadcast;
+        if b.omit_users
+            .as_ref()
+            .is_some_and(|omit| omit.contains_key(user_id))
+        {
+            return false;
+        }
+        if !b.user_id.is_empty() {
+            return b.user_id == user_id;
+        }
+        if !b.channel_id.is_empty() {
+            if let Some(visible) = self.visible.get(&b.channel_id) {
+                return *visible;
+            }
+            let visible = self
+                .state
+                .services
+                .chat
+                .is_channel_member(&b.channel_id, user_id)
+                .unwrap_or(false);
+            self.visible.insert(b.channel_id.clone(), visible);
+            return visible;
+        }
+        if !b.team_id.is_empty() {
+            return self
+                .state
+                .services
+                .chat
+                .is_team_member(&b.team_id, user_id)
+                .unwrap_or(false);
+        }
+        true
+    }
 }

@@ -2,8 +2,8 @@
 //! tokens. Tokens are random 26-character ids handed to the client once; the
 //! store keeps only their SHA-256.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chat_store::ports::auth::{AccessToken, Session};
 use sha2::{Digest, Sha256};
 
@@ -40,7 +40,9 @@ pub fn token_hash(token: &str) -> String {
 pub fn validate_username(name: &str) -> AppResult<()> {
     let ok = (3..=22).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -52,9 +54,15 @@ pub fn validate_username(name: &str) -> AppResult<()> {
 
 fn validate_email(email: &str) -> AppResult<()> {
     let ok = email.len() <= 128
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
         && !email.contains(char::is_whitespace);
-    if ok { Ok(()) } else { Err(AppError::Invalid("email: not a valid address".into())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Invalid("email: not a valid address".into()))
+    }
 }
 
 fn hash_password(password: &str) -> AppResult<String> {
@@ -72,8 +80,11 @@ fn hash_password(password: &str) -> AppResult<String> {
 }
 
 fn verify_password(password: &str, encoded: &str) -> bool {
-    PasswordHash::new(encoded)
-        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(encoded).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 impl Services {
@@ -96,8 +107,17 @@ impl Services {
             nickname: new.nickname,
             first_name: new.first_name,
             last_name: new.last_name,
-            roles: if first { "system_admin system_user" } else { "system_user" }.into(),
-            locale: if new.locale.is_empty() { "en".into() } else { new.locale },
+            roles: if first {
+                "system_admin system_user"
+            } else {
+                "system_user"
+            }
+            .into(),
+            locale: if new.locale.is_empty() {
+                "en".into()
+            } else {
+                new.locale
+            },
             ..Default::default()
         };
         self.chat.create_user(&user, Some(&hash))?;
@@ -113,7 +133,9 @@ impl Services {
             self.chat.user_by_username(&login_id)?
         };
         let invalid = || AppError::Unauthorized;
-        let user = user.filter(|u| u.delete_at == 0 && !u.is_bot).ok_or_else(invalid)?;
+        let user = user
+            .filter(|u| u.delete_at == 0 && !u.is_bot)
+            .ok_or_else(invalid)?;
         let hash = self.chat.password_hash(&user.id)?.ok_or_else(invalid)?;
         if !verify_password(password, &hash) {
             return Err(invalid());
@@ -130,7 +152,11 @@ impl Services {
             token_hash: token_hash(&token),
             user_id: user_id.to_string(),
             create_at: now,
-            expires_at: if access_token_id.is_empty() { now + SESSION_LIFETIME_MS } else { 0 },
+            expires_at: if access_token_id.is_empty() {
+                now + SESSION_LIFETIME_MS
+            } else {
+                0
+            },
             last_activity_at: now,
             access_token_id: access_token_id.to_string(),
         })?;
@@ -171,7 +197,9 @@ impl Services {
             .filter(|u| u.delete_at == 0)
             .ok_or(AppError::Unauthorized)?;
         // Activity is recorded at most every few minutes, not on every request.
-        if session.access_token_id.is_empty() && now - session.last_activity_at > ACTIVITY_RESOLUTION_MS {
+        if session.access_token_id.is_empty()
+            && now - session.last_activity_at > ACTIVITY_RESOLUTION_MS
+        {
             auth.touch_session(&session.id, now)?;
         }
         Ok((session, user))
@@ -183,7 +211,11 @@ impl Services {
     }
 
     /// Issues a personal access token; the token text is returned once.
-    pub fn create_access_token(&self, user_id: &str, description: &str) -> AppResult<(AccessToken, String)> {
+    pub fn create_access_token(
+        &self,
+        user_id: &str,
+        description: &str,
+    ) -> AppResult<(AccessToken, String)> {
         if description.trim().is_empty() || description.len() > 255 {
             return Err(AppError::Invalid("description: 1-255 characters".into()));
         }

@@ -83,11 +83,17 @@ impl Services {
         channel.update_at = now_ms();
         self.chat.update_channel(&channel)?;
         let mut data = serde_json::Map::new();
-        data.insert("channel".into(), serde_json::Value::String(serde_json::to_string(&channel).unwrap_or_default()));
+        data.insert(
+            "channel".into(),
+            serde_json::Value::String(serde_json::to_string(&channel).unwrap_or_default()),
+        );
         self.events.publish(WsEvent {
             event: "channel_updated".into(),
             data,
-            broadcast: Broadcast { channel_id: channel.id.clone(), ..Default::default() },
+            broadcast: Broadcast {
+                channel_id: channel.id.clone(),
+                ..Default::default()
+            },
         });
         Ok(channel)
     }

@@ -5,8 +5,8 @@
 pub mod accounts;
 pub mod autocomplete;
 pub mod commands;
-pub mod incoming_webhooks;
 pub mod events;
+pub mod incoming_webhooks;
 pub mod webhooks;
 
 mod channels;
