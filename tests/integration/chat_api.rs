@@ -22,7 +22,13 @@ impl Client<'_> {
     }
 }
 
-async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = app.http.request(method, app.url(path));
     if let Some(token) = token {
         req = req.header("Authorization", format!("BEARER {token}"));
@@ -33,7 +39,10 @@ async fn call(app: &TestApp, method: Method, path: &str, token: Option<&str>, bo
     let resp = req.send().await.unwrap();
     let status = resp.status();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn sign_up_and_log_in<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
@@ -55,16 +64,35 @@ async fn sign_up_and_log_in<'a>(app: &'a TestApp, username: &str) -> Client<'a> 
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let token = resp.headers()["Token"].to_str().unwrap().to_string();
-    let cookies: Vec<String> = resp.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
-    assert!(cookies.iter().any(|c| c.starts_with("MMAUTHTOKEN=") && c.contains("HttpOnly")), "{cookies:?}");
+    let cookies: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("MMAUTHTOKEN=") && c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
     Client { app, token, user }
 }
 
 /// The Mattermost error body, with the expected status.
 fn assert_error(status: StatusCode, body: &Value, expected: StatusCode) {
     assert_eq!(status, expected, "{body}");
-    for field in ["id", "message", "detailed_error", "request_id", "status_code"] {
-        assert!(body.get(field).is_some(), "error body lacks {field}: {body}");
+    for field in [
+        "id",
+        "message",
+        "detailed_error",
+        "request_id",
+        "status_code",
+    ] {
+        assert!(
+            body.get(field).is_some(),
+            "error body lacks {field}: {body}"
+        );
     }
     assert_eq!(body["status_code"], expected.as_u16());
 }
@@ -79,15 +107,30 @@ async fn first_user_is_admin_and_sessions_work() {
     assert!(bob.user.get("password").is_none());
 
     let (status, me) = admin.call(Method::GET, "/api/v4/users/me", None).await;
-    assert_eq!((status, me["username"].as_str()), (StatusCode::OK, Some("alice")));
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("alice"))
+    );
     // Others' emails are hidden from non-admins.
-    let (_, seen) = bob.call(Method::GET, &format!("/api/v4/users/{}", admin.id()), None).await;
+    let (_, seen) = bob
+        .call(Method::GET, &format!("/api/v4/users/{}", admin.id()), None)
+        .await;
     assert_eq!(seen["email"], "");
-    let (_, seen) = admin.call(Method::GET, &format!("/api/v4/users/{}", bob.id()), None).await;
+    let (_, seen) = admin
+        .call(Method::GET, &format!("/api/v4/users/{}", bob.id()), None)
+        .await;
     assert_eq!(seen["email"], "bob@example.com");
-    let (_, by_name) = bob.call(Method::GET, "/api/v4/users/username/alice", None).await;
+    let (_, by_name) = bob
+        .call(Method::GET, "/api/v4/users/username/alice", None)
+        .await;
     assert_eq!(by_name["id"], admin.id());
-    let (_, many) = bob.call(Method::POST, "/api/v4/users/ids", Some(json!([admin.id(), bob.id(), "nope"]))).await;
+    let (_, many) = bob
+        .call(
+            Method::POST,
+            "/api/v4/users/ids",
+            Some(json!([admin.id(), bob.id(), "nope"])),
+        )
+        .await;
     assert_eq!(many.as_array().unwrap().len(), 2);
 
     // Logout ends the session.
@@ -101,27 +144,78 @@ async fn first_user_is_admin_and_sessions_work() {
 async fn bad_credentials_and_bad_input_get_clear_errors() {
     let app = spawn_app().await;
     sign_up_and_log_in(&app, "alice").await;
-    let (status, body) = call(&app, Method::POST, "/api/v4/users/login", None, Some(json!({"login_id": "alice", "password": "wrong password"}))).await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v4/users/login",
+        None,
+        Some(json!({"login_id": "alice", "password": "wrong password"})),
+    )
+    .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["id"], "api.user.login.invalid_credentials_email_username");
+    assert_eq!(
+        body["id"],
+        "api.user.login.invalid_credentials_email_username"
+    );
 
-    let (status, body) = call(&app, Method::POST, "/api/v4/users", None, Some(json!({"username": "Bad Name", "email": "x@example.com", "password": "long enough"}))).await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v4/users",
+        None,
+        Some(json!({"username": "Bad Name", "email": "x@example.com", "password": "long enough"})),
+    )
+    .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().starts_with("username:"), "{body}");
-    let (status, body) = call(&app, Method::POST, "/api/v4/users", None, Some(json!({"username": "carol", "email": "carol@example.com", "password": "short"}))).await;
+    assert!(
+        body["message"].as_str().unwrap().starts_with("username:"),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v4/users",
+        None,
+        Some(json!({"username": "carol", "email": "carol@example.com", "password": "short"})),
+    )
+    .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().starts_with("password:"), "{body}");
-    let (status, body) = call(&app, Method::POST, "/api/v4/users", None, Some(json!({"username": "alice", "email": "other@example.com", "password": "long enough"}))).await;
+    assert!(
+        body["message"].as_str().unwrap().starts_with("password:"),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v4/users",
+        None,
+        Some(json!({"username": "alice", "email": "other@example.com", "password": "long enough"})),
+    )
+    .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
 
     // Malformed JSON.
-    let resp = app.http.post(app.url("/api/v4/users/login")).header("Content-Type", "application/json").body("{not json").send().await.unwrap();
+    let resp = app
+        .http
+        .post(app.url("/api/v4/users/login"))
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     let status = resp.status();
     let body: Value = resp.json().await.unwrap();
     assert_error(status, &body, StatusCode::BAD_REQUEST);
     // Oversized body.
     let huge = format!("{{\"login_id\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
-    let resp = app.http.post(app.url("/api/v4/users/login")).header("Content-Type", "application/json").body(huge).send().await.unwrap();
+    let resp = app
+        .http
+        .post(app.url("/api/v4/users/login"))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     let status = resp.status();
     let body: Value = resp.json().await.unwrap();
     assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
@@ -131,7 +225,14 @@ async fn bad_credentials_and_bad_input_get_clear_errors() {
     // No session.
     let (status, body) = call(&app, Method::GET, "/api/v4/users/me", None, None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED);
-    let (status, body) = call(&app, Method::GET, "/api/v4/users/me", Some("not-a-token"), None).await;
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        "/api/v4/users/me",
+        Some("not-a-token"),
+        None,
+    )
+    .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED);
 }
 
@@ -140,10 +241,23 @@ async fn cookie_sessions_need_the_xhr_header_to_change_state() {
     let app = spawn_app().await;
     let alice = sign_up_and_log_in(&app, "alice").await;
     let cookie = format!("MMAUTHTOKEN={}", alice.token);
-    let me = app.http.get(app.url("/api/v4/users/me")).header("Cookie", &cookie).send().await.unwrap();
+    let me = app
+        .http
+        .get(app.url("/api/v4/users/me"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), StatusCode::OK);
     let team = json!({"name": "ops", "display_name": "Ops", "type": "O"});
-    let forged = app.http.post(app.url("/api/v4/teams")).header("Cookie", &cookie).json(&team).send().await.unwrap();
+    let forged = app
+        .http
+        .post(app.url("/api/v4/teams"))
+        .header("Cookie", &cookie)
+        .json(&team)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
     let ok = app
         .http
@@ -161,19 +275,45 @@ async fn cookie_sessions_need_the_xhr_header_to_change_state() {
 async fn personal_access_tokens_authenticate_until_revoked() {
     let app = spawn_app().await;
     let alice = sign_up_and_log_in(&app, "alice").await;
-    let (status, token) = alice.call(Method::POST, &format!("/api/v4/users/{}/tokens", alice.id()), Some(json!({"description": "ci bot"}))).await;
+    let (status, token) = alice
+        .call(
+            Method::POST,
+            &format!("/api/v4/users/{}/tokens", alice.id()),
+            Some(json!({"description": "ci bot"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{token}");
     let secret = token["token"].as_str().unwrap().to_string();
     let (status, _) = call(&app, Method::GET, "/api/v4/users/me", Some(&secret), None).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, listed) = alice.call(Method::GET, &format!("/api/v4/users/{}/tokens", alice.id()), None).await;
-    assert!(listed[0].get("token").is_none(), "token text is never listed: {listed}");
-    let (status, _) = alice.call(Method::POST, "/api/v4/users/tokens/revoke", Some(json!({"token_id": token["id"]}))).await;
+    let (_, listed) = alice
+        .call(
+            Method::GET,
+            &format!("/api/v4/users/{}/tokens", alice.id()),
+            None,
+        )
+        .await;
+    assert!(
+        listed[0].get("token").is_none(),
+        "token text is never listed: {listed}"
+    );
+    let (status, _) = alice
+        .call(
+            Method::POST,
+            "/api/v4/users/tokens/revoke",
+            Some(json!({"token_id": token["id"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = call(&app, Method::GET, "/api/v4/users/me", Some(&secret), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Tokens are stored hashed.
-    let stored = app.state.services.auth.access_tokens_for_user(alice.id()).unwrap();
+    let stored = app
+        .state
+        .services
+        .auth
+        .access_tokens_for_user(alice.id())
+        .unwrap();
     assert!(stored.iter().all(|t| t.token_hash != secret));
 }
 
@@ -183,19 +323,45 @@ async fn teams_channels_and_membership_rules() {
     let alice = sign_up_and_log_in(&app, "alice").await;
     let bob = sign_up_and_log_in(&app, "bob").await;
     let carol = sign_up_and_log_in(&app, "carol").await;
-    let (status, team) = alice.call(Method::POST, "/api/v4/teams", Some(json!({"name": "ops", "display_name": "Ops", "type": "I"}))).await;
+    let (status, team) = alice
+        .call(
+            Method::POST,
+            "/api/v4/teams",
+            Some(json!({"name": "ops", "display_name": "Ops", "type": "I"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let team_id = team["id"].as_str().unwrap();
-    let (status, body) = alice.call(Method::POST, "/api/v4/teams", Some(json!({"name": "ops", "display_name": "Again"}))).await;
+    let (status, body) = alice
+        .call(
+            Method::POST,
+            "/api/v4/teams",
+            Some(json!({"name": "ops", "display_name": "Again"})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
 
     // Invite-only: carol cannot add herself, a member can add her.
-    let (status, body) = carol.call(Method::POST, &format!("/api/v4/teams/{team_id}/members"), Some(json!({"team_id": team_id, "user_id": carol.id()}))).await;
+    let (status, body) = carol
+        .call(
+            Method::POST,
+            &format!("/api/v4/teams/{team_id}/members"),
+            Some(json!({"team_id": team_id, "user_id": carol.id()})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (status, _) = carol.call(Method::GET, &format!("/api/v4/teams/{team_id}"), None).await;
+    let (status, _) = carol
+        .call(Method::GET, &format!("/api/v4/teams/{team_id}"), None)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     for who in [bob.id(), carol.id()] {
-        let (status, member) = alice.call(Method::POST, &format!("/api/v4/teams/{team_id}/members"), Some(json!({"team_id": team_id, "user_id": who}))).await;
+        let (status, member) = alice
+            .call(
+                Method::POST,
+                &format!("/api/v4/teams/{team_id}/members"),
+                Some(json!({"team_id": team_id, "user_id": who})),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{member}");
     }
     let (_, teams) = bob.call(Method::GET, "/api/v4/users/me/teams", None).await;
@@ -204,54 +370,158 @@ async fn teams_channels_and_membership_rules() {
     assert_eq!(by_name["id"], team_id);
 
     // A public and a private channel.
-    let (status, public) = alice.call(Method::POST, "/api/v4/channels", Some(json!({"team_id": team_id, "name": "town", "display_name": "Town", "type": "O"}))).await;
+    let (status, public) = alice
+        .call(
+            Method::POST,
+            "/api/v4/channels",
+            Some(json!({"team_id": team_id, "name": "town", "display_name": "Town", "type": "O"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{public}");
     let (_, private) = alice.call(Method::POST, "/api/v4/channels", Some(json!({"team_id": team_id, "name": "secret", "display_name": "Secret", "type": "P"}))).await;
-    let (public_id, private_id) = (public["id"].as_str().unwrap(), private["id"].as_str().unwrap());
-    let (status, body) = alice.call(Method::POST, "/api/v4/channels", Some(json!({"team_id": team_id, "name": "Bad Name!", "display_name": "x", "type": "O"}))).await;
+    let (public_id, private_id) = (
+        public["id"].as_str().unwrap(),
+        private["id"].as_str().unwrap(),
+    );
+    let (status, body) = alice
+        .call(
+            Method::POST,
+            "/api/v4/channels",
+            Some(
+                json!({"team_id": team_id, "name": "Bad Name!", "display_name": "x", "type": "O"}),
+            ),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().starts_with("name:"));
 
     // Bob sees the public one, not the private one.
-    let (status, _) = bob.call(Method::GET, &format!("/api/v4/channels/{public_id}"), None).await;
+    let (status, _) = bob
+        .call(Method::GET, &format!("/api/v4/channels/{public_id}"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = bob.call(Method::GET, &format!("/api/v4/channels/{private_id}"), None).await;
+    let (status, body) = bob
+        .call(Method::GET, &format!("/api/v4/channels/{private_id}"), None)
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (status, _) = bob.call(Method::GET, &format!("/api/v4/teams/{team_id}/channels/name/secret"), None).await;
+    let (status, _) = bob
+        .call(
+            Method::GET,
+            &format!("/api/v4/teams/{team_id}/channels/name/secret"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, listed) = bob.call(Method::GET, &format!("/api/v4/teams/{team_id}/channels"), None).await;
-    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let (_, listed) = bob
+        .call(
+            Method::GET,
+            &format!("/api/v4/teams/{team_id}/channels"),
+            None,
+        )
+        .await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["town"]);
     // Joining: public yes, private no.
-    let (status, _) = bob.call(Method::POST, &format!("/api/v4/channels/{public_id}/members"), Some(json!({"user_id": bob.id()}))).await;
+    let (status, _) = bob
+        .call(
+            Method::POST,
+            &format!("/api/v4/channels/{public_id}/members"),
+            Some(json!({"user_id": bob.id()})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, body) = bob.call(Method::POST, &format!("/api/v4/channels/{private_id}/members"), Some(json!({"user_id": bob.id()}))).await;
+    let (status, body) = bob
+        .call(
+            Method::POST,
+            &format!("/api/v4/channels/{private_id}/members"),
+            Some(json!({"user_id": bob.id()})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (_, mine) = bob.call(Method::GET, &format!("/api/v4/users/me/teams/{team_id}/channels"), None).await;
+    let (_, mine) = bob
+        .call(
+            Method::GET,
+            &format!("/api/v4/users/me/teams/{team_id}/channels"),
+            None,
+        )
+        .await;
     assert_eq!(mine.as_array().unwrap().len(), 1);
-    let (_, members) = alice.call(Method::GET, &format!("/api/v4/channels/{public_id}/members"), None).await;
+    let (_, members) = alice
+        .call(
+            Method::GET,
+            &format!("/api/v4/channels/{public_id}/members"),
+            None,
+        )
+        .await;
     assert_eq!(members.as_array().unwrap().len(), 2);
     // Leave, then archive (creator only).
-    let (status, _) = bob.call(Method::DELETE, &format!("/api/v4/channels/{public_id}/members/{}", bob.id()), None).await;
+    let (status, _) = bob
+        .call(
+            Method::DELETE,
+            &format!("/api/v4/channels/{public_id}/members/{}", bob.id()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = bob.call(Method::DELETE, &format!("/api/v4/channels/{public_id}"), None).await;
+    let (status, body) = bob
+        .call(
+            Method::DELETE,
+            &format!("/api/v4/channels/{public_id}"),
+            None,
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (status, _) = alice.call(Method::DELETE, &format!("/api/v4/channels/{public_id}"), None).await;
+    let (status, _) = alice
+        .call(
+            Method::DELETE,
+            &format!("/api/v4/channels/{public_id}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, archived) = alice.call(Method::GET, &format!("/api/v4/channels/{public_id}"), None).await;
+    let (_, archived) = alice
+        .call(Method::GET, &format!("/api/v4/channels/{public_id}"), None)
+        .await;
     assert_ne!(archived["delete_at"], 0);
 
     // Direct channels.
-    let (status, dm) = bob.call(Method::POST, "/api/v4/channels/direct", Some(json!([bob.id(), carol.id()]))).await;
+    let (status, dm) = bob
+        .call(
+            Method::POST,
+            "/api/v4/channels/direct",
+            Some(json!([bob.id(), carol.id()])),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let mut pair = [bob.id(), carol.id()];
     pair.sort();
     assert_eq!(dm["name"], format!("{}__{}", pair[0], pair[1]));
     assert_eq!(dm["type"], "D");
-    let (status, body) = bob.call(Method::POST, "/api/v4/channels/direct", Some(json!([alice.id(), carol.id()]))).await;
+    let (status, body) = bob
+        .call(
+            Method::POST,
+            "/api/v4/channels/direct",
+            Some(json!([alice.id(), carol.id()])),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (status, _) = alice.call(Method::GET, &format!("/api/v4/channels/{}", dm["id"].as_str().unwrap()), None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "admins do not read others' direct messages");
+    let (status, _) = alice
+        .call(
+            Method::GET,
+            &format!("/api/v4/channels/{}", dm["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "admins do not read others' direct messages"
+    );
 }
 
 #[tokio::test]
@@ -259,14 +529,38 @@ async fn posts_threads_edits_and_paging() {
     let app = spawn_app().await;
     let alice = sign_up_and_log_in(&app, "alice").await;
     let bob = sign_up_and_log_in(&app, "bob").await;
-    let (_, team) = alice.call(Method::POST, "/api/v4/teams", Some(json!({"name": "ops", "display_name": "Ops", "type": "O"}))).await;
+    let (_, team) = alice
+        .call(
+            Method::POST,
+            "/api/v4/teams",
+            Some(json!({"name": "ops", "display_name": "Ops", "type": "O"})),
+        )
+        .await;
     let team_id = team["id"].as_str().unwrap();
-    let (_, channel) = alice.call(Method::POST, "/api/v4/channels", Some(json!({"team_id": team_id, "name": "town", "display_name": "Town", "type": "O"}))).await;
+    let (_, channel) = alice
+        .call(
+            Method::POST,
+            "/api/v4/channels",
+            Some(json!({"team_id": team_id, "name": "town", "display_name": "Town", "type": "O"})),
+        )
+        .await;
     let channel_id = channel["id"].as_str().unwrap();
 
     // Not a member yet: cannot post.
-    alice.call(Method::POST, &format!("/api/v4/teams/{team_id}/members"), Some(json!({"team_id": team_id, "user_id": bob.id()}))).await;
-    let (status, body) = bob.call(Method::POST, "/api/v4/posts", Some(json!({"channel_id": channel_id, "message": "hi"}))).await;
+    alice
+        .call(
+            Method::POST,
+            &format!("/api/v4/teams/{team_id}/members"),
+            Some(json!({"team_id": team_id, "user_id": bob.id()})),
+        )
+        .await;
+    let (status, body) = bob
+        .call(
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": channel_id, "message": "hi"})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
 
     let (status, root) = alice
@@ -274,47 +568,136 @@ async fn posts_threads_edits_and_paging() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{root}");
     assert_eq!(root["pending_post_id"], "abc:1");
-    assert!(root["props"].get("from_webhook").is_none(), "clients cannot impersonate integrations");
+    assert!(
+        root["props"].get("from_webhook").is_none(),
+        "clients cannot impersonate integrations"
+    );
     let root_id = root["id"].as_str().unwrap();
-    let (status, reply) = alice.call(Method::POST, "/api/v4/posts", Some(json!({"channel_id": channel_id, "message": "reply", "root_id": root_id}))).await;
+    let (status, reply) = alice
+        .call(
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": channel_id, "message": "reply", "root_id": root_id})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, body) = alice.call(Method::POST, "/api/v4/posts", Some(json!({"channel_id": channel_id, "message": "x".repeat(16_384)}))).await;
+    let (status, body) = alice
+        .call(
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": channel_id, "message": "x".repeat(16_384)})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
-    let (status, body) = alice.call(Method::POST, "/api/v4/posts", Some(json!({"channel_id": channel_id, "message": "x", "root_id": "nonexistent"}))).await;
+    let (status, body) = alice
+        .call(
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": channel_id, "message": "x", "root_id": "nonexistent"})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
 
-    let (_, thread) = alice.call(Method::GET, &format!("/api/v4/posts/{root_id}/thread"), None).await;
+    let (_, thread) = alice
+        .call(
+            Method::GET,
+            &format!("/api/v4/posts/{root_id}/thread"),
+            None,
+        )
+        .await;
     assert_eq!(thread["order"].as_array().unwrap().len(), 2);
     assert_eq!(thread["posts"][root_id]["reply_count"], 1);
 
     // Edit: author yes, others no.
-    let (status, edited) = alice.call(Method::PUT, &format!("/api/v4/posts/{root_id}/patch"), Some(json!({"message": "root (edited)"}))).await;
+    let (status, edited) = alice
+        .call(
+            Method::PUT,
+            &format!("/api/v4/posts/{root_id}/patch"),
+            Some(json!({"message": "root (edited)"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(edited["edit_at"], 0);
-    bob.call(Method::POST, &format!("/api/v4/channels/{channel_id}/members"), Some(json!({"user_id": bob.id()}))).await;
-    let (status, body) = bob.call(Method::PUT, &format!("/api/v4/posts/{root_id}/patch"), Some(json!({"message": "hijack"}))).await;
+    bob.call(
+        Method::POST,
+        &format!("/api/v4/channels/{channel_id}/members"),
+        Some(json!({"user_id": bob.id()})),
+    )
+    .await;
+    let (status, body) = bob
+        .call(
+            Method::PUT,
+            &format!("/api/v4/posts/{root_id}/patch"),
+            Some(json!({"message": "hijack"})),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (status, body) = bob.call(Method::DELETE, &format!("/api/v4/posts/{root_id}"), None).await;
+    let (status, body) = bob
+        .call(Method::DELETE, &format!("/api/v4/posts/{root_id}"), None)
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
 
     // Paging newest first.
     for i in 0..5 {
-        alice.call(Method::POST, "/api/v4/posts", Some(json!({"channel_id": channel_id, "message": format!("m{i}")}))).await;
+        alice
+            .call(
+                Method::POST,
+                "/api/v4/posts",
+                Some(json!({"channel_id": channel_id, "message": format!("m{i}")})),
+            )
+            .await;
     }
-    let (_, page0) = bob.call(Method::GET, &format!("/api/v4/channels/{channel_id}/posts?page=0&per_page=3"), None).await;
-    let order: Vec<&str> = page0["order"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let (_, page0) = bob
+        .call(
+            Method::GET,
+            &format!("/api/v4/channels/{channel_id}/posts?page=0&per_page=3"),
+            None,
+        )
+        .await;
+    let order: Vec<&str> = page0["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(order.len(), 3);
     assert_eq!(page0["posts"][order[0]]["message"], "m4");
     assert_eq!(page0["prev_post_id"], order[2]);
-    let (_, older) = bob.call(Method::GET, &format!("/api/v4/channels/{channel_id}/posts?before={}&per_page=3", order[2]), None).await;
-    assert_eq!(older["posts"][older["order"][0].as_str().unwrap()]["message"], "m1");
+    let (_, older) = bob
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v4/channels/{channel_id}/posts?before={}&per_page=3",
+                order[2]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        older["posts"][older["order"][0].as_str().unwrap()]["message"],
+        "m1"
+    );
 
     // Delete removes the root and its reply from reads.
-    let (status, _) = alice.call(Method::DELETE, &format!("/api/v4/posts/{root_id}"), None).await;
+    let (status, _) = alice
+        .call(Method::DELETE, &format!("/api/v4/posts/{root_id}"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = alice.call(Method::GET, &format!("/api/v4/posts/{}", reply["id"].as_str().unwrap()), None).await;
+    let (status, _) = alice
+        .call(
+            Method::GET,
+            &format!("/api/v4/posts/{}", reply["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = bob.call(Method::GET, "/api/v4/posts/nonexistentpostidxxxxxxxxx", None).await;
+    let (status, body) = bob
+        .call(
+            Method::GET,
+            "/api/v4/posts/nonexistentpostidxxxxxxxxx",
+            None,
+        )
+        .await;
     assert_error(status, &body, StatusCode::NOT_FOUND);
 }
 
@@ -323,11 +706,23 @@ async fn plugin_routes_receive_the_server_set_user_id() {
     let app = spawn_app().await;
     let alice = sign_up_and_log_in(&app, "alice").await;
     // The self-check report route needs an admin: the plugin sees alice.
-    let (status, body) = alice.call(Method::GET, "/plugins/playbooks/api/v0/selfcheck/nochannel", None).await;
+    let (status, body) = alice
+        .call(
+            Method::GET,
+            "/plugins/playbooks/api/v0/selfcheck/nochannel",
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["message"], "No self-check was run in this channel.");
     let bob = sign_up_and_log_in(&app, "bob").await;
-    let (status, _) = bob.call(Method::GET, "/plugins/playbooks/api/v0/selfcheck/nochannel", None).await;
+    let (status, _) = bob
+        .call(
+            Method::GET,
+            "/plugins/playbooks/api/v0/selfcheck/nochannel",
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Plugin management is for admins.
     let (status, _) = bob.call(Method::GET, "/api/v4/plugins", None).await;

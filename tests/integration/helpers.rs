@@ -192,7 +192,10 @@ pub async fn log_in_new_user(app: &TestApp, username: &str) -> String {
                 ..Default::default()
             })
             .expect("sign up");
-        services.log_in(&username, "correct horse").expect("log in").1
+        services
+            .log_in(&username, "correct horse")
+            .expect("log in")
+            .1
     })
     .await
     .unwrap()

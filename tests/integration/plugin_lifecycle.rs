@@ -121,20 +121,42 @@ async fn admins_disable_enable_and_upload_plugins_over_http() {
     let app = spawn_app().await;
     let admin = crate::helpers::log_in_new_user(&app, "root1").await;
     let user = crate::helpers::log_in_new_user(&app, "user1").await;
-    let http = |path: &str, token: &str| app.http.post(app.url(path)).bearer_auth(token.to_string());
+    let http =
+        |path: &str, token: &str| app.http.post(app.url(path)).bearer_auth(token.to_string());
 
-    let denied = http("/api/v4/plugins/playbooks/disable", &user).send().await.unwrap();
+    let denied = http("/api/v4/plugins/playbooks/disable", &user)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(denied.status(), 403);
-    let ok = http("/api/v4/plugins/playbooks/disable", &admin).send().await.unwrap();
+    let ok = http("/api/v4/plugins/playbooks/disable", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
-    let listed: Value = app.http.get(app.url("/api/v4/plugins")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    let listed: Value = app
+        .http
+        .get(app.url("/api/v4/plugins"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed["active"].as_array().unwrap().len(), 0);
     assert_eq!(listed["inactive"][0]["id"], "playbooks");
     let version = app.url("/plugins/playbooks/api/v0/version");
     assert_eq!(app.http.get(&version).send().await.unwrap().status(), 404);
-    let missing = http("/api/v4/plugins/nosuch/enable", &admin).send().await.unwrap();
+    let missing = http("/api/v4/plugins/nosuch/enable", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
-    let ok = http("/api/v4/plugins/playbooks/enable", &admin).send().await.unwrap();
+    let ok = http("/api/v4/plugins/playbooks/enable", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(app.http.get(&version).send().await.unwrap().status(), 200);
 
@@ -148,19 +170,52 @@ async fn admins_disable_enable_and_upload_plugins_over_http() {
         tar.append_dir_all("playbooks", upgraded.path()).unwrap();
         tar.into_inner().unwrap().finish().unwrap();
     }
-    let form = || reqwest::multipart::Form::new().part("plugin", reqwest::multipart::Part::bytes(archive.clone()).file_name("playbooks.tar.gz"));
-    let refused = http("/api/v4/plugins", &admin).multipart(form()).send().await.unwrap();
+    let form = || {
+        reqwest::multipart::Form::new().part(
+            "plugin",
+            reqwest::multipart::Part::bytes(archive.clone()).file_name("playbooks.tar.gz"),
+        )
+    };
+    let refused = http("/api/v4/plugins", &admin)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 400, "already installed without force");
     let body: Value = refused.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("force"), "{body}");
-    let uploaded = http("/api/v4/plugins", &admin).multipart(form().text("force", "true")).send().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("force"),
+        "{body}"
+    );
+    let uploaded = http("/api/v4/plugins", &admin)
+        .multipart(form().text("force", "true"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(uploaded.status(), 201);
-    let status = app.state.plugins.statuses().into_iter().find(|s| s.plugin_id == "playbooks").unwrap();
+    let status = app
+        .state
+        .plugins
+        .statuses()
+        .into_iter()
+        .find(|s| s.plugin_id == "playbooks")
+        .unwrap();
     assert_eq!((status.state, status.version.as_str()), (2, "3.1.4"));
-    let by_user = http("/api/v4/plugins", &user).multipart(form().text("force", "true")).send().await.unwrap();
+    let by_user = http("/api/v4/plugins", &user)
+        .multipart(form().text("force", "true"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(by_user.status(), 403);
-    let garbage = reqwest::multipart::Form::new().part("plugin", reqwest::multipart::Part::bytes(b"not a tarball".to_vec()));
-    let bad = http("/api/v4/plugins", &admin).multipart(garbage).send().await.unwrap();
+    let garbage = reqwest::multipart::Form::new().part(
+        "plugin",
+        reqwest::multipart::Part::bytes(b"not a tarball".to_vec()),
+    );
+    let bad = http("/api/v4/plugins", &admin)
+        .multipart(garbage)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
 }
 

@@ -196,21 +196,50 @@ async fn a_plugin_stuck_in_a_message_hook_never_blocks_posting() {
     let services = app.state.services.clone();
     let started = Instant::now();
     for _ in 0..3 {
-        services.create_post(post("sandbox:loop"), host_shim::services::Author::User).expect("posted");
+        services
+            .create_post(post("sandbox:loop"), host_shim::services::Author::User)
+            .expect("posted");
     }
     // Stored and acknowledged at once; the hooks run (and trap) afterwards.
-    assert!(started.elapsed() < Duration::from_millis(800), "posting waited for the plugin: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(800),
+        "posting waited for the plugin: {:?}",
+        started.elapsed()
+    );
     let plugins = app.state.plugins.clone();
     let disabled = crate::helpers::eventually(Duration::from_secs(20), || {
-        plugins.statuses().into_iter().find(|s| s.plugin_id == GUEST && s.state == 4)
+        plugins
+            .statuses()
+            .into_iter()
+            .find(|s| s.plugin_id == GUEST && s.state == 4)
     })
     .await;
     assert!(disabled.is_some(), "three trapped hooks disable the guest");
     // The posts are all there and the playbooks plugin is unaffected.
     let stored = services
         .chat
-        .channel_posts(&seed.channel.id, &host_shim::model::PostQuery { per_page: 10, ..Default::default() })
+        .channel_posts(
+            &seed.channel.id,
+            &host_shim::model::PostQuery {
+                per_page: 10,
+                ..Default::default()
+            },
+        )
         .unwrap();
-    assert_eq!(stored.iter().filter(|p| p.message == "sandbox:loop").count(), 3);
-    assert_eq!(app.http.get(app.url("/plugins/playbooks/api/v0/version")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|p| p.message == "sandbox:loop")
+            .count(),
+        3
+    );
+    assert_eq!(
+        app.http
+            .get(app.url("/plugins/playbooks/api/v0/version"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
