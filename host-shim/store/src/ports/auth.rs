@@ -69,7 +69,12 @@ pub trait AuthStore: Send + Sync {
     /// Including deleted ones (callers check `delete_at`).
     fn incoming_webhook(&self, id: &str) -> StoreResult<Option<IncomingWebhook>>;
     /// Non-deleted hooks, newest first; `team_id` "" = all teams.
-    fn incoming_webhooks(&self, team_id: &str, offset: u32, limit: u32) -> StoreResult<Vec<IncomingWebhook>>;
+    fn incoming_webhooks(
+        &self,
+        team_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<IncomingWebhook>>;
     /// Soft delete; returns whether a live hook was deleted.
     fn delete_incoming_webhook(&self, id: &str, at_ms: i64) -> StoreResult<bool>;
 }
