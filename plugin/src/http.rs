@@ -34,6 +34,7 @@ pub fn serve<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
                 Err(err) => HttpResponse::error(500, &err.to_string()),
             }
         }
+        _ if request.path.starts_with("/api/v0/") => crate::rest::serve(host, request),
         _ => HttpResponse::error(
             404,
             &format!("No route {} {}", request.method, request.path),

@@ -14,6 +14,7 @@ pub mod host;
 pub mod http;
 pub mod lifecycle;
 pub mod playbooks;
+pub mod rest;
 pub mod selfcheck;
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod chat_api;
 mod chat_integrations;
 mod durability;
 mod helpers;
+mod playbooks_api;
 mod plugin_hooks;
 mod plugin_lifecycle;
 mod sandbox;

@@ -16,6 +16,7 @@
 pub mod export;
 pub mod ids;
 pub mod model;
+pub mod store;
 pub mod validate;
 
 #[cfg(test)]

@@ -1,0 +1,211 @@
+//! JSON request bodies with errors that name the field.
+//!
+//! serde's own errors say "invalid type: string, expected a boolean" and
+//! where in the text, not which field. When decoding fails, `locate_*`
+//! decodes the document again one field at a time, descending into the
+//! nested lists (`checklists[1].items[0].title`), and reports the first
+//! field that does not decode as a [`FieldError`] with that path.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::ApiError;
+use crate::api::HttpRequest;
+use crate::playbooks::FieldError;
+use crate::playbooks::model::{
+    Action, Checklist, ChecklistItem, MetricConfig, Playbook, PlaybookMember, TaskAction, Trigger,
+};
+
+/// The body as JSON; 400 when it is empty or not JSON.
+pub fn json(request: &HttpRequest) -> Result<Value, ApiError> {
+    if request.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "request body: a JSON object is required",
+        ));
+    }
+    serde_json::from_slice(&request.body)
+        .map_err(|e| ApiError::bad_request(format!("request body: invalid JSON: {e}")))
+}
+
+/// The body as a JSON object.
+pub fn object(request: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
+    match json(request)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(ApiError::bad_request("request body: must be a JSON object")),
+    }
+}
+
+/// A playbook from client JSON; a type error names its field.
+pub fn playbook(value: Value) -> Result<Playbook, FieldError> {
+    if !value.is_object() {
+        return Err(FieldError::new("", "a playbook must be a JSON object"));
+    }
+    serde_json::from_value(value.clone()).map_err(|e| {
+        locate_playbook(&value, "").unwrap_or_else(|| FieldError::new("", e.to_string()))
+    })
+}
+
+/// Finds the first field of `value` that does not decode.
+type Locate = fn(&Value, &str) -> Option<FieldError>;
+
+fn locate_playbook(v: &Value, path: &str) -> Option<FieldError> {
+    fields::<Playbook>(
+        v,
+        path,
+        &[
+            ("checklists", locate_checklists),
+            ("members", |v, p| list::<PlaybookMember>(v, p, &[])),
+            ("metrics", |v, p| list::<MetricConfig>(v, p, &[])),
+        ],
+    )
+}
+
+fn locate_checklists(v: &Value, path: &str) -> Option<FieldError> {
+    list::<Checklist>(v, path, &[("items", locate_items)])
+}
+
+fn locate_items(v: &Value, path: &str) -> Option<FieldError> {
+    list::<ChecklistItem>(v, path, &[("task_actions", locate_task_actions)])
+}
+
+fn locate_task_actions(v: &Value, path: &str) -> Option<FieldError> {
+    list::<TaskAction>(
+        v,
+        path,
+        &[
+            ("trigger", |v, p| fields::<Trigger>(v, p, &[])),
+            ("actions", |v, p| list::<Action>(v, p, &[])),
+        ],
+    )
+}
+
+/// Decodes each field of the object `v` alone as a `T`; the first that
+/// fails is reported, by a `nested` locator when one is registered for it
+/// (it finds the precise element), else as a whole.
+fn fields<T: DeserializeOwned>(
+    v: &Value,
+    path: &str,
+    nested: &[(&str, Locate)],
+) -> Option<FieldError> {
+    let Some(object) = v.as_object() else {
+        return Some(FieldError::new(path, "must be an object"));
+    };
+    for (key, value) in object {
+        let mut alone = Map::new();
+        alone.insert(key.clone(), value.clone());
+        if let Err(e) = serde_json::from_value::<T>(Value::Object(alone)) {
+            let path = join(path, key);
+            let precise = nested
+                .iter()
+                .find(|(name, _)| name == key)
+                .and_then(|(_, locate)| locate(value, &path));
+            return Some(precise.unwrap_or_else(|| FieldError::new(path, type_message(&e))));
+        }
+    }
+    None
+}
+
+/// Each element of the array `v` as a `T` (a non-array is left to the
+/// caller's message).
+fn list<T: DeserializeOwned>(
+    v: &Value,
+    path: &str,
+    nested: &[(&str, Locate)],
+) -> Option<FieldError> {
+    v.as_array()?
+        .iter()
+        .enumerate()
+        .find_map(|(i, element)| fields::<T>(element, &format!("{path}[{i}]"), nested))
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// serde's message, made a little friendlier for API clients.
+fn type_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .replace("i64", "an integer")
+        .replace("a sequence", "an array")
+        .replace("struct ", "")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn err(v: Value) -> String {
+        playbook(v).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn decodes_partial_playbooks() {
+        let pb = playbook(json!({"title": "T", "team_id": "t1", "checklists": null})).unwrap();
+        assert_eq!(pb.title, "T");
+        assert!(pb.public, "defaults apply");
+    }
+
+    #[test]
+    fn type_errors_name_the_field() {
+        assert!(
+            err(json!({"title": 5}))
+                .starts_with("title: invalid type: integer `5`, expected a string")
+        );
+        assert!(err(json!({"public": "yes"})).starts_with("public: invalid type: string"));
+        assert!(
+            err(json!({"reminder_timer_default_seconds": 1.5}))
+                .starts_with("reminder_timer_default_seconds: ")
+        );
+        assert!(
+            err(json!({"checklists": {}}))
+                .starts_with("checklists: invalid type: map, expected an array")
+        );
+        assert!(
+            err(json!({"checklists": [{"title": "a"}, 7]}))
+                .starts_with("checklists[1]: must be an object")
+        );
+        assert!(
+            err(json!({"checklists": [{"title": "a", "items": [{}, {"due_date": "soon"}]}]}))
+                .starts_with("checklists[0].items[1].due_date: invalid type: string")
+        );
+        assert!(
+            err(json!({"checklists": [{"items": [{"task_actions": [{"trigger": {"type": 1}}]}]}]}))
+                .starts_with("checklists[0].items[0].task_actions[0].trigger.type: ")
+        );
+        assert!(err(json!({"members": [{"roles": "admin"}]})).starts_with("members[0].roles: "));
+        assert!(err(json!({"metrics": [{"target": "x"}]})).starts_with("metrics[0].target: "));
+        // null targets and null lists are fine.
+        assert!(playbook(json!({"metrics": [{"target": null}], "members": null})).is_ok());
+        assert_eq!(err(json!([1])), "a playbook must be a JSON object");
+    }
+
+    #[test]
+    fn bodies() {
+        let req = |body: &str| HttpRequest {
+            body: body.as_bytes().to_vec(),
+            ..Default::default()
+        };
+        assert_eq!(json(&req(" ")).unwrap_err().status, 400);
+        assert!(
+            json(&req("{"))
+                .unwrap_err()
+                .message
+                .starts_with("request body: invalid JSON")
+        );
+        assert_eq!(
+            object(&req("[]")).unwrap_err().message,
+            "request body: must be a JSON object"
+        );
+        assert_eq!(object(&req(r#"{"a":1}"#)).unwrap()["a"], 1);
+    }
+}
