@@ -124,12 +124,7 @@ impl PluginManager {
             }
         }
         for id in ids {
-            if self
-                .slots
-                .read()
-                .map(|s| s.contains_key(&id))
-                .unwrap_or(false)
-            {
+            if self.is_installed(&id) {
                 continue;
             }
             if let Err(err) = self.load_installed(&id) {
@@ -146,10 +141,7 @@ impl PluginManager {
     }
 
     fn load_installed(&self, id: &str) -> anyhow::Result<()> {
-        let _admin = self
-            .admin
-            .lock()
-            .map_err(|_| anyhow::anyhow!("plugin manager lock poisoned"))?;
+        let _admin = self.admin_lock()?;
         let dir = self.plugins_dir.join(id);
         let manifest = Self::read_manifest(&dir)?;
         anyhow::ensure!(
@@ -196,20 +188,12 @@ impl PluginManager {
         )
         .context("the plugin component does not load")?;
 
-        let _admin = self
-            .admin
-            .lock()
-            .map_err(|_| anyhow::anyhow!("plugin manager lock poisoned"))?;
+        let _admin = self.admin_lock()?;
         let id = manifest.id.clone();
         let dest = self.plugins_dir.join(&id);
         let staging = sibling(&dest, "staging");
         copy_dir(src, &staging)?;
-        let was_known = self
-            .slots
-            .read()
-            .map(|s| s.contains_key(&id))
-            .unwrap_or(false)
-            || dest.exists();
+        let was_known = self.is_installed(&id) || dest.exists();
         self.stop(&id);
         let retired = sibling(&dest, "retired");
         if dest.exists() {
@@ -244,11 +228,7 @@ impl PluginManager {
             super::bundle::unpack_tar_gz(archive, &staging)?;
             let root = super::bundle::bundle_root(&staging)?;
             let manifest = Self::read_manifest(&root)?;
-            let installed = self
-                .slots
-                .read()
-                .map(|s| s.contains_key(&manifest.id))
-                .unwrap_or(false);
+            let installed = self.is_installed(&manifest.id);
             anyhow::ensure!(
                 force || !installed,
                 "plugin {} is already installed; upload with force=true to replace it",
@@ -263,17 +243,8 @@ impl PluginManager {
     /// Enables and starts a plugin (also restarts one the health check
     /// disabled).
     pub fn enable(&self, id: &str) -> anyhow::Result<()> {
-        let _admin = self
-            .admin
-            .lock()
-            .map_err(|_| anyhow::anyhow!("plugin manager lock poisoned"))?;
-        anyhow::ensure!(
-            self.slots
-                .read()
-                .map(|s| s.contains_key(id))
-                .unwrap_or(false),
-            "plugin {id} is not installed"
-        );
+        let _admin = self.admin_lock()?;
+        anyhow::ensure!(self.is_installed(id), "plugin {id} is not installed");
         self.set_enabled(id, true)?;
         self.stop(id);
         self.activate(id);
@@ -282,20 +253,25 @@ impl PluginManager {
 
     /// Stops a plugin and keeps it off across restarts.
     pub fn disable(&self, id: &str) -> anyhow::Result<()> {
-        let _admin = self
-            .admin
-            .lock()
-            .map_err(|_| anyhow::anyhow!("plugin manager lock poisoned"))?;
-        anyhow::ensure!(
-            self.slots
-                .read()
-                .map(|s| s.contains_key(id))
-                .unwrap_or(false),
-            "plugin {id} is not installed"
-        );
+        let _admin = self.admin_lock()?;
+        anyhow::ensure!(self.is_installed(id), "plugin {id} is not installed");
         self.set_enabled(id, false)?;
         self.stop(id);
         Ok(())
+    }
+
+    /// Serialises installs, enables and disables.
+    fn admin_lock(&self) -> anyhow::Result<std::sync::MutexGuard<'_, ()>> {
+        self.admin
+            .lock()
+            .map_err(|_| anyhow::anyhow!("plugin manager lock poisoned"))
+    }
+
+    fn is_installed(&self, id: &str) -> bool {
+        self.slots
+            .read()
+            .map(|s| s.contains_key(id))
+            .unwrap_or(false)
     }
 
     fn put_slot(&self, slot: Slot) {

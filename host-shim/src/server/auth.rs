@@ -32,6 +32,16 @@ impl Caller {
         self.user.is_system_admin()
     }
 
+    /// Resolves a `{user_id}` path segment ("me" = the caller) for routes
+    /// where users act on themselves and admins on anyone: 403 otherwise.
+    pub fn self_or_admin(&self, user_id: &str) -> Result<String, ApiError> {
+        if user_id == "me" || user_id == self.id() {
+            return Ok(self.id().to_string());
+        }
+        self.require_admin()?;
+        Ok(user_id.to_string())
+    }
+
     /// 403 unless the caller is a system admin.
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.is_admin() {

@@ -208,14 +208,7 @@ async fn my_channels(
     caller: Caller,
     Path((user_id, team_id)): Path<(String, String)>,
 ) -> Result<Json<Vec<Channel>>, ApiError> {
-    let user_id = if user_id == "me" {
-        caller.id().to_string()
-    } else {
-        user_id
-    };
-    if user_id != caller.id() {
-        caller.require_admin()?;
-    }
+    let user_id = caller.self_or_admin(&user_id)?;
     access::team(&state.services, &team_id)?;
     Ok(Json(
         state.services.chat.channels_for_user(&team_id, &user_id)?,

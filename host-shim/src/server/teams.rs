@@ -163,13 +163,6 @@ async fn my_teams(
     caller: Caller,
     Path(user_id): Path<String>,
 ) -> Result<Json<Vec<Team>>, ApiError> {
-    let user_id = if user_id == "me" {
-        caller.id().to_string()
-    } else {
-        user_id
-    };
-    if user_id != caller.id() {
-        caller.require_admin()?;
-    }
+    let user_id = caller.self_or_admin(&user_id)?;
     Ok(Json(state.services.chat.teams_for_user(&user_id)?))
 }

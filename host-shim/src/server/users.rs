@@ -178,14 +178,7 @@ async fn create_token(
     Path(user_id): Path<String>,
     JsonBody(body): JsonBody<TokenRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let user_id = if user_id == "me" {
-        caller.id().to_string()
-    } else {
-        user_id
-    };
-    if user_id != caller.id() {
-        caller.require_admin()?;
-    }
+    let user_id = caller.self_or_admin(&user_id)?;
     state
         .services
         .chat
@@ -204,14 +197,7 @@ async fn list_tokens(
     caller: Caller,
     Path(user_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let user_id = if user_id == "me" {
-        caller.id().to_string()
-    } else {
-        user_id
-    };
-    if user_id != caller.id() {
-        caller.require_admin()?;
-    }
+    let user_id = caller.self_or_admin(&user_id)?;
     Ok(Json(json!(
         state.services.auth.access_tokens_for_user(&user_id)?
     )))
