@@ -15,7 +15,9 @@ use host_shim::runtime::bindings::hooks;
 use host_shim::startup::{ServerConfig, build};
 
 fn bundle(id: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bundles").join(id)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/bundles")
+        .join(id)
 }
 
 fn report(name: &str, iterations: u32, total: Duration) {
@@ -35,7 +37,9 @@ fn request(path: &str, method: &str, body: &[u8]) -> hooks::HttpRequest {
 }
 
 fn main() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let dir = tempfile::tempdir()?;
         let wasm = std::fs::read(bundle("playbooks").join("server/plugin.wasm"))?;
@@ -43,7 +47,9 @@ fn main() -> anyhow::Result<()> {
         let cache = dir.path().join("cache");
         let rt = host_shim::runtime::PluginRuntime::new(Default::default(), cache.clone())?;
         let started = Instant::now();
-        rt.engine.precompile_component(&wasm).map_err(anyhow::Error::from)?;
+        rt.engine
+            .precompile_component(&wasm)
+            .map_err(anyhow::Error::from)?;
         report("compile playbooks component (cold)", 1, started.elapsed());
         rt.load_component(&wasm)?;
         let started = Instant::now();
@@ -57,48 +63,87 @@ fn main() -> anyhow::Result<()> {
         let plugins = state.plugins.clone();
         let guest = bundle("sandbox-guest");
         tokio::task::spawn_blocking(move || plugins.install_dir(&guest, true)).await??;
-        let loaded = state.plugins.running("playbooks").ok_or_else(|| anyhow::anyhow!("playbooks not running"))?;
+        let loaded = state
+            .plugins
+            .running("playbooks")
+            .ok_or_else(|| anyhow::anyhow!("playbooks not running"))?;
 
         let n = 2000;
         let started = Instant::now();
         for _ in 0..n {
             let req = request("/api/v0/version", "GET", b"");
             loaded
-                .call("serve-http", move |b, s| b.chatops_plugin_hooks().call_serve_http(s, &req))
+                .call("serve-http", move |b, s| {
+                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
-        report("serve-http round trip (pooled instance)", n, started.elapsed());
+        report(
+            "serve-http round trip (pooled instance)",
+            n,
+            started.elapsed(),
+        );
 
-        let guest = state.plugins.running("sandbox-guest").ok_or_else(|| anyhow::anyhow!("guest not running"))?;
+        let guest = state
+            .plugins
+            .running("sandbox-guest")
+            .ok_or_else(|| anyhow::anyhow!("guest not running"))?;
         let started = Instant::now();
         for i in 0..n {
-            let req = request(&format!("/kv/bench-{i}"), "PUT", b"some value of moderate size");
+            let req = request(
+                &format!("/kv/bench-{i}"),
+                "PUT",
+                b"some value of moderate size",
+            );
             guest
-                .call("serve-http", move |b, s| b.chatops_plugin_hooks().call_serve_http(s, &req))
+                .call("serve-http", move |b, s| {
+                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
-        report("KV write via plugin (hook + host call + commit)", n, started.elapsed());
+        report(
+            "KV write via plugin (hook + host call + commit)",
+            n,
+            started.elapsed(),
+        );
         let started = Instant::now();
         for i in 0..n {
             let req = request(&format!("/kv/bench-{i}"), "GET", b"");
             guest
-                .call("serve-http", move |b, s| b.chatops_plugin_hooks().call_serve_http(s, &req))
+                .call("serve-http", move |b, s| {
+                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report("KV read via plugin", n, started.elapsed());
 
         // A fresh instance per call: the cost a trap adds to the next call.
-        let shared = std::sync::Arc::new(host_shim::runtime::PluginRuntime::new(Default::default(), cache)?);
+        let shared = std::sync::Arc::new(host_shim::runtime::PluginRuntime::new(
+            Default::default(),
+            cache,
+        )?);
         let m = 200;
         let started = Instant::now();
         for _ in 0..m {
-            let fresh = host_shim::runtime::LoadedPlugin::new("bench", shared.clone(), &wasm, state.services.clone(), Default::default())?;
+            let fresh = host_shim::runtime::LoadedPlugin::new(
+                "bench",
+                shared.clone(),
+                &wasm,
+                state.services.clone(),
+                Default::default(),
+            )?;
             let req = request("/api/v0/version", "GET", b"");
             fresh
-                .call("serve-http", move |b, s| b.chatops_plugin_hooks().call_serve_http(s, &req))
+                .call("serve-http", move |b, s| {
+                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
-        report("cached load + instantiate + first call", m, started.elapsed());
+        report(
+            "cached load + instantiate + first call",
+            m,
+            started.elapsed(),
+        );
         Ok(())
     })
 }
