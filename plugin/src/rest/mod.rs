@@ -15,6 +15,9 @@ pub mod permissions;
 pub mod playbooks;
 pub mod router;
 
+#[cfg(test)]
+mod openapi_tests;
+
 use serde_json::Value;
 
 use crate::api::{HttpRequest, HttpResponse};
@@ -105,7 +108,7 @@ pub struct Ctx<'a, H: Host> {
 
 pub type Handler<H> = fn(&Ctx<'_, H>) -> ApiResult;
 
-fn routes<H: Host>() -> Router<Handler<H>> {
+pub(crate) fn routes<H: Host>() -> Router<Handler<H>> {
     playbooks::routes(Router::new())
 }
 

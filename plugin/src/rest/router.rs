@@ -66,6 +66,25 @@ impl<T> Router<T> {
         self
     }
 
+    /// Every route as `(METHOD, pattern)`, in registration order (used to
+    /// keep the OpenAPI document in step with the code).
+    pub fn patterns(&self) -> Vec<(String, String)> {
+        self.routes
+            .iter()
+            .map(|route| {
+                let path: String = route
+                    .segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Param(name) => format!("/{{{name}}}"),
+                        Segment::Literal(text) => format!("/{text}"),
+                    })
+                    .collect();
+                (route.method.clone(), path)
+            })
+            .collect()
+    }
+
     /// The handler for `method` and `path` (no query string), with its
     /// captures.
     pub fn find(&self, method: &str, path: &str) -> Match<'_, T> {
