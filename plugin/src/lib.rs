@@ -15,6 +15,7 @@ pub mod http;
 pub mod lifecycle;
 pub mod playbooks;
 pub mod rest;
+pub mod runs;
 pub mod selfcheck;
 
 #[cfg(test)]

@@ -11,5 +11,6 @@ mod helpers;
 mod playbooks_api;
 mod plugin_hooks;
 mod plugin_lifecycle;
+mod runs_api;
 mod sandbox;
 mod websocket;

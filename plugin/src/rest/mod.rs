@@ -14,6 +14,7 @@ pub mod body;
 pub mod permissions;
 pub mod playbooks;
 pub mod router;
+pub mod runs;
 
 #[cfg(test)]
 mod openapi_tests;
@@ -109,7 +110,7 @@ pub struct Ctx<'a, H: Host> {
 pub type Handler<H> = fn(&Ctx<'_, H>) -> ApiResult;
 
 pub(crate) fn routes<H: Host>() -> Router<Handler<H>> {
-    playbooks::routes(Router::new())
+    runs::routes(playbooks::routes(Router::new()))
 }
 
 /// Serves a request whose path starts with [`API_PREFIX`].

@@ -1,0 +1,566 @@
+//! `/runs` routes: start, list, get, patch, metadata, owner, finish,
+//! restore, followers, runs of a channel.
+//!
+//! Permissions (see [`crate::runs::store::Access`]): view = system admin,
+//! participant, or whoever can view the source playbook; edit = system
+//! admin, owner or participant. With the playbook's
+//! `owner_group_only_actions`, only the owner or a system admin may finish,
+//! restore or change the owner. Finished runs refuse edits (400) except
+//! restore and following.
+//!
+//! Responses: `POST /runs` → 201, `Location`, the run; other changes → 200
+//! with the stored run (followers routes: the followers list). Every change
+//! publishes `playbook_run_updated` (`{"playbook_run": run}`) to the run's
+//! channel. Lists: `{total_count, page_count, per_page, has_more, items}`,
+//! `per_page` 1000 by default and at most.
+
+use serde_json::{Value, json};
+
+use super::router::Router;
+use super::{ApiError, ApiResult, Ctx, Handler, PUBLIC_API_PREFIX, body, json_with};
+use crate::api::HttpResponse;
+use crate::host::{Host, Level};
+use crate::playbooks::store::PlaybookStore;
+use crate::playbooks::{FieldError, is_valid_id, new_id_from_host};
+use crate::runs::create::{StartRequest, publish, start_run};
+use crate::runs::model::{PlaybookRun, TimelineEvent, event_type, status};
+use crate::runs::store::{
+    Access, DEFAULT_PER_PAGE, MAX_PER_PAGE, RunError, RunFilter, RunSort, RunStore, Viewer,
+    bump_playbook_counters,
+};
+
+impl From<RunError> for ApiError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::NotFound(m) => ApiError::not_found(m),
+            RunError::Invalid(e) => e.into(),
+            RunError::Forbidden(m) => ApiError::forbidden(m),
+            RunError::Conflict(m) => ApiError::new(409, m),
+            RunError::Host(e) => e.into(),
+        }
+    }
+}
+
+/// Literal routes first (first match wins).
+pub fn routes<H: Host>(router: Router<Handler<H>>) -> Router<Handler<H>> {
+    router
+        .route("POST", "/runs", create)
+        .route("GET", "/runs", list)
+        .route("GET", "/runs/channel/{channel_id}/runs", channel_runs)
+        .route("GET", "/runs/{id}", get)
+        .route("PATCH", "/runs/{id}", patch)
+        .route("GET", "/runs/{id}/metadata", metadata)
+        .route("POST", "/runs/{id}/owner", change_owner)
+        .route("PUT", "/runs/{id}/finish", finish)
+        .route("PUT", "/runs/{id}/restore", restore)
+        .route("GET", "/runs/{id}/followers", followers)
+        .route("PUT", "/runs/{id}/followers", follow)
+        .route("DELETE", "/runs/{id}/followers", unfollow)
+}
+
+fn viewer<H: Host>(ctx: &Ctx<'_, H>) -> Viewer {
+    Viewer {
+        user_id: ctx.caller.user_id.clone(),
+        is_system_admin: ctx.caller.is_system_admin,
+    }
+}
+
+fn run_json(run: &PlaybookRun) -> HttpResponse {
+    HttpResponse::json(200, &run.to_json())
+}
+
+fn create<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let value = Value::Object(body::object(ctx.request)?);
+    let request: StartRequest = serde_json::from_value(value.clone()).map_err(|e| {
+        // Name the field that does not decode.
+        let field = value
+            .as_object()
+            .and_then(|o| {
+                o.iter().find(|(k, v)| {
+                    let mut one = serde_json::Map::new();
+                    one.insert((*k).clone(), (*v).clone());
+                    serde_json::from_value::<StartRequest>(Value::Object(one)).is_err()
+                })
+            })
+            .map(|(k, _)| k.clone())
+            .unwrap_or_default();
+        FieldError::new(field, e.to_string())
+    })?;
+    let run = start_run(ctx.host, &ctx.caller.user_id, request)?;
+    Ok(json_with(
+        201,
+        &run.to_json(),
+        &[("Location", format!("{PUBLIC_API_PREFIX}/runs/{}", run.id))],
+    ))
+}
+
+fn list<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let filter = list_filter(ctx)?;
+    if !filter.team_id.is_empty()
+        && !ctx.caller.is_system_admin
+        && !ctx
+            .host
+            .is_team_member(&filter.team_id, &ctx.caller.user_id)?
+    {
+        return Err(ApiError::forbidden(format!(
+            "You are not a member of team {}.",
+            filter.team_id
+        )));
+    }
+    let page = RunStore::new(ctx.host).list(&viewer(ctx), &filter)?;
+    Ok(HttpResponse::json(
+        200,
+        &serde_json::to_value(&page).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+fn channel_runs<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let channel_id = ctx.params.get("channel_id");
+    let mut filter = list_filter(ctx)?;
+    filter.channel_id = channel_id.to_owned();
+    let page = RunStore::new(ctx.host).list(&viewer(ctx), &filter)?;
+    Ok(HttpResponse::json(
+        200,
+        &serde_json::to_value(&page).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+fn get<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    Ok(run_json(&load_viewable(ctx)?))
+}
+
+fn patch<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let id = run_id(ctx)?;
+    let changes = body::object(ctx.request)?;
+    let text = |key: &str| -> Result<Option<String>, ApiError> {
+        match changes.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(FieldError::new(key, "must be a string").into()),
+        }
+    };
+    let name = text("name")?;
+    let summary = text("summary")?;
+    if let Some(n) = &name {
+        if n.trim().is_empty() {
+            return Err(FieldError::new("name", "must not be empty").into());
+        }
+        if n.chars().count() > 64 {
+            return Err(FieldError::new("name", "must be at most 64 characters").into());
+        }
+    }
+    let now = ctx.host.now_ms();
+    let run = update(ctx, id, |run| {
+        check_open(run)?;
+        if let Some(n) = &name {
+            run.name = n.trim().to_owned();
+        }
+        if let Some(s) = &summary
+            && *s != run.summary
+        {
+            run.summary = s.clone();
+            run.summary_modified_at = now;
+        }
+        Ok(())
+    })?;
+    Ok(run_json(&run))
+}
+
+fn metadata<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let run = load_viewable(ctx)?;
+    let channel = ctx.host.channel(&run.channel_id)?.unwrap_or_default();
+    let team = ctx.host.team(&run.team_id)?.unwrap_or_default();
+    Ok(HttpResponse::json(
+        200,
+        &json!({
+            "channel_name": channel.name,
+            "channel_display_name": channel.display_name,
+            "team_name": team.name,
+            "num_participants": run.participant_ids.len(),
+            "total_posts": 0,
+            "followers": run.followers,
+        }),
+    ))
+}
+
+fn change_owner<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let id = run_id(ctx)?;
+    let body = body::object(ctx.request)?;
+    let owner_id = match body.get("owner_id") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => return Err(FieldError::new("owner_id", "is required").into()),
+    };
+    let owner = ctx
+        .host
+        .user(&owner_id)?
+        .ok_or_else(|| FieldError::new("owner_id", format!("no user {owner_id}")))?;
+    let now = ctx.host.now_ms();
+    let event_id = new_id_from_host(ctx.host)?;
+    let mut team_checked = false;
+    let run = update(ctx, id, |run| {
+        check_open(run)?;
+        check_owner_group(ctx, run)?;
+        if run.owner_user_id == owner_id {
+            return Ok(());
+        }
+        if !team_checked {
+            if !ctx.host.is_team_member(&run.team_id, &owner_id)? {
+                return Err(
+                    FieldError::new("owner_id", "is not a member of the run's team").into(),
+                );
+            }
+            team_checked = true;
+        }
+        let old = std::mem::replace(&mut run.owner_user_id, owner_id.clone());
+        run.add_participant(&owner_id);
+        run.timeline_events.push(TimelineEvent {
+            id: event_id.clone(),
+            playbook_run_id: run.id.clone(),
+            create_at: now,
+            event_at: now,
+            event_type: event_type::OWNER_CHANGED.to_owned(),
+            summary: format!("Owner changed to @{}", owner.username),
+            details: json!({"old_owner": old, "new_owner": owner_id}).to_string(),
+            subject_user_id: owner_id.clone(),
+            creator_user_id: ctx.caller.user_id.clone(),
+            ..Default::default()
+        });
+        Ok(())
+    })?;
+    if run.create_channel_member_on_new_participant
+        && let Err(e) = ctx.host.add_channel_member(&run.channel_id, &owner_id)
+    {
+        ctx.host.log(
+            Level::Warn,
+            &format!("adding the new owner to the channel: {e}"),
+        );
+    }
+    Ok(run_json(&run))
+}
+
+fn finish<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let id = run_id(ctx)?;
+    let now = ctx.host.now_ms();
+    let event_id = new_id_from_host(ctx.host)?;
+    let mut changed = false;
+    let run = update(ctx, id, |run| {
+        check_owner_group(ctx, run)?;
+        changed = !run.is_finished();
+        if !changed {
+            return Ok(());
+        }
+        run.current_status = status::FINISHED.to_owned();
+        run.end_at = now;
+        run.timeline_events.push(timeline(
+            ctx,
+            run,
+            &event_id,
+            now,
+            event_type::RUN_FINISHED,
+            "Run finished",
+        ));
+        Ok(())
+    })?;
+    if changed {
+        active_runs(ctx, &run, -1);
+        if let Err(e) = ctx.host.cancel_job(&format!("reminder/{}", run.id)) {
+            ctx.host
+                .log(Level::Warn, &format!("cancelling reminder: {e}"));
+        }
+    }
+    Ok(run_json(&run))
+}
+
+fn restore<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let id = run_id(ctx)?;
+    let now = ctx.host.now_ms();
+    let event_id = new_id_from_host(ctx.host)?;
+    let mut changed = false;
+    let run = update(ctx, id, |run| {
+        check_owner_group(ctx, run)?;
+        changed = run.is_finished();
+        if !changed {
+            return Ok(());
+        }
+        run.current_status = status::IN_PROGRESS.to_owned();
+        run.end_at = 0;
+        run.timeline_events.push(timeline(
+            ctx,
+            run,
+            &event_id,
+            now,
+            event_type::RUN_RESTORED,
+            "Run restored",
+        ));
+        Ok(())
+    })?;
+    if changed {
+        active_runs(ctx, &run, 1);
+    }
+    Ok(run_json(&run))
+}
+
+fn followers<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    let run = load_viewable(ctx)?;
+    Ok(HttpResponse::json(200, &json!(run.followers)))
+}
+
+fn follow<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    set_following(ctx, true)
+}
+
+fn unfollow<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
+    set_following(ctx, false)
+}
+
+/// Following takes view rights only (not edit), and works on finished runs.
+fn set_following<H: Host>(ctx: &Ctx<'_, H>, on: bool) -> ApiResult {
+    let id = run_id(ctx)?.to_owned();
+    let user = ctx.caller.user_id.clone();
+    let store = RunStore::new(ctx.host);
+    let mut access = Access::new(ctx.host, viewer(ctx));
+    let old = store.get(&id)?.ok_or_else(not_found)?;
+    let run = store.update(&id, |run| {
+        if !access.can_view(run)? {
+            return Err(ApiError::forbidden(
+                "You do not have permission to view this run.",
+            ));
+        }
+        if on && !run.is_follower(&user) {
+            run.followers.push(user.clone());
+        } else if !on {
+            run.followers.retain(|f| *f != user);
+        }
+        Ok(())
+    })?;
+    if run != old {
+        publish(ctx.host, "playbook_run_updated", &run);
+    }
+    Ok(HttpResponse::json(200, &json!(run.followers)))
+}
+
+// ---- helpers ----
+
+fn not_found() -> ApiError {
+    ApiError::not_found("Playbook run not found.")
+}
+
+fn run_id<'c, H: Host>(ctx: &'c Ctx<'_, H>) -> Result<&'c str, ApiError> {
+    let id = ctx.params.get("id");
+    if is_valid_id(id) {
+        Ok(id)
+    } else {
+        Err(not_found())
+    }
+}
+
+fn load_viewable<H: Host>(ctx: &Ctx<'_, H>) -> Result<PlaybookRun, ApiError> {
+    let id = run_id(ctx)?;
+    let run = RunStore::new(ctx.host).get(id)?.ok_or_else(not_found)?;
+    if !Access::new(ctx.host, viewer(ctx)).can_view(&run)? {
+        return Err(ApiError::forbidden(
+            "You do not have permission to view this run.",
+        ));
+    }
+    Ok(run)
+}
+
+/// A checked read-modify-write: the caller must be able to edit the run
+/// (403, or 403 with "view" when they cannot even see it), then `change`
+/// applies; publishes `playbook_run_updated` when something changed.
+fn update<H: Host>(
+    ctx: &Ctx<'_, H>,
+    id: &str,
+    mut change: impl FnMut(&mut PlaybookRun) -> Result<(), ApiError>,
+) -> Result<PlaybookRun, ApiError> {
+    let store = RunStore::new(ctx.host);
+    let mut access = Access::new(ctx.host, viewer(ctx));
+    let before = store.get(id)?.ok_or_else(not_found)?;
+    let run = store.update(id, |run| {
+        if !access.can_edit(run) {
+            return Err(if access.can_view(run)? {
+                ApiError::forbidden("Only the owner and participants of this run can change it.")
+            } else {
+                ApiError::forbidden("You do not have permission to view this run.")
+            });
+        }
+        change(run)
+    })?;
+    if run != before {
+        publish(ctx.host, "playbook_run_updated", &run);
+    }
+    Ok(run)
+}
+
+fn check_open(run: &PlaybookRun) -> Result<(), ApiError> {
+    if run.is_finished() {
+        return Err(ApiError::bad_request(
+            "This run is finished: restore it before changing it.",
+        ));
+    }
+    Ok(())
+}
+
+/// `owner_group_only_actions` of the source playbook: owner or admin only.
+fn check_owner_group<H: Host>(ctx: &Ctx<'_, H>, run: &PlaybookRun) -> Result<(), ApiError> {
+    if ctx.caller.is_system_admin
+        || run.owner_user_id == ctx.caller.user_id
+        || run.playbook_id.is_empty()
+    {
+        return Ok(());
+    }
+    let restricted = PlaybookStore::new(ctx.host)
+        .get(&run.playbook_id)?
+        .is_some_and(|pb| pb.owner_group_only_actions);
+    if restricted {
+        return Err(ApiError::forbidden(
+            "Only the owner of this run can do this (owner_group_only_actions).",
+        ));
+    }
+    Ok(())
+}
+
+fn timeline<H: Host>(
+    ctx: &Ctx<'_, H>,
+    run: &PlaybookRun,
+    id: &str,
+    now: i64,
+    kind: &str,
+    summary: &str,
+) -> TimelineEvent {
+    TimelineEvent {
+        id: id.to_owned(),
+        playbook_run_id: run.id.clone(),
+        create_at: now,
+        event_at: now,
+        event_type: kind.to_owned(),
+        summary: summary.to_owned(),
+        subject_user_id: ctx.caller.user_id.clone(),
+        creator_user_id: ctx.caller.user_id.clone(),
+        ..Default::default()
+    }
+}
+
+/// Keeps the playbook's `active_runs` counter in step (best effort).
+fn active_runs<H: Host>(ctx: &Ctx<'_, H>, run: &PlaybookRun, delta: i64) {
+    if run.playbook_id.is_empty() {
+        return;
+    }
+    if let Err(e) = bump_playbook_counters(ctx.host, &run.playbook_id, 0, delta, None) {
+        ctx.host.log(
+            Level::Warn,
+            &format!("updating active_runs of {}: {e}", run.playbook_id),
+        );
+    }
+}
+
+/// `me` stands for the caller.
+fn user_param<H: Host>(ctx: &Ctx<'_, H>, key: &str) -> String {
+    match ctx.query.non_empty(key) {
+        Some("me") => ctx.caller.user_id.clone(),
+        Some(v) => v.to_owned(),
+        None => String::new(),
+    }
+}
+
+fn int_param<H: Host>(ctx: &Ctx<'_, H>, key: &str) -> Result<i64, ApiError> {
+    match ctx.query.non_empty(key) {
+        None => Ok(0),
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| FieldError::new(key, format!("{v:?} is not an integer")).into()),
+    }
+}
+
+fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<RunFilter, ApiError> {
+    let q = &ctx.query;
+    let page = match q.non_empty("page") {
+        None => 0,
+        Some(p) => p.parse::<usize>().map_err(|_| {
+            FieldError::new("page", format!("{p:?} is not a page number (0, 1, …)"))
+        })?,
+    };
+    let per_page = match q.non_empty("per_page") {
+        None => DEFAULT_PER_PAGE,
+        Some(p) => match p.parse::<u64>() {
+            Ok(0) => DEFAULT_PER_PAGE,
+            Ok(n) => n.min(MAX_PER_PAGE as u64) as usize,
+            Err(_) => {
+                return Err(FieldError::new(
+                    "per_page",
+                    format!("{p:?} is not a positive integer"),
+                )
+                .into());
+            }
+        },
+    };
+    let sort = match q.non_empty("sort") {
+        None => RunSort::CreateAt,
+        Some(s) => RunSort::parse(s).ok_or_else(|| {
+            FieldError::new(
+                "sort",
+                format!("{s:?} is not one of {}", RunSort::NAMES.join(", ")),
+            )
+        })?,
+    };
+    let descending = match q
+        .non_empty("direction")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(d) => {
+            return Err(FieldError::new("direction", format!("{d:?} is not asc or desc")).into());
+        }
+    };
+    let mut statuses = Vec::new();
+    for s in q.get_all("statuses").into_iter().chain(q.get_all("status")) {
+        for s in s.split(',').filter(|s| !s.is_empty()) {
+            let known = status::ALL
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(s))
+                .ok_or_else(|| {
+                    FieldError::new("statuses", format!("{s:?} is not InProgress or Finished"))
+                })?;
+            statuses.push((*known).to_owned());
+        }
+    }
+    let omit_ended = match q
+        .non_empty("omit_ended")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(v) => {
+            return Err(
+                FieldError::new("omit_ended", format!("{v:?} is not true or false")).into(),
+            );
+        }
+    };
+    Ok(RunFilter {
+        team_id: q.non_empty("team_id").unwrap_or_default().to_owned(),
+        statuses,
+        owner_user_id: user_param(ctx, "owner_user_id"),
+        participant_id: user_param(ctx, "participant_id"),
+        participant_or_follower_id: user_param(ctx, "participant_or_follower_id"),
+        playbook_id: q.non_empty("playbook_id").unwrap_or_default().to_owned(),
+        channel_id: q.non_empty("channel_id").unwrap_or_default().to_owned(),
+        search_term: q.get("search_term").unwrap_or_default().to_owned(),
+        started_gte: int_param(ctx, "started_gte")?,
+        started_lt: int_param(ctx, "started_lt")?,
+        active_gte: int_param(ctx, "active_gte")?,
+        active_lt: int_param(ctx, "active_lt")?,
+        since: int_param(ctx, "since")?,
+        omit_ended,
+        sort,
+        descending,
+        page,
+        per_page,
+    })
+}
+
+#[cfg(test)]
+#[path = "runs_tests.rs"]
+mod tests;

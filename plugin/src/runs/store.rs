@@ -1,0 +1,621 @@
+//! Run persistence over the host's key-value store.
+//!
+//! # Key layout
+//!
+//! | key | value | purpose |
+//! |---|---|---|
+//! | `run/<id>` | the [`PlaybookRun`] as JSON (followers inline) | the record |
+//! | `rt/<team_id>/<create_at, 13 digits>/<id>` | `""` | team index, in start order |
+//! | `rc/<channel_id>/<id>` | `""` | runs in a channel |
+//! | `rp/<playbook_id>/<id>` | `""` | runs of a playbook (not for standalone runs) |
+//! | `pbseq/<playbook_id>` | last run number, decimal text | run numbers (see [`next_run_number`]) |
+//!
+//! - Create writes the record and its three index entries in one
+//!   `atomic_write` expecting `run/<id>` to be absent.
+//! - The indexed fields (`team_id`, `channel_id`, `playbook_id`,
+//!   `create_at`) never change after create: [`RunStore::update`] keeps
+//!   them, so updates are a plain compare-and-set on `run/<id>` (retried on
+//!   contention, so no update is lost) and the indexes stay consistent.
+//!   Status, owner and participant changes need no index.
+//! - Lists pick the narrowest index the filter allows (`channel_id`, then
+//!   `playbook_id`, then `team_id`, else every `rt/` key), load the runs
+//!   with `get_many` in chunks of [`PAGE`] and apply the other filters
+//!   (status, owner, participant, follower, dates, search, visibility) in
+//!   memory. Cost: one `kv_list` page per 1000 index keys plus one
+//!   `get_many` per 1000 runs of the chosen index, whatever the page asked
+//!   for. Fine for thousands of runs per team; a team with far more would
+//!   want per-status/participant indexes.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use super::model::{PlaybookRun, status};
+use crate::host::{Host, HostError, KvOp, Level};
+use crate::playbooks::store::PlaybookStore;
+use crate::playbooks::{FieldError, Playbook};
+
+/// Keys per `kv_list` page and per `get_many` call.
+pub const PAGE: usize = 1000;
+const MAX_ATTEMPTS: usize = 64;
+
+pub fn record_key(id: &str) -> String {
+    format!("run/{id}")
+}
+pub fn team_key(team_id: &str, create_at: i64, id: &str) -> String {
+    format!("rt/{team_id}/{:013}/{id}", create_at.max(0))
+}
+pub fn channel_key(channel_id: &str, id: &str) -> String {
+    format!("rc/{channel_id}/{id}")
+}
+pub fn playbook_key(playbook_id: &str, id: &str) -> String {
+    format!("rp/{playbook_id}/{id}")
+}
+pub fn seq_key(playbook_id: &str) -> String {
+    format!("pbseq/{playbook_id}")
+}
+
+/// Errors of the run domain, mapped to HTTP statuses by the REST layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunError {
+    /// 404.
+    NotFound(String),
+    /// 400, naming the field.
+    Invalid(FieldError),
+    /// 403.
+    Forbidden(String),
+    /// 409: contention or an id collision.
+    Conflict(String),
+    Host(HostError),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::NotFound(m) | RunError::Forbidden(m) | RunError::Conflict(m) => {
+                f.write_str(m)
+            }
+            RunError::Invalid(e) => e.fmt(f),
+            RunError::Host(e) => write!(f, "host: {e}"),
+        }
+    }
+}
+
+impl From<HostError> for RunError {
+    fn from(e: HostError) -> Self {
+        RunError::Host(e)
+    }
+}
+impl From<FieldError> for RunError {
+    fn from(e: FieldError) -> Self {
+        RunError::Invalid(e)
+    }
+}
+impl From<crate::playbooks::store::StoreError> for RunError {
+    fn from(e: crate::playbooks::store::StoreError) -> Self {
+        use crate::playbooks::store::StoreError;
+        match e {
+            StoreError::NotFound => RunError::NotFound("Playbook not found.".into()),
+            StoreError::Invalid(e) => RunError::Invalid(e),
+            StoreError::Conflict(m) => RunError::Conflict(m),
+            StoreError::Host(e) => RunError::Host(e),
+        }
+    }
+}
+
+pub type RunResult<T> = Result<T, RunError>;
+
+pub fn run_not_found() -> RunError {
+    RunError::NotFound("Playbook run not found.".into())
+}
+
+/// Allocates the next run number of `playbook_id` (1, 2, …) with a
+/// compare-and-set retry loop on `pbseq/<playbook_id>`: concurrent starts
+/// never get the same number.
+pub fn next_run_number<H: Host + ?Sized>(host: &H, playbook_id: &str) -> RunResult<i64> {
+    let key = seq_key(playbook_id);
+    for _ in 0..MAX_ATTEMPTS {
+        let old = host.kv_get(&key)?;
+        let current = old
+            .as_deref()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        let next = current + 1;
+        if host.kv_compare_and_set(&key, old.as_deref(), Some(next.to_string().as_bytes()))? {
+            return Ok(next);
+        }
+    }
+    Err(RunError::Conflict(
+        "run numbers are being allocated concurrently, try again".into(),
+    ))
+}
+
+/// Adjusts a playbook's run counters (`num_runs`, `active_runs`,
+/// `last_run_at`) with compare-and-set on its record, touching no other
+/// field (so no validation: counters are the store's bookkeeping). A
+/// missing playbook is left alone.
+pub fn bump_playbook_counters<H: Host + ?Sized>(
+    host: &H,
+    playbook_id: &str,
+    runs: i64,
+    active: i64,
+    last_run_at: Option<i64>,
+) -> RunResult<()> {
+    let key = crate::playbooks::store::record_key(playbook_id);
+    for _ in 0..MAX_ATTEMPTS {
+        let Some(old) = host.kv_get(&key)? else {
+            return Ok(());
+        };
+        let mut value: serde_json::Value = serde_json::from_slice(&old)
+            .map_err(|e| RunError::Host(HostError::Other(format!("unreadable playbook: {e}"))))?;
+        let Some(fields) = value.as_object_mut() else {
+            return Ok(());
+        };
+        let get = |f: &serde_json::Map<String, serde_json::Value>, k: &str| {
+            f.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0)
+        };
+        let num_runs = (get(fields, "num_runs") + runs).max(0);
+        let active_runs = (get(fields, "active_runs") + active).max(0);
+        fields.insert("num_runs".into(), num_runs.into());
+        fields.insert("active_runs".into(), active_runs.into());
+        if let Some(at) = last_run_at {
+            fields.insert("last_run_at".into(), at.into());
+        }
+        let new = serde_json::to_vec(&value)
+            .map_err(|e| RunError::Host(HostError::Other(e.to_string())))?;
+        if host.kv_compare_and_set(&key, Some(&old), Some(&new))? {
+            return Ok(());
+        }
+    }
+    Err(RunError::Conflict(format!(
+        "playbook {playbook_id} is being changed concurrently"
+    )))
+}
+
+/// Who is asking, for visibility checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: String,
+    pub is_system_admin: bool,
+}
+
+impl Viewer {
+    /// Looks the user up; unknown users are plain users.
+    pub fn load<H: Host + ?Sized>(host: &H, user_id: &str) -> RunResult<Self> {
+        let is_system_admin = host.user(user_id)?.is_some_and(|u| u.is_system_admin());
+        Ok(Viewer {
+            user_id: user_id.to_owned(),
+            is_system_admin,
+        })
+    }
+}
+
+/// Whether `viewer` may see `pb`: system admin, or a team member for whom
+/// the playbook is public or who is one of its members (the playbook
+/// routes' rule).
+pub fn can_view_playbook<H: Host + ?Sized>(
+    host: &H,
+    viewer: &Viewer,
+    pb: &Playbook,
+) -> RunResult<bool> {
+    Ok(viewer.is_system_admin
+        || ((pb.public || pb.member(&viewer.user_id).is_some())
+            && host.is_team_member(&pb.team_id, &viewer.user_id)?))
+}
+
+/// Caches playbooks while checking many runs.
+pub struct Access<'a, H: Host + ?Sized> {
+    host: &'a H,
+    viewer: Viewer,
+    playbooks: HashMap<String, bool>,
+}
+
+impl<'a, H: Host + ?Sized> Access<'a, H> {
+    pub fn new(host: &'a H, viewer: Viewer) -> Self {
+        Access {
+            host,
+            viewer,
+            playbooks: HashMap::new(),
+        }
+    }
+
+    /// View: system admin, participant, or whoever can view the source
+    /// playbook. Followers who are none of these do not see the run.
+    pub fn can_view(&mut self, run: &PlaybookRun) -> RunResult<bool> {
+        if self.viewer.is_system_admin || run.is_participant(&self.viewer.user_id) {
+            return Ok(true);
+        }
+        if run.playbook_id.is_empty() {
+            return Ok(false);
+        }
+        if let Some(ok) = self.playbooks.get(&run.playbook_id) {
+            return Ok(*ok);
+        }
+        let ok = match PlaybookStore::new(self.host).get(&run.playbook_id)? {
+            Some(pb) => can_view_playbook(self.host, &self.viewer, &pb)?,
+            None => false,
+        };
+        self.playbooks.insert(run.playbook_id.clone(), ok);
+        Ok(ok)
+    }
+
+    /// Edit: system admin, owner or participant.
+    pub fn can_edit(&self, run: &PlaybookRun) -> bool {
+        self.viewer.is_system_admin
+            || run.owner_user_id == self.viewer.user_id
+            || run.is_participant(&self.viewer.user_id)
+    }
+}
+
+/// Run list sort keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RunSort {
+    #[default]
+    CreateAt,
+    Id,
+    Name,
+    OwnerUserId,
+    EndAt,
+    Status,
+    LastStatusUpdateAt,
+}
+
+impl RunSort {
+    pub const NAMES: [&str; 7] = [
+        "create_at",
+        "id",
+        "name",
+        "owner_user_id",
+        "end_at",
+        "status",
+        "last_status_update_at",
+    ];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "create_at" => RunSort::CreateAt,
+            "id" => RunSort::Id,
+            "name" => RunSort::Name,
+            "owner_user_id" => RunSort::OwnerUserId,
+            "end_at" => RunSort::EndAt,
+            "status" | "current_status" => RunSort::Status,
+            "last_status_update_at" => RunSort::LastStatusUpdateAt,
+            _ => return None,
+        })
+    }
+
+    fn compare(self, a: &PlaybookRun, b: &PlaybookRun) -> Ordering {
+        match self {
+            RunSort::CreateAt => a.create_at.cmp(&b.create_at),
+            RunSort::Id => a.id.cmp(&b.id),
+            RunSort::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            RunSort::OwnerUserId => a.owner_user_id.cmp(&b.owner_user_id),
+            RunSort::EndAt => a.end_at.cmp(&b.end_at),
+            RunSort::Status => a.current_status.cmp(&b.current_status),
+            RunSort::LastStatusUpdateAt => a.last_status_update_at.cmp(&b.last_status_update_at),
+        }
+    }
+}
+
+/// The filters of `GET /runs`, with `me` already resolved to user ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFilter {
+    /// Empty: every team the viewer belongs to (all for system admins).
+    pub team_id: String,
+    /// Empty: any status.
+    pub statuses: Vec<String>,
+    pub owner_user_id: String,
+    pub participant_id: String,
+    pub participant_or_follower_id: String,
+    pub playbook_id: String,
+    pub channel_id: String,
+    /// Case-insensitive substring of the name.
+    pub search_term: String,
+    pub started_gte: i64,
+    pub started_lt: i64,
+    /// Running at or after: `end_at == 0 || end_at >= active_gte`.
+    pub active_gte: i64,
+    /// Started before: `create_at < active_lt`.
+    pub active_lt: i64,
+    /// `update_at >= since`.
+    pub since: i64,
+    pub omit_ended: bool,
+    pub sort: RunSort,
+    pub descending: bool,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+pub const DEFAULT_PER_PAGE: usize = 1000;
+pub const MAX_PER_PAGE: usize = 1000;
+
+impl Default for RunFilter {
+    fn default() -> Self {
+        RunFilter {
+            team_id: String::new(),
+            statuses: Vec::new(),
+            owner_user_id: String::new(),
+            participant_id: String::new(),
+            participant_or_follower_id: String::new(),
+            playbook_id: String::new(),
+            channel_id: String::new(),
+            search_term: String::new(),
+            started_gte: 0,
+            started_lt: 0,
+            active_gte: 0,
+            active_lt: 0,
+            since: 0,
+            omit_ended: false,
+            sort: RunSort::CreateAt,
+            descending: false,
+            page: 0,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+impl RunFilter {
+    fn matches(&self, run: &PlaybookRun, term: &str) -> bool {
+        let eq = |want: &str, have: &str| want.is_empty() || want == have;
+        eq(&self.team_id, &run.team_id)
+            && eq(&self.owner_user_id, &run.owner_user_id)
+            && eq(&self.playbook_id, &run.playbook_id)
+            && eq(&self.channel_id, &run.channel_id)
+            && (self.statuses.is_empty() || self.statuses.contains(&run.current_status))
+            && (self.participant_id.is_empty() || run.is_participant(&self.participant_id))
+            && (self.participant_or_follower_id.is_empty()
+                || run.is_participant(&self.participant_or_follower_id)
+                || run.is_follower(&self.participant_or_follower_id))
+            && (term.is_empty() || run.name.to_lowercase().contains(term))
+            && (self.started_gte == 0 || run.create_at >= self.started_gte)
+            && (self.started_lt == 0 || run.create_at < self.started_lt)
+            && (self.active_gte == 0 || run.end_at == 0 || run.end_at >= self.active_gte)
+            && (self.active_lt == 0 || run.create_at < self.active_lt)
+            && (self.since == 0 || run.update_at >= self.since)
+            && (!self.omit_ended || (run.end_at == 0 && run.current_status != status::FINISHED))
+    }
+}
+
+/// One page of runs, in the JSON shape of `GET /runs`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunPage {
+    pub total_count: usize,
+    pub page_count: usize,
+    pub per_page: usize,
+    pub has_more: bool,
+    pub items: Vec<PlaybookRun>,
+}
+
+pub struct RunStore<'a, H: Host + ?Sized> {
+    host: &'a H,
+}
+
+impl<'a, H: Host + ?Sized> RunStore<'a, H> {
+    pub fn new(host: &'a H) -> Self {
+        RunStore { host }
+    }
+
+    pub fn get(&self, id: &str) -> RunResult<Option<PlaybookRun>> {
+        self.host
+            .kv_get(&record_key(id))?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
+    /// Stores a new run (id, team, channel and `create_at` set by the
+    /// caller) with its index entries, atomically.
+    pub fn create(&self, mut run: PlaybookRun) -> RunResult<PlaybookRun> {
+        for (field, value) in [
+            ("id", &run.id),
+            ("team_id", &run.team_id),
+            ("channel_id", &run.channel_id),
+        ] {
+            check_key_part(field, value)?;
+        }
+        if !run.playbook_id.is_empty() {
+            check_key_part("playbook_id", &run.playbook_id)?;
+        }
+        if run.update_at == 0 {
+            run.update_at = run.create_at;
+        }
+        run.update_counts();
+        let key = record_key(&run.id);
+        let mut ops = vec![
+            KvOp::Set(key.clone(), encode(&run)?),
+            KvOp::Set(team_key(&run.team_id, run.create_at, &run.id), Vec::new()),
+            KvOp::Set(channel_key(&run.channel_id, &run.id), Vec::new()),
+        ];
+        if !run.playbook_id.is_empty() {
+            ops.push(KvOp::Set(
+                playbook_key(&run.playbook_id, &run.id),
+                Vec::new(),
+            ));
+        }
+        if self.host.kv_atomic_write(&[(key, None)], &ops)? {
+            Ok(run)
+        } else {
+            Err(RunError::Conflict(format!("run {} already exists", run.id)))
+        }
+    }
+
+    /// Read-modify-write of run `id` with compare-and-set, retried when a
+    /// concurrent writer got there first (`change` then runs again on the
+    /// fresh record, so it must be repeatable and is the place for state
+    /// checks). The indexed fields are kept; `update_at` is the host time;
+    /// an unchanged run is not written.
+    pub fn update<E, F>(&self, id: &str, mut change: F) -> Result<PlaybookRun, E>
+    where
+        E: From<RunError>,
+        F: FnMut(&mut PlaybookRun) -> Result<(), E>,
+    {
+        let key = record_key(id);
+        for _ in 0..MAX_ATTEMPTS {
+            let old = self
+                .host
+                .kv_get(&key)
+                .map_err(RunError::from)?
+                .ok_or_else(run_not_found)?;
+            let current = decode(&old)?;
+            let mut next = current.clone();
+            change(&mut next)?;
+            next.id.clone_from(&current.id);
+            next.team_id.clone_from(&current.team_id);
+            next.channel_id.clone_from(&current.channel_id);
+            next.playbook_id.clone_from(&current.playbook_id);
+            next.create_at = current.create_at;
+            next.update_at = current.update_at;
+            next.update_counts();
+            if next == current {
+                return Ok(current);
+            }
+            next.update_at = self.host.now_ms();
+            let bytes = encode(&next)?;
+            if self
+                .host
+                .kv_compare_and_set(&key, Some(&old), Some(&bytes))
+                .map_err(RunError::from)?
+            {
+                return Ok(next);
+            }
+        }
+        Err(RunError::Conflict(format!("run {id} is being changed concurrently, try again")).into())
+    }
+
+    /// The runs with these ids, in chunks of [`PAGE`]; missing ones are
+    /// skipped, unreadable ones logged and skipped.
+    pub fn get_many(&self, ids: &[String]) -> RunResult<Vec<PlaybookRun>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(PAGE) {
+            let keys: Vec<String> = chunk.iter().map(|id| record_key(id)).collect();
+            for (key, value) in keys.iter().zip(self.host.kv_get_many(&keys)?) {
+                let Some(bytes) = value else { continue };
+                match decode(&bytes) {
+                    Ok(run) => out.push(run),
+                    Err(e) => self.host.log(Level::Warn, &format!("skipping {key}: {e}")),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Run ids of the index under `prefix` (the id is the last segment).
+    fn ids_under(&self, prefix: &str) -> RunResult<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (page, next) = self.host.kv_list(prefix, cursor.as_deref(), PAGE as u32)?;
+            ids.extend(
+                page.iter()
+                    .filter_map(|k| k.rsplit('/').next())
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned),
+            );
+            match next {
+                Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
+                _ => break,
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The runs in channel `channel_id`.
+    pub fn in_channel(&self, channel_id: &str) -> RunResult<Vec<PlaybookRun>> {
+        let ids = self.ids_under(&format!("rc/{channel_id}/"))?;
+        Ok(self
+            .get_many(&ids)?
+            .into_iter()
+            .filter(|r| r.channel_id == channel_id)
+            .collect())
+    }
+
+    /// The runs `viewer` may see that pass `filter`, sorted and paged.
+    /// Without a team filter, non-admins see the runs of their teams only.
+    pub fn list(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<RunPage> {
+        let prefix = if !filter.channel_id.is_empty() {
+            format!("rc/{}/", filter.channel_id)
+        } else if !filter.playbook_id.is_empty() {
+            format!("rp/{}/", filter.playbook_id)
+        } else if !filter.team_id.is_empty() {
+            format!("rt/{}/", filter.team_id)
+        } else {
+            "rt/".to_owned()
+        };
+        let ids = self.ids_under(&prefix)?;
+        let term = filter.search_term.to_lowercase();
+        let mut access = Access::new(self.host, viewer.clone());
+        let mut teams: HashMap<String, bool> = HashMap::new();
+        let mut all = Vec::new();
+        for run in self.get_many(&ids)? {
+            if !filter.matches(&run, &term) {
+                continue;
+            }
+            if !viewer.is_system_admin && filter.team_id.is_empty() {
+                let member = match teams.get(&run.team_id) {
+                    Some(m) => *m,
+                    None => {
+                        let m = self.host.is_team_member(&run.team_id, &viewer.user_id)?;
+                        teams.insert(run.team_id.clone(), m);
+                        m
+                    }
+                };
+                if !member && !run.is_participant(&viewer.user_id) {
+                    continue;
+                }
+            }
+            if access.can_view(&run)? {
+                all.push(run);
+            }
+        }
+        all.sort_by(|a, b| {
+            let order = filter
+                .sort
+                .compare(a, b)
+                .then_with(|| a.create_at.cmp(&b.create_at))
+                .then_with(|| a.id.cmp(&b.id));
+            if filter.descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        let total_count = all.len();
+        let per_page = filter.per_page.clamp(1, MAX_PER_PAGE);
+        let start = filter.page.saturating_mul(per_page).min(total_count);
+        let end = start.saturating_add(per_page).min(total_count);
+        Ok(RunPage {
+            total_count,
+            page_count: total_count.div_ceil(per_page),
+            per_page,
+            has_more: end < total_count,
+            items: all.drain(start..end).collect(),
+        })
+    }
+}
+
+fn check_key_part(field: &str, value: &str) -> RunResult<()> {
+    if value.is_empty() {
+        return Err(FieldError::new(field, "is required").into());
+    }
+    if value.contains('/') || value.len() > 64 {
+        return Err(FieldError::new(field, format!("{value:?} is not an id")).into());
+    }
+    Ok(())
+}
+
+fn decode(bytes: &[u8]) -> RunResult<PlaybookRun> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| RunError::Host(HostError::Other(format!("unreadable run record: {e}"))))
+}
+
+fn encode(run: &PlaybookRun) -> RunResult<Vec<u8>> {
+    serde_json::to_vec(run).map_err(|e| RunError::Host(HostError::Other(e.to_string())))
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,377 @@
+//! Store tests with the test host (users `admin`, `bob`, `carol` in `t1`,
+//! `dave` in `t2`).
+
+use super::*;
+use crate::playbooks::new_id_from_host;
+use crate::playbooks::store::test_host::TestHost;
+use crate::runs::create::tests::{PB, playbook, put_playbook};
+
+fn run(host: &TestHost, name: &str, team: &str, create_at: i64, owner: &str) -> PlaybookRun {
+    PlaybookRun {
+        id: new_id_from_host(host).unwrap(),
+        name: name.into(),
+        team_id: team.into(),
+        channel_id: format!("ch-{name}"),
+        owner_user_id: owner.into(),
+        reporter_user_id: owner.into(),
+        participant_ids: vec![owner.into()],
+        create_at,
+        ..Default::default()
+    }
+}
+
+fn admin() -> Viewer {
+    Viewer {
+        user_id: "admin".into(),
+        is_system_admin: true,
+    }
+}
+
+fn user(id: &str) -> Viewer {
+    Viewer {
+        user_id: id.into(),
+        is_system_admin: false,
+    }
+}
+
+fn names(page: &RunPage) -> Vec<&str> {
+    page.items.iter().map(|r| r.name.as_str()).collect()
+}
+
+#[test]
+fn create_writes_record_and_indexes() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let mut r = run(&host, "a", "t1", 42, "bob");
+    r.playbook_id = PB.into();
+    let stored = store.create(r.clone()).unwrap();
+    assert_eq!(stored.update_at, 42);
+    assert_eq!(store.get(&r.id).unwrap(), Some(stored.clone()));
+    let kv = host.inner.kv.borrow();
+    assert!(kv.contains_key(&format!("rt/t1/0000000000042/{}", r.id)));
+    assert!(kv.contains_key(&format!("rc/ch-a/{}", r.id)));
+    assert!(kv.contains_key(&format!("rp/{PB}/{}", r.id)));
+    drop(kv);
+    assert!(matches!(
+        store.create(r.clone()),
+        Err(RunError::Conflict(_))
+    ));
+    let mut bad = run(&host, "b", "t1", 1, "bob");
+    bad.team_id = "a/b".into();
+    assert!(matches!(store.create(bad), Err(RunError::Invalid(e)) if e.field == "team_id"));
+    assert_eq!(store.in_channel("ch-a").unwrap().len(), 1);
+}
+
+#[test]
+fn updates_keep_indexed_fields_and_lose_nothing() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let r = store.create(run(&host, "a", "t1", 5, "bob")).unwrap();
+    // A concurrent writer adds a follower between our read and write.
+    let id = r.id.clone();
+    host.before_next_write(move |inner| {
+        let key = record_key(&id);
+        let mut stored: PlaybookRun = serde_json::from_slice(&inner.kv.borrow()[&key]).unwrap();
+        stored.followers.push("carol".into());
+        inner
+            .kv
+            .borrow_mut()
+            .insert(key, serde_json::to_vec(&stored).unwrap());
+    });
+    let updated = store
+        .update(&r.id, |run| {
+            run.name = "renamed".into();
+            run.team_id = "t2".into(); // ignored
+            Ok::<_, RunError>(())
+        })
+        .unwrap();
+    assert_eq!(updated.name, "renamed");
+    assert_eq!(updated.team_id, "t1");
+    assert_eq!(
+        updated.followers,
+        vec!["carol"],
+        "the concurrent follow survives"
+    );
+    assert_eq!(updated.update_at, host.now_ms());
+    // No-op updates write nothing.
+    let writes = host.writes.get();
+    store.update(&r.id, |_| Ok::<_, RunError>(())).unwrap();
+    assert_eq!(host.writes.get(), writes);
+    assert!(matches!(
+        store.update("missing", |_| Ok::<_, RunError>(())),
+        Err(RunError::NotFound(_))
+    ));
+}
+
+#[test]
+fn list_filters_sorting_and_paging() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let mut a = run(&host, "Alpha", "t1", 100, "bob");
+    a.participant_ids.push("carol".into());
+    let mut b = run(&host, "beta", "t1", 300, "carol");
+    b.current_status = status::FINISHED.into();
+    b.end_at = 400;
+    let mut c = run(&host, "Gamma", "t1", 200, "bob");
+    c.followers.push("carol".into());
+    c.playbook_id = PB.into();
+    let d = run(&host, "Delta", "t2", 50, "dave");
+    for r in [&a, &b, &c, &d] {
+        store.create(r.clone()).unwrap();
+    }
+    let list = |viewer: &Viewer, f: RunFilter| store.list(viewer, &f).unwrap();
+    let all = list(&admin(), RunFilter::default());
+    assert_eq!(names(&all), vec!["Delta", "Alpha", "Gamma", "beta"]);
+    assert_eq!(
+        (all.total_count, all.page_count, all.per_page, all.has_more),
+        (4, 1, 1000, false)
+    );
+    let t1 = |f: RunFilter| RunFilter {
+        team_id: "t1".into(),
+        ..f
+    };
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                descending: true,
+                ..Default::default()
+            })
+        )),
+        vec!["beta", "Gamma", "Alpha"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                sort: RunSort::Name,
+                ..Default::default()
+            })
+        )),
+        vec!["Alpha", "beta", "Gamma"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                statuses: vec!["Finished".into()],
+                ..Default::default()
+            })
+        )),
+        vec!["beta"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                omit_ended: true,
+                ..Default::default()
+            })
+        )),
+        vec!["Alpha", "Gamma"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                owner_user_id: "carol".into(),
+                ..Default::default()
+            })
+        )),
+        vec!["beta"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                participant_id: "carol".into(),
+                ..Default::default()
+            })
+        )),
+        vec!["Alpha", "beta"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                participant_or_follower_id: "carol".into(),
+                ..Default::default()
+            })
+        )),
+        vec!["Alpha", "Gamma", "beta"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            RunFilter {
+                search_term: "ALP".into(),
+                ..Default::default()
+            }
+        )),
+        vec!["Alpha"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            RunFilter {
+                started_gte: 100,
+                started_lt: 300,
+                ..Default::default()
+            }
+        )),
+        vec!["Alpha", "Gamma"]
+    );
+    // Active at or after 450: the running ones (beta ended at 400).
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                active_gte: 450,
+                ..Default::default()
+            })
+        )),
+        vec!["Alpha", "Gamma"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            t1(RunFilter {
+                active_lt: 150,
+                ..Default::default()
+            })
+        )),
+        vec!["Alpha"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            RunFilter {
+                playbook_id: PB.into(),
+                ..Default::default()
+            }
+        )),
+        vec!["Gamma"]
+    );
+    assert_eq!(
+        names(&list(
+            &admin(),
+            RunFilter {
+                channel_id: "ch-beta".into(),
+                ..Default::default()
+            }
+        )),
+        vec!["beta"]
+    );
+    assert_eq!(
+        list(
+            &admin(),
+            RunFilter {
+                since: 250,
+                ..Default::default()
+            }
+        )
+        .total_count,
+        1
+    );
+    // Paging.
+    let p = list(
+        &admin(),
+        RunFilter {
+            per_page: 3,
+            page: 1,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        (names(&p), p.total_count, p.page_count, p.has_more),
+        (vec!["beta"], 4, 2, false)
+    );
+    let p = list(
+        &admin(),
+        RunFilter {
+            per_page: 3,
+            ..Default::default()
+        },
+    );
+    assert!(p.has_more);
+    assert_eq!(
+        list(
+            &admin(),
+            RunFilter {
+                per_page: 9,
+                page: 7,
+                ..Default::default()
+            }
+        )
+        .items
+        .len(),
+        0
+    );
+
+    // Visibility: participants; Gamma's playbook is private to bob.
+    put_playbook(&host, &playbook());
+    assert_eq!(
+        names(&list(&user("carol"), RunFilter::default())),
+        vec!["Alpha", "beta"]
+    );
+    assert_eq!(
+        names(&list(&user("bob"), RunFilter::default())),
+        vec!["Alpha", "Gamma"]
+    );
+    assert_eq!(
+        names(&list(&user("dave"), RunFilter::default())),
+        vec!["Delta"]
+    );
+    // Public playbook: every team member sees its runs.
+    let mut pb = playbook();
+    pb.public = true;
+    put_playbook(&host, &pb);
+    assert_eq!(
+        names(&list(&user("carol"), RunFilter::default())),
+        vec!["Alpha", "Gamma", "beta"]
+    );
+    assert_eq!(
+        names(&list(&user("dave"), RunFilter::default())),
+        vec!["Delta"]
+    );
+}
+
+#[test]
+fn many_runs_are_loaded_in_chunks() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    for i in 0..1203 {
+        store
+            .create(run(&host, &format!("r{i}"), "t1", i, "bob"))
+            .unwrap();
+    }
+    let page = store
+        .list(
+            &user("bob"),
+            &RunFilter {
+                team_id: "t1".into(),
+                per_page: 5000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (page.total_count, page.items.len(), page.page_count),
+        (1203, 1000, 2)
+    );
+}
+
+#[test]
+fn counters_touch_only_counters() {
+    let host = TestHost::new();
+    put_playbook(&host, &playbook());
+    bump_playbook_counters(&host, PB, 1, 1, Some(9)).unwrap();
+    bump_playbook_counters(&host, PB, 0, -5, None).unwrap();
+    let pb = crate::playbooks::store::PlaybookStore::new(&host)
+        .get(PB)
+        .unwrap()
+        .unwrap();
+    assert_eq!((pb.num_runs, pb.active_runs, pb.last_run_at), (1, 0, 9));
+    assert_eq!(pb.title, "Incident");
+    bump_playbook_counters(&host, "missing", 1, 1, None).unwrap();
+}
