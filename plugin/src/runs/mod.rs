@@ -5,6 +5,7 @@
 //!   the view/edit rules;
 //! - [`create`]: starting a run.
 
+pub mod checklist_ops;
 pub mod create;
 pub mod model;
 pub mod store;
