@@ -199,3 +199,175 @@ async fn channel_events_reach_members_only_and_seq_increments() {
     let seen = next_event(&mut outsider, "posted").await;
     assert!(seen["data"]["post"].as_str().unwrap().contains("three"));
 }
+
+/// The connection ends: a close frame or the end of the stream, within 5 s.
+async fn closed(socket: &mut Socket) -> bool {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn unauthenticated_actions_fail_and_bad_tokens_close() {
+    let app = spawn_app().await;
+    let token = log_in_new_user(&app, "fred").await;
+
+    let mut socket = connect(&app, None).await;
+    // Before authenticating, other actions fail with 401 but the challenge
+    // may still follow.
+    send(&mut socket, json!({"seq": 1, "action": "ping"})).await;
+    let reply = next(&mut socket).await;
+    assert_eq!(reply["status"], "FAIL");
+    assert_eq!(reply["seq_reply"], 1);
+    assert_eq!(
+        reply["error"]["id"],
+        "api.web_socket_router.not_authenticated.app_error"
+    );
+    send(
+        &mut socket,
+        json!({"seq": 2, "action": "authentication_challenge", "data": {"token": token}}),
+    )
+    .await;
+    assert_eq!(
+        next(&mut socket).await,
+        json!({"status": "OK", "seq_reply": 2})
+    );
+    let hello = next(&mut socket).await;
+    assert_eq!(hello["event"], "hello");
+    assert_eq!(hello["seq"], 0);
+    assert!(!hello["data"]["connection_id"].as_str().unwrap().is_empty());
+    assert_eq!(
+        hello["broadcast"],
+        json!({"omit_users": null, "user_id": hello["broadcast"]["user_id"], "channel_id": "", "team_id": ""})
+    );
+    // Malformed JSON is answered, not fatal.
+    socket
+        .send(Message::Text("{not json".into()))
+        .await
+        .unwrap();
+    let reply = next(&mut socket).await;
+    assert_eq!(
+        (reply["status"].as_str(), reply["seq_reply"].as_i64()),
+        (Some("FAIL"), Some(0))
+    );
+    send(
+        &mut socket,
+        json!({"seq": 3, "action": "get_statuses_by_ids", "data": {"user_ids": ["a"]}}),
+    )
+    .await;
+    assert_eq!(
+        next(&mut socket).await,
+        json!({"status": "OK", "seq_reply": 3, "data": {"a": "online"}})
+    );
+
+    // A wrong token: FAIL, then the server closes.
+    let mut bad = connect(&app, None).await;
+    send(
+        &mut bad,
+        json!({"seq": 1, "action": "authentication_challenge", "data": {"token": "nope"}}),
+    )
+    .await;
+    let reply = next(&mut bad).await;
+    assert_eq!(reply["status"], "FAIL");
+    assert_eq!(
+        reply["error"]["id"],
+        "api.web_socket_router.not_authenticated.app_error"
+    );
+    assert!(
+        closed(&mut bad).await,
+        "the server closes after a bad token"
+    );
+
+    // A bad bearer header does not refuse the upgrade: the challenge remains.
+    let mut bad_header = connect(&app, Some("nope")).await;
+    send(&mut bad_header, json!({"seq": 1, "action": "ping"})).await;
+    assert_eq!(next(&mut bad_header).await["status"], "FAIL");
+}
+
+#[tokio::test]
+async fn typing_reaches_other_members_and_removed_users_hear_of_it() {
+    let app = spawn_app().await;
+    let seed = seed(&app);
+    let typer_token = log_in_new_user(&app, "gina").await;
+    let watcher_token = log_in_new_user(&app, "hank").await;
+    let chat = &app.state.services.chat;
+    let gina = chat.user_by_username("gina").unwrap().unwrap();
+    let hank = chat.user_by_username("hank").unwrap().unwrap();
+    for user in [&gina, &hank] {
+        chat.add_team_member(&seed.team.id, &user.id, "").unwrap();
+        app.state
+            .services
+            .add_channel_member(&seed.channel.id, &user.id, None)
+            .unwrap();
+    }
+    let mut typer = connect(&app, Some(&typer_token)).await;
+    let mut watcher = connect(&app, Some(&watcher_token)).await;
+    next_event(&mut typer, "hello").await;
+    next_event(&mut watcher, "hello").await;
+
+    send(
+        &mut typer,
+        json!({"seq": 1, "action": "user_typing", "data": {"channel_id": seed.channel.id, "parent_id": ""}}),
+    )
+    .await;
+    assert_eq!(
+        next(&mut typer).await,
+        json!({"status": "OK", "seq_reply": 1})
+    );
+    let typing = next_event(&mut watcher, "typing").await;
+    assert_eq!(typing["data"]["user_id"], gina.id.as_str());
+    assert_eq!(typing["broadcast"]["channel_id"], seed.channel.id.as_str());
+    // The typist is not told about herself: the next thing she sees is the
+    // reply to her ping.
+    send(&mut typer, json!({"seq": 2, "action": "ping"})).await;
+    assert_eq!(next(&mut typer).await["seq_reply"], 2);
+
+    // Typing in a channel one is not in fails.
+    send(
+        &mut typer,
+        json!({"seq": 3, "action": "user_typing", "data": {"channel_id": "elsewhere"}}),
+    )
+    .await;
+    let reply = next(&mut typer).await;
+    assert_eq!(
+        (reply["status"].as_str(), reply["seq_reply"].as_i64()),
+        (Some("FAIL"), Some(3))
+    );
+
+    // Removal: the removed user hears of it (addressed to her), and no longer
+    // receives the channel's posts.
+    app.state
+        .services
+        .remove_channel_member(&seed.channel.id, &hank.id)
+        .unwrap();
+    let removed = next_event(&mut watcher, "user_removed").await;
+    assert_eq!(removed["data"]["channel_id"], seed.channel.id.as_str());
+    app.state
+        .services
+        .create_post(
+            Post {
+                user_id: seed.user.id.clone(),
+                channel_id: seed.channel.id.clone(),
+                message: "after hank left".into(),
+                ..Default::default()
+            },
+            Author::User,
+        )
+        .unwrap();
+    next_event(&mut typer, "posted").await;
+    send(&mut watcher, json!({"seq": 9, "action": "ping"})).await;
+    loop {
+        let message = next(&mut watcher).await;
+        assert_ne!(
+            message["event"], "posted",
+            "a removed member got a post: {message}"
+        );
+        if message["seq_reply"] == 9 {
+            break;
+        }
+    }
+}

@@ -23,7 +23,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::AppState;
 use super::auth::MaybeCaller;
 use crate::model::{new_id, now_ms};
-use crate::services::WsEvent;
+use crate::services::{Broadcast, WsEvent};
 
 /// How long an unauthenticated connection may wait before the challenge.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -83,7 +83,7 @@ struct Connection {
 }
 
 fn error_body(id: &str, message: &str, status: u16) -> Value {
-    json!({"id": id, "message": message, "detailed_error": "", "request_id": new_id(), "status_code": status})
+    json!({"id": id, "message": message, "detailed_error": "", "request_id": "", "status_code": status})
 }
 
 impl Connection {
@@ -121,6 +121,8 @@ impl Connection {
                     Ok(event) => self.forward(&user_id, &event).await?,
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(user = %user_id, missed, "websocket client fell behind; events dropped");
+                        // The dropped events may have changed memberships.
+                        self.visible.clear();
                     }
                     Err(RecvError::Closed) => return Ok(()),
                 },
@@ -173,7 +175,7 @@ impl Connection {
                 }
                 _ => {
                     let body = error_body(
-                        "api.web_socket_router.bad_token.app_error",
+                        "api.web_socket_router.not_authenticated.app_error",
                         "Invalid or expired session, please login again.",
                         401,
                     );
@@ -199,8 +201,15 @@ impl Connection {
         let seq = action.get("seq").and_then(Value::as_i64).unwrap_or(0);
         match action.get("action").and_then(Value::as_str).unwrap_or("") {
             // Already authenticated: a repeated challenge is harmless.
-            "authentication_challenge" | "user_typing" | "user_update_active_status" => {
+            "authentication_challenge" | "user_update_active_status" => {
                 self.send(json!({"status": "OK", "seq_reply": seq})).await
+            }
+            "user_typing" => {
+                let reply = match self.publish_typing(&action) {
+                    Ok(()) => json!({"status": "OK", "seq_reply": seq}),
+                    Err(body) => json!({"status": "FAIL", "seq_reply": seq, "error": body}),
+                };
+                self.send(reply).await
             }
             "ping" => {
                 let data = json!({"text": "pong", "version": crate::MATTERMOST_COMPAT_VERSION, "server_time": now_ms()});
@@ -232,6 +241,54 @@ impl Connection {
                     .await
             }
         }
+    }
+
+    /// `user_typing`: tells the channel's other members (Mattermost's
+    /// `typing` event). Only members may announce typing in a channel.
+    fn publish_typing(&self, action: &Value) -> Result<(), Value> {
+        let invalid = || {
+            error_body(
+                "api.websocket_handler.invalid_param.app_error",
+                "Invalid channel_id parameter.",
+                400,
+            )
+        };
+        let Some(user_id) = self.user_id.as_deref() else {
+            return Err(invalid());
+        };
+        let channel_id = action
+            .pointer("/data/channel_id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(invalid)?;
+        let member = self
+            .state
+            .services
+            .chat
+            .is_channel_member(channel_id, user_id)
+            .unwrap_or(false);
+        if !member {
+            return Err(invalid());
+        }
+        let parent_id = action
+            .pointer("/data/parent_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut data = serde_json::Map::new();
+        data.insert("parent_id".into(), json!(parent_id));
+        data.insert("user_id".into(), json!(user_id));
+        let mut omit = serde_json::Map::new();
+        omit.insert(user_id.to_string(), Value::Bool(true));
+        self.state.services.events.publish(WsEvent {
+            event: "typing".into(),
+            data,
+            broadcast: Broadcast {
+                omit_users: Some(omit),
+                channel_id: channel_id.to_string(),
+                ..Default::default()
+            },
+        });
+        Ok(())
     }
 
     async fn send_event(
