@@ -14,6 +14,7 @@ pub mod body;
 pub mod permissions;
 pub mod playbooks;
 pub mod router;
+pub mod run_checklists;
 pub mod runs;
 
 #[cfg(test)]
@@ -110,7 +111,7 @@ pub struct Ctx<'a, H: Host> {
 pub type Handler<H> = fn(&Ctx<'_, H>) -> ApiResult;
 
 pub(crate) fn routes<H: Host>() -> Router<Handler<H>> {
-    runs::routes(playbooks::routes(Router::new()))
+    run_checklists::routes(runs::routes(playbooks::routes(Router::new())))
 }
 
 /// Serves a request whose path starts with [`API_PREFIX`].

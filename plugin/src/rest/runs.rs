@@ -65,7 +65,7 @@ fn viewer<H: Host>(ctx: &Ctx<'_, H>) -> Viewer {
     }
 }
 
-fn run_json(run: &PlaybookRun) -> HttpResponse {
+pub(super) fn run_json(run: &PlaybookRun) -> HttpResponse {
     HttpResponse::json(200, &run.to_json())
 }
 
@@ -341,11 +341,11 @@ fn set_following<H: Host>(ctx: &Ctx<'_, H>, on: bool) -> ApiResult {
 
 // ---- helpers ----
 
-fn not_found() -> ApiError {
+pub(super) fn not_found() -> ApiError {
     ApiError::not_found("Playbook run not found.")
 }
 
-fn run_id<'c, H: Host>(ctx: &'c Ctx<'_, H>) -> Result<&'c str, ApiError> {
+pub(super) fn run_id<'c, H: Host>(ctx: &'c Ctx<'_, H>) -> Result<&'c str, ApiError> {
     let id = ctx.params.get("id");
     if is_valid_id(id) {
         Ok(id)
@@ -368,7 +368,7 @@ fn load_viewable<H: Host>(ctx: &Ctx<'_, H>) -> Result<PlaybookRun, ApiError> {
 /// A checked read-modify-write: the caller must be able to edit the run
 /// (403, or 403 with "view" when they cannot even see it), then `change`
 /// applies; publishes `playbook_run_updated` when something changed.
-fn update<H: Host>(
+pub(super) fn update<H: Host>(
     ctx: &Ctx<'_, H>,
     id: &str,
     mut change: impl FnMut(&mut PlaybookRun) -> Result<(), ApiError>,
@@ -392,7 +392,7 @@ fn update<H: Host>(
     Ok(run)
 }
 
-fn check_open(run: &PlaybookRun) -> Result<(), ApiError> {
+pub(super) fn check_open(run: &PlaybookRun) -> Result<(), ApiError> {
     if run.is_finished() {
         return Err(ApiError::bad_request(
             "This run is finished: restore it before changing it.",
