@@ -310,26 +310,7 @@ fn load_viewable<H: Host>(ctx: &Ctx<'_, H>) -> Result<Playbook, ApiError> {
 
 fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<ListFilter, ApiError> {
     let q = &ctx.query;
-    let page = match q.non_empty("page") {
-        None => 0,
-        Some(p) => p.parse::<usize>().map_err(|_| {
-            FieldError::new("page", format!("{p:?} is not a page number (0, 1, …)"))
-        })?,
-    };
-    let per_page = match q.non_empty("per_page") {
-        None => DEFAULT_PER_PAGE,
-        Some(p) => match p.parse::<u64>() {
-            Ok(0) => DEFAULT_PER_PAGE,
-            Ok(n) => n.min(MAX_PER_PAGE as u64) as usize,
-            Err(_) => {
-                return Err(FieldError::new(
-                    "per_page",
-                    format!("{p:?} is not a positive integer"),
-                )
-                .into());
-            }
-        },
-    };
+    let (page, per_page) = q.paging(DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     let sort = match q.non_empty("sort") {
         None => SortField::Title,
         Some(s) => SortField::parse(s).ok_or_else(|| {
@@ -339,17 +320,7 @@ fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<ListFilter, ApiError> {
             )
         })?,
     };
-    let descending = match q
-        .non_empty("direction")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(d) => {
-            return Err(FieldError::new("direction", format!("{d:?} is not asc or desc")).into());
-        }
-    };
+    let descending = q.descending()?;
     Ok(ListFilter {
         search_term: q.get("search_term").unwrap_or_default().to_owned(),
         with_archived: flag(ctx, "with_archived")?,

@@ -185,6 +185,54 @@ impl Query {
     pub fn non_empty(&self, key: &str) -> Option<&str> {
         self.get(key).filter(|v| !v.is_empty())
     }
+
+    /// `page` (0-based) and `per_page` (0 or absent = `default`, capped at
+    /// `max`), with errors naming the parameter.
+    pub fn paging(
+        &self,
+        default: usize,
+        max: usize,
+    ) -> Result<(usize, usize), crate::playbooks::FieldError> {
+        let page = match self.non_empty("page") {
+            None => 0,
+            Some(p) => p.parse::<usize>().map_err(|_| {
+                crate::playbooks::FieldError::new(
+                    "page",
+                    format!("{p:?} is not a page number (0, 1, …)"),
+                )
+            })?,
+        };
+        let per_page = match self.non_empty("per_page") {
+            None => default,
+            Some(p) => match p.parse::<u64>() {
+                Ok(0) => default,
+                Ok(n) => n.min(max as u64) as usize,
+                Err(_) => {
+                    return Err(crate::playbooks::FieldError::new(
+                        "per_page",
+                        format!("{p:?} is not a positive integer"),
+                    ));
+                }
+            },
+        };
+        Ok((page, per_page))
+    }
+
+    /// `direction`: `asc` (default) or `desc`; true for descending.
+    pub fn descending(&self) -> Result<bool, crate::playbooks::FieldError> {
+        match self
+            .non_empty("direction")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("asc") => Ok(false),
+            Some("desc") => Ok(true),
+            Some(d) => Err(crate::playbooks::FieldError::new(
+                "direction",
+                format!("{d:?} is not asc or desc"),
+            )),
+        }
+    }
 }
 
 /// `application/x-www-form-urlencoded` decoding: `+` is a space.

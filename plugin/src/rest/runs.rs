@@ -474,26 +474,7 @@ fn int_param<H: Host>(ctx: &Ctx<'_, H>, key: &str) -> Result<i64, ApiError> {
 
 fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<RunFilter, ApiError> {
     let q = &ctx.query;
-    let page = match q.non_empty("page") {
-        None => 0,
-        Some(p) => p.parse::<usize>().map_err(|_| {
-            FieldError::new("page", format!("{p:?} is not a page number (0, 1, …)"))
-        })?,
-    };
-    let per_page = match q.non_empty("per_page") {
-        None => DEFAULT_PER_PAGE,
-        Some(p) => match p.parse::<u64>() {
-            Ok(0) => DEFAULT_PER_PAGE,
-            Ok(n) => n.min(MAX_PER_PAGE as u64) as usize,
-            Err(_) => {
-                return Err(FieldError::new(
-                    "per_page",
-                    format!("{p:?} is not a positive integer"),
-                )
-                .into());
-            }
-        },
-    };
+    let (page, per_page) = q.paging(DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     let sort = match q.non_empty("sort") {
         None => RunSort::CreateAt,
         Some(s) => RunSort::parse(s).ok_or_else(|| {
@@ -503,17 +484,7 @@ fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<RunFilter, ApiError> {
             )
         })?,
     };
-    let descending = match q
-        .non_empty("direction")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(d) => {
-            return Err(FieldError::new("direction", format!("{d:?} is not asc or desc")).into());
-        }
-    };
+    let descending = q.descending()?;
     let mut statuses = Vec::new();
     for s in q.get_all("statuses").into_iter().chain(q.get_all("status")) {
         for s in s.split(',').filter(|s| !s.is_empty()) {
