@@ -76,7 +76,7 @@ pub const DEFAULT_REMINDER_SECONDS: i64 = 7 * 24 * 60 * 60;
 
 /// Deserialises `null` as the type's default, as Go's `encoding/json` does
 /// for slices (the Go client sends `null` for every nil list).
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

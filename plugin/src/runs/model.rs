@@ -14,7 +14,7 @@
 //! run's compare-and-set, so a follow never loses a concurrent edit, and
 //! no extra key has to be kept consistent.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::playbooks::model::Checklist;
 
@@ -41,13 +41,7 @@ pub mod event_type {
     pub const RUN_RESTORED: &str = "run_restored";
 }
 
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
+use crate::playbooks::model::nullable;
 
 /// A run of a playbook (or a standalone channel checklist).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
