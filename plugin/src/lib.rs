@@ -12,6 +12,7 @@ pub mod commands;
 pub mod hooks;
 pub mod host;
 pub mod http;
+pub mod kvjson;
 pub mod lifecycle;
 pub mod playbooks;
 pub mod rest;

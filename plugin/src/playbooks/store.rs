@@ -38,10 +38,9 @@ use serde::Serialize;
 
 use super::model::Playbook;
 use super::validate::{FieldError, validate_playbook};
-use crate::host::{Host, HostError, KvOp, Level};
+use crate::host::{Host, HostError, KvOp};
 
-/// Keys per `list_keys` page and per `get_many` call (the host's limit).
-pub const PAGE: usize = 1000;
+pub use crate::kvjson::PAGE;
 /// Attempts of a read-modify-write before giving up on contention.
 const MAX_ATTEMPTS: usize = 64;
 
@@ -369,33 +368,14 @@ impl<'a, H: Host + ?Sized> PlaybookStore<'a, H> {
 
     /// Every key under `prefix`, page by page.
     fn keys(&self, prefix: &str) -> StoreResult<Vec<String>> {
-        let mut keys = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let (page, next) = self.host.kv_list(prefix, cursor.as_deref(), PAGE as u32)?;
-            keys.extend(page);
-            match next {
-                Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
-                _ => return Ok(keys),
-            }
-        }
+        Ok(crate::kvjson::all_keys(self.host, prefix)?)
     }
 
     /// The playbooks with these ids, in chunks of [`PAGE`]; missing ones
     /// are skipped, unreadable ones logged and skipped.
     pub fn get_many(&self, ids: &[String]) -> StoreResult<Vec<Playbook>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(PAGE) {
-            let keys: Vec<String> = chunk.iter().map(|id| record_key(id)).collect();
-            for (key, value) in keys.iter().zip(self.host.kv_get_many(&keys)?) {
-                let Some(bytes) = value else { continue };
-                match decode(&bytes) {
-                    Ok(pb) => out.push(pb),
-                    Err(e) => self.host.log(Level::Warn, &format!("skipping {key}: {e}")),
-                }
-            }
-        }
-        Ok(out)
+        let keys: Vec<String> = ids.iter().map(|id| record_key(id)).collect();
+        Ok(crate::kvjson::get_many(self.host, &keys)?)
     }
 
     /// The playbooks of `team_ids` that pass `filter`, sorted and paged.
@@ -435,13 +415,7 @@ fn prefix_taken(prefix: &str) -> StoreError {
 /// Ids and team ids become parts of keys: they must be non-empty and
 /// slash-free for the layout to stay unambiguous.
 fn check_key_part(field: &str, value: &str) -> StoreResult<()> {
-    if value.is_empty() {
-        return Err(FieldError::new(field, "is required").into());
-    }
-    if value.contains('/') || value.len() > 64 {
-        return Err(FieldError::new(field, format!("{value:?} is not an id")).into());
-    }
-    Ok(())
+    Ok(crate::kvjson::check_key_part(field, value)?)
 }
 
 fn decode(bytes: &[u8]) -> StoreResult<Playbook> {

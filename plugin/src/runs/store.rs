@@ -33,12 +33,11 @@ use std::fmt;
 use serde::Serialize;
 
 use super::model::{PlaybookRun, status};
-use crate::host::{Host, HostError, KvOp, Level};
+use crate::host::{Host, HostError, KvOp};
 use crate::playbooks::store::PlaybookStore;
 use crate::playbooks::{FieldError, Playbook};
 
-/// Keys per `kv_list` page and per `get_many` call.
-pub const PAGE: usize = 1000;
+pub use crate::kvjson::PAGE;
 const MAX_ATTEMPTS: usize = 64;
 
 pub fn record_key(id: &str) -> String {
@@ -487,37 +486,18 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     /// The runs with these ids, in chunks of [`PAGE`]; missing ones are
     /// skipped, unreadable ones logged and skipped.
     pub fn get_many(&self, ids: &[String]) -> RunResult<Vec<PlaybookRun>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(PAGE) {
-            let keys: Vec<String> = chunk.iter().map(|id| record_key(id)).collect();
-            for (key, value) in keys.iter().zip(self.host.kv_get_many(&keys)?) {
-                let Some(bytes) = value else { continue };
-                match decode(&bytes) {
-                    Ok(run) => out.push(run),
-                    Err(e) => self.host.log(Level::Warn, &format!("skipping {key}: {e}")),
-                }
-            }
-        }
-        Ok(out)
+        let keys: Vec<String> = ids.iter().map(|id| record_key(id)).collect();
+        Ok(crate::kvjson::get_many(self.host, &keys)?)
     }
 
     /// Run ids of the index under `prefix` (the id is the last segment).
     fn ids_under(&self, prefix: &str) -> RunResult<Vec<String>> {
-        let mut ids = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let (page, next) = self.host.kv_list(prefix, cursor.as_deref(), PAGE as u32)?;
-            ids.extend(
-                page.iter()
-                    .filter_map(|k| k.rsplit('/').next())
-                    .filter(|id| !id.is_empty())
-                    .map(str::to_owned),
-            );
-            match next {
-                Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
-                _ => break,
-            }
-        }
+        let mut ids: Vec<String> = crate::kvjson::all_keys(self.host, prefix)?
+            .iter()
+            .filter_map(|k| k.rsplit('/').next())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .collect();
         ids.sort();
         ids.dedup();
         Ok(ids)
@@ -598,13 +578,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
 }
 
 fn check_key_part(field: &str, value: &str) -> RunResult<()> {
-    if value.is_empty() {
-        return Err(FieldError::new(field, "is required").into());
-    }
-    if value.contains('/') || value.len() > 64 {
-        return Err(FieldError::new(field, format!("{value:?} is not an id")).into());
-    }
-    Ok(())
+    Ok(crate::kvjson::check_key_part(field, value)?)
 }
 
 fn decode(bytes: &[u8]) -> RunResult<PlaybookRun> {
