@@ -6,6 +6,7 @@ use crate::api::{
     HttpRequest, HttpResponse,
 };
 use crate::host::{Host, HostError, HostResult, Level, Post};
+use crate::runs::{retro, status};
 use crate::{commands, http, lifecycle, selfcheck};
 
 pub fn activate<H: Host>(host: &H) -> HostResult<()> {
@@ -45,7 +46,15 @@ pub fn serve_http<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
     http::serve(host, request)
 }
 
+/// Buttons: each module answers for its own actions (`context.action`)
+/// and returns `None` for the others.
 pub fn post_action<H: Host>(host: &H, request: &ActionRequest) -> HostResult<ActionResponse> {
+    if let Some(response) = status::on_action(host, request)? {
+        return Ok(response);
+    }
+    if let Some(response) = retro::on_action(host, request)? {
+        return Ok(response);
+    }
     selfcheck::on_action(host, request)?
         .ok_or_else(|| HostError::InvalidInput("unknown action".into()))
 }
@@ -54,13 +63,29 @@ pub fn dialog_submit<H: Host>(
     host: &H,
     submission: &DialogSubmission,
 ) -> HostResult<DialogResponse> {
+    if let Some(response) = status::on_dialog(host, submission)? {
+        return Ok(response);
+    }
     selfcheck::on_dialog(host, submission)?.ok_or_else(|| {
         HostError::InvalidInput(format!("unknown dialog {}", submission.callback_id))
     })
 }
 
+/// Jobs are keyed `<kind>/<id>`: `reminder/<run>` (status update due),
+/// `retro/<run>` (retrospective reminder), or the self-check's.
 pub fn scheduled_job<H: Host>(host: &H, key: &str, payload: &str) {
-    match selfcheck::on_job(host, key, payload) {
+    let outcome = if let Some(run_id) = key.strip_prefix(status::JOB_PREFIX) {
+        status::fire_reminder(host, run_id)
+            .map(|()| true)
+            .map_err(|e| e.to_string())
+    } else if let Some(run_id) = key.strip_prefix(retro::JOB_PREFIX) {
+        retro::fire_reminder(host, run_id)
+            .map(|()| true)
+            .map_err(|e| e.to_string())
+    } else {
+        selfcheck::on_job(host, key, payload).map_err(|e| e.to_string())
+    };
+    match outcome {
         Ok(true) => {}
         Ok(false) => host.log(Level::Warn, &format!("unknown scheduled job {key}")),
         Err(err) => host.log(Level::Warn, &format!("scheduled job {key}: {err}")),

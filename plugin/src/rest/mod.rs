@@ -14,11 +14,17 @@ pub mod body;
 pub mod permissions;
 pub mod playbooks;
 pub mod router;
+pub mod run_admin;
 pub mod run_checklists;
+pub mod run_retro;
+pub mod run_status;
 pub mod runs;
+pub mod stats;
 
 #[cfg(test)]
 mod openapi_tests;
+#[cfg(test)]
+pub(crate) mod test_client;
 
 use serde_json::Value;
 
@@ -111,7 +117,11 @@ pub struct Ctx<'a, H: Host> {
 pub type Handler<H> = fn(&Ctx<'_, H>) -> ApiResult;
 
 pub(crate) fn routes<H: Host>() -> Router<Handler<H>> {
-    run_checklists::routes(runs::routes(playbooks::routes(Router::new())))
+    // `run_admin` has literal `/runs/…` routes (`/runs/owners`): before
+    // the `/runs/{id}` ones of `runs`.
+    let router = runs::routes(run_admin::routes(playbooks::routes(Router::new())));
+    let router = run_retro::routes(run_status::routes(router));
+    stats::routes(run_checklists::routes(router))
 }
 
 /// Serves a request whose path starts with [`API_PREFIX`].

@@ -5,55 +5,8 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::api::HttpRequest;
 use crate::playbooks::store::test_host::TestHost;
-
-pub(super) struct Resp {
-    pub status: u16,
-    pub body: Value,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    pub fn message(&self) -> &str {
-        self.body["message"].as_str().unwrap_or_default()
-    }
-}
-
-pub(super) fn call_raw(
-    host: &TestHost,
-    user: Option<&str>,
-    method: &str,
-    target: &str,
-    body: &[u8],
-) -> Resp {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let request = HttpRequest {
-        method: method.into(),
-        path: format!("/api/v0{path}"),
-        query: query.into(),
-        headers: Vec::new(),
-        body: body.to_vec(),
-        user_id: user.map(Into::into),
-    };
-    let response = crate::http::serve(host, &request);
-    let body = if response.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&response.body).expect("JSON body")
-    };
-    Resp {
-        status: response.status,
-        body,
-        headers: response.headers,
-    }
-}
+pub(super) use crate::rest::test_client::{Resp, call_raw};
 
 pub(super) fn call(
     host: &TestHost,
@@ -62,8 +15,7 @@ pub(super) fn call(
     target: &str,
     body: Option<Value>,
 ) -> Resp {
-    let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    call_raw(host, Some(user), method, target, &body)
+    crate::rest::test_client::call(host, Some(user), method, target, body)
 }
 
 pub(super) fn create(host: &TestHost, user: &str, body: Value) -> String {

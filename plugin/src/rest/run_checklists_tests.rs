@@ -5,70 +5,12 @@
 
 use serde_json::{Value, json};
 
-use crate::api::HttpRequest;
 use crate::playbooks::store::test_host::TestHost;
-use crate::runs::create::tests::{PB, playbook, put_playbook};
-
-struct Resp {
-    status: u16,
-    body: Value,
-}
-
-impl Resp {
-    fn message(&self) -> &str {
-        self.body["message"].as_str().unwrap_or_default()
-    }
-}
-
-fn call(
-    host: &TestHost,
-    user: Option<&str>,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> Resp {
-    let request = HttpRequest {
-        method: method.into(),
-        path: format!("/api/v0{path}"),
-        query: String::new(),
-        headers: Vec::new(),
-        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
-        user_id: user.map(Into::into),
-    };
-    let response = crate::http::serve(host, &request);
-    let body = if response.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&response.body).expect("JSON body")
-    };
-    Resp {
-        status: response.status,
-        body,
-    }
-}
-
-fn setup() -> (TestHost, String) {
-    let host = TestHost::new();
-    let mut pb = playbook();
-    pb.invite_users_enabled = false;
-    put_playbook(&host, &pb);
-    let r = call(
-        &host,
-        Some("bob"),
-        "POST",
-        "/runs",
-        Some(json!({"playbook_id": PB, "team_id": "t1", "name": "Outage"})),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_owned();
-    (host, id)
-}
+use crate::rest::test_client::{call, setup_run as setup};
 
 /// Calls as bob, expects 200 and returns the run.
 fn ok(host: &TestHost, method: &str, path: &str, body: Option<Value>) -> Value {
-    let r = call(host, Some("bob"), method, path, body);
-    assert_eq!(r.status, 200, "{method} {path}: {}", r.body);
-    r.body
+    crate::rest::test_client::ok(host, "bob", method, path, body)
 }
 
 fn titles(run: &Value) -> Vec<String> {

@@ -263,6 +263,7 @@ fn finish<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     })?;
     if changed {
         active_runs(ctx, &run, -1);
+        crate::runs::retro::on_finished(ctx.host, &run);
         if let Err(e) = ctx.host.cancel_job(&format!("reminder/{}", run.id)) {
             ctx.host
                 .log(Level::Warn, &format!("cancelling reminder: {e}"));
@@ -296,6 +297,7 @@ fn restore<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     })?;
     if changed {
         active_runs(ctx, &run, 1);
+        crate::runs::retro::on_restored(ctx.host, &run);
     }
     Ok(run_json(&run))
 }

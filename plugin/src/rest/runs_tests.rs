@@ -4,69 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::api::HttpRequest;
 use crate::host::Host;
 use crate::playbooks::store::test_host::TestHost;
+use crate::rest::test_client::{call, start};
 use crate::runs::create::tests::{PB, playbook, put_playbook};
 
-struct Resp {
-    status: u16,
-    body: Value,
-    headers: Vec<(String, String)>,
-}
-
-impl Resp {
-    fn message(&self) -> &str {
-        self.body["message"].as_str().unwrap_or_default()
-    }
-}
-
-fn call(
-    host: &TestHost,
-    user: Option<&str>,
-    method: &str,
-    target: &str,
-    body: Option<Value>,
-) -> Resp {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let request = HttpRequest {
-        method: method.into(),
-        path: format!("/api/v0{path}"),
-        query: query.into(),
-        headers: Vec::new(),
-        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
-        user_id: user.map(Into::into),
-    };
-    let response = crate::http::serve(host, &request);
-    let body = if response.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&response.body).expect("JSON body")
-    };
-    Resp {
-        status: response.status,
-        body,
-        headers: response.headers,
-    }
-}
-
-fn start(host: &TestHost, user: &str, body: Value) -> Value {
-    let r = call(host, Some(user), "POST", "/runs", Some(body));
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.body
-}
-
 fn setup() -> (TestHost, String) {
-    let host = TestHost::new();
-    let mut pb = playbook();
-    pb.invite_users_enabled = false;
-    put_playbook(&host, &pb);
-    let run = start(
-        &host,
-        "bob",
-        json!({"playbook_id": PB, "team_id": "t1", "name": "Outage"}),
-    );
-    (host, run["id"].as_str().unwrap().to_owned())
+    crate::rest::test_client::setup_run()
 }
 
 #[test]

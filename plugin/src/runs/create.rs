@@ -15,14 +15,16 @@
 //! channel or a new one, empty checklists.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::model::{PlaybookRun, TimelineEvent, event_type, run_type, status};
+pub use super::notify::publish;
+use super::notify::{bot_post, fire_webhooks, log_err, webhook_payload};
 use super::store::{
     RunError, RunResult, RunStore, Viewer, bump_playbook_counters, can_view_playbook,
     next_run_number,
 };
-use crate::host::{Broadcast, Channel, Host, HostError, Level, Post};
+use crate::host::{Channel, Host, HostError, Level};
 use crate::playbooks::model::{Playbook, channel_mode};
 use crate::playbooks::store::PlaybookStore;
 use crate::playbooks::{FieldError, new_id_from_host};
@@ -93,8 +95,7 @@ pub fn start_run<H: Host + ?Sized>(
             .ok_or_else(|| FieldError::new("channel_id", "no such channel"))?,
         None => return Err(FieldError::new("team_id", "is required").into()),
     };
-    let team = host
-        .team(&team_id)?
+    host.team(&team_id)?
         .ok_or_else(|| FieldError::new("team_id", format!("no team {team_id}")))?;
     if !viewer.is_system_admin && !host.is_team_member(&team_id, caller_user_id)? {
         return Err(RunError::Forbidden(format!(
@@ -263,14 +264,7 @@ pub fn start_run<H: Host + ?Sized>(
     });
 
     let run = RunStore::new(host).create(run)?;
-    after_start(
-        host,
-        &run,
-        playbook.as_ref(),
-        &team.name,
-        &channel,
-        &creator_name,
-    );
+    after_start(host, &run, playbook.as_ref(), &channel, &creator_name);
     Ok(run)
 }
 
@@ -469,7 +463,6 @@ fn after_start<H: Host + ?Sized>(
     host: &H,
     run: &PlaybookRun,
     playbook: Option<&Playbook>,
-    team_name: &str,
     channel: &Channel,
     creator: &str,
 ) {
@@ -531,62 +524,17 @@ fn after_start<H: Host + ?Sized>(
         }
     }
     if !run.webhook_on_creation_urls.is_empty() {
-        let mut payload = run.to_json();
-        if let Value::Object(fields) = &mut payload {
-            fields.insert(
-                "channel_url".into(),
-                json!(format!("/{team_name}/channels/{}", channel.name)),
-            );
-            fields.insert(
-                "details_url".into(),
-                json!(format!("/playbooks/runs/{}", run.id)),
-            );
-            fields.insert(
-                "event".into(),
-                json!({
-                    "type": event_type::INCIDENT_CREATED,
-                    "at": run.create_at,
-                    "user_id": run.reporter_user_id,
-                    "payload": {},
-                }),
-            );
-        }
-        let body = payload.to_string();
-        for url in &run.webhook_on_creation_urls {
-            if let Err(e) = host.post_webhook(url, &body) {
-                host.log(Level::Warn, &format!("creation webhook {url}: {e}"));
-            }
-        }
+        let body = webhook_payload(
+            host,
+            run,
+            event_type::INCIDENT_CREATED,
+            run.create_at,
+            &run.reporter_user_id,
+            json!({}),
+        );
+        fire_webhooks(host, &run.webhook_on_creation_urls, &body);
     }
     publish(host, "playbook_run_created", run);
-}
-
-/// Publishes `event` with `{"playbook_run": run}` to the run's channel.
-pub fn publish<H: Host + ?Sized>(host: &H, event: &str, run: &PlaybookRun) {
-    let broadcast = Broadcast {
-        channel_id: Some(run.channel_id.clone()),
-        ..Broadcast::default()
-    };
-    if let Err(e) = host.publish_event(event, &json!({"playbook_run": run.to_json()}), &broadcast) {
-        host.log(
-            Level::Warn,
-            &format!("publishing {event} for {}: {e}", run.id),
-        );
-    }
-}
-
-fn bot_post(channel_id: &str, message: &str) -> Post {
-    Post {
-        channel_id: channel_id.to_owned(),
-        message: message.to_owned(),
-        ..Post::default()
-    }
-}
-
-fn log_err<H: Host + ?Sized, T>(host: &H, what: &str, result: Result<T, HostError>) {
-    if let Err(e) = result {
-        host.log(Level::Warn, &format!("{what}: {e}"));
-    }
 }
 
 #[cfg(test)]

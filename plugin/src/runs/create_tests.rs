@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::*;
+use crate::host::Post;
 use crate::playbooks::model::{Checklist, ChecklistItem, PlaybookMember, role};
 use crate::playbooks::store::record_key;
 use crate::playbooks::store::test_host::TestHost;

@@ -3,11 +3,19 @@
 //! - [`model`]: `PlaybookRun` and its parts, with upstream's JSON names;
 //! - [`store`]: persistence (key layout, CAS updates, list filters) and
 //!   the view/edit rules;
-//! - [`create`]: starting a run.
+//! - [`create`]: starting a run;
+//! - [`status`]: status updates and their reminders;
+//! - [`retro`]: retrospectives and their reminders;
+//! - [`report`]: the Markdown run report;
+//! - [`notify`]: bot posts, DMs and webhook payloads shared by the above.
 
 pub mod checklist_ops;
 pub mod create;
 pub mod model;
+pub mod notify;
+pub mod report;
+pub mod retro;
+pub mod status;
 pub mod store;
 
 pub use model::PlaybookRun;

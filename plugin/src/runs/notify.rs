@@ -1,0 +1,108 @@
+//! Side effects shared by the run life cycle: bot posts, bot DMs, links,
+//! outgoing webhook payloads and live-update events. All best effort: a
+//! failure is logged and never undoes the change that caused it.
+
+use serde_json::{Value, json};
+
+use super::create::bot_id;
+use super::model::PlaybookRun;
+use crate::host::{Broadcast, Host, HostError, Level, Post};
+
+/// A post by the plugin's bot (empty `user_id`).
+pub fn bot_post(channel_id: &str, message: &str) -> Post {
+    Post {
+        channel_id: channel_id.to_owned(),
+        message: message.to_owned(),
+        ..Post::default()
+    }
+}
+
+/// Logs `result`'s error as a warning about `what`.
+pub fn log_err<H: Host + ?Sized, T>(host: &H, what: &str, result: Result<T, HostError>) {
+    if let Err(e) = result {
+        host.log(Level::Warn, &format!("{what}: {e}"));
+    }
+}
+
+/// `[name](/playbooks/runs/<id>)`.
+pub fn run_link(run: &PlaybookRun) -> String {
+    format!("[{}](/playbooks/runs/{})", run.name, run.id)
+}
+
+/// The bot's direct channel with `user_id`.
+pub fn dm_channel<H: Host + ?Sized>(host: &H, user_id: &str) -> Result<String, HostError> {
+    let bot = bot_id(host).map_err(|e| HostError::Other(e.to_string()))?;
+    Ok(host.direct_channel(&bot, user_id)?.id)
+}
+
+/// DMs `post` (its channel is replaced) to `user_id` from the bot.
+pub fn dm<H: Host + ?Sized>(host: &H, user_id: &str, mut post: Post) {
+    let sent = dm_channel(host, user_id).and_then(|channel_id| {
+        post.channel_id = channel_id;
+        host.create_post(post)
+    });
+    log_err(host, &format!("DMing {user_id}"), sent);
+}
+
+/// Upstream's webhook body: the whole run plus `channel_url`,
+/// `details_url` and `event {type, at, user_id, payload}`.
+pub fn webhook_payload<H: Host + ?Sized>(
+    host: &H,
+    run: &PlaybookRun,
+    event_type: &str,
+    at: i64,
+    user_id: &str,
+    payload: Value,
+) -> Value {
+    let team = host.team(&run.team_id).ok().flatten().unwrap_or_default();
+    let channel = host
+        .channel(&run.channel_id)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let mut body = run.to_json();
+    if let Value::Object(fields) = &mut body {
+        fields.insert(
+            "channel_url".into(),
+            json!(format!("/{}/channels/{}", team.name, channel.name)),
+        );
+        fields.insert(
+            "details_url".into(),
+            json!(format!("/playbooks/runs/{}", run.id)),
+        );
+        fields.insert(
+            "event".into(),
+            json!({"type": event_type, "at": at, "user_id": user_id, "payload": payload}),
+        );
+    }
+    body
+}
+
+/// Queues `body` to every URL (the host delivers asynchronously with
+/// retries, so this never blocks the run).
+pub fn fire_webhooks<H: Host + ?Sized>(host: &H, urls: &[String], body: &Value) {
+    if urls.is_empty() {
+        return;
+    }
+    let body = body.to_string();
+    for url in urls {
+        log_err(
+            host,
+            &format!("webhook {url}"),
+            host.post_webhook(url, &body),
+        );
+    }
+}
+
+/// Publishes `event` with `{"playbook_run": run}` to the run's channel.
+pub fn publish<H: Host + ?Sized>(host: &H, event: &str, run: &PlaybookRun) {
+    let broadcast = Broadcast {
+        channel_id: Some(run.channel_id.clone()),
+        ..Broadcast::default()
+    };
+    log_err(
+        host,
+        &format!("publishing {event} for {}", run.id),
+        host.publish_event(event, &json!({"playbook_run": run.to_json()}), &broadcast),
+    );
+}
