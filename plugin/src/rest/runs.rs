@@ -20,13 +20,12 @@ use super::router::Router;
 use super::{ApiError, ApiResult, Ctx, Handler, PUBLIC_API_PREFIX, body, json_with};
 use crate::api::HttpResponse;
 use crate::host::{Host, Level};
-use crate::playbooks::store::PlaybookStore;
 use crate::playbooks::{FieldError, is_valid_id, new_id_from_host};
+use crate::runs::lifecycle;
 use crate::runs::create::{StartRequest, publish, start_run};
 use crate::runs::model::{PlaybookRun, TimelineEvent, event_type, status};
 use crate::runs::store::{
     Access, DEFAULT_PER_PAGE, MAX_PER_PAGE, RunError, RunFilter, RunSort, RunStore, Viewer,
-    bump_playbook_counters,
 };
 
 impl From<RunError> for ApiError {
@@ -58,7 +57,7 @@ pub fn routes<H: Host>(router: Router<Handler<H>>) -> Router<Handler<H>> {
         .route("DELETE", "/runs/{id}/followers", unfollow)
 }
 
-fn viewer<H: Host>(ctx: &Ctx<'_, H>) -> Viewer {
+pub(super) fn viewer<H: Host>(ctx: &Ctx<'_, H>) -> Viewer {
     Viewer {
         user_id: ctx.caller.user_id.clone(),
         is_system_admin: ctx.caller.is_system_admin,
@@ -239,66 +238,12 @@ fn change_owner<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
 }
 
 fn finish<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
-    let id = run_id(ctx)?;
-    let now = ctx.host.now_ms();
-    let event_id = new_id_from_host(ctx.host)?;
-    let mut changed = false;
-    let run = update(ctx, id, |run| {
-        check_owner_group(ctx, run)?;
-        changed = !run.is_finished();
-        if !changed {
-            return Ok(());
-        }
-        run.current_status = status::FINISHED.to_owned();
-        run.end_at = now;
-        run.timeline_events.push(timeline(
-            ctx,
-            run,
-            &event_id,
-            now,
-            event_type::RUN_FINISHED,
-            "Run finished",
-        ));
-        Ok(())
-    })?;
-    if changed {
-        active_runs(ctx, &run, -1);
-        crate::runs::retro::on_finished(ctx.host, &run);
-        if let Err(e) = ctx.host.cancel_job(&format!("reminder/{}", run.id)) {
-            ctx.host
-                .log(Level::Warn, &format!("cancelling reminder: {e}"));
-        }
-    }
+    let run = lifecycle::finish(ctx.host, &viewer(ctx), run_id(ctx)?)?;
     Ok(run_json(&run))
 }
 
 fn restore<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
-    let id = run_id(ctx)?;
-    let now = ctx.host.now_ms();
-    let event_id = new_id_from_host(ctx.host)?;
-    let mut changed = false;
-    let run = update(ctx, id, |run| {
-        check_owner_group(ctx, run)?;
-        changed = run.is_finished();
-        if !changed {
-            return Ok(());
-        }
-        run.current_status = status::IN_PROGRESS.to_owned();
-        run.end_at = 0;
-        run.timeline_events.push(timeline(
-            ctx,
-            run,
-            &event_id,
-            now,
-            event_type::RUN_RESTORED,
-            "Run restored",
-        ));
-        Ok(())
-    })?;
-    if changed {
-        active_runs(ctx, &run, 1);
-        crate::runs::retro::on_restored(ctx.host, &run);
-    }
+    let run = lifecycle::restore(ctx.host, &viewer(ctx), run_id(ctx)?)?;
     Ok(run_json(&run))
 }
 
@@ -367,93 +312,21 @@ fn load_viewable<H: Host>(ctx: &Ctx<'_, H>) -> Result<PlaybookRun, ApiError> {
     Ok(run)
 }
 
-/// A checked read-modify-write: the caller must be able to edit the run
-/// (403, or 403 with "view" when they cannot even see it), then `change`
-/// applies; publishes `playbook_run_updated` when something changed.
+/// A checked read-modify-write ([`lifecycle::edit_run`]) with API errors.
 pub(super) fn update<H: Host>(
     ctx: &Ctx<'_, H>,
     id: &str,
-    mut change: impl FnMut(&mut PlaybookRun) -> Result<(), ApiError>,
+    change: impl FnMut(&mut PlaybookRun) -> Result<(), ApiError>,
 ) -> Result<PlaybookRun, ApiError> {
-    let store = RunStore::new(ctx.host);
-    let mut access = Access::new(ctx.host, viewer(ctx));
-    let before = store.get(id)?.ok_or_else(not_found)?;
-    let run = store.update(id, |run| {
-        if !access.can_edit(run) {
-            return Err(if access.can_view(run)? {
-                ApiError::forbidden("Only the owner and participants of this run can change it.")
-            } else {
-                ApiError::forbidden("You do not have permission to view this run.")
-            });
-        }
-        change(run)
-    })?;
-    if run != before {
-        publish(ctx.host, "playbook_run_updated", &run);
-    }
-    Ok(run)
+    Ok(lifecycle::edit_run(ctx.host, &viewer(ctx), id, change)?.0)
 }
 
 pub(super) fn check_open(run: &PlaybookRun) -> Result<(), ApiError> {
-    if run.is_finished() {
-        return Err(ApiError::bad_request(
-            "This run is finished: restore it before changing it.",
-        ));
-    }
-    Ok(())
+    Ok(lifecycle::check_open(run)?)
 }
 
-/// `owner_group_only_actions` of the source playbook: owner or admin only.
 fn check_owner_group<H: Host>(ctx: &Ctx<'_, H>, run: &PlaybookRun) -> Result<(), ApiError> {
-    if ctx.caller.is_system_admin
-        || run.owner_user_id == ctx.caller.user_id
-        || run.playbook_id.is_empty()
-    {
-        return Ok(());
-    }
-    let restricted = PlaybookStore::new(ctx.host)
-        .get(&run.playbook_id)?
-        .is_some_and(|pb| pb.owner_group_only_actions);
-    if restricted {
-        return Err(ApiError::forbidden(
-            "Only the owner of this run can do this (owner_group_only_actions).",
-        ));
-    }
-    Ok(())
-}
-
-fn timeline<H: Host>(
-    ctx: &Ctx<'_, H>,
-    run: &PlaybookRun,
-    id: &str,
-    now: i64,
-    kind: &str,
-    summary: &str,
-) -> TimelineEvent {
-    TimelineEvent {
-        id: id.to_owned(),
-        playbook_run_id: run.id.clone(),
-        create_at: now,
-        event_at: now,
-        event_type: kind.to_owned(),
-        summary: summary.to_owned(),
-        subject_user_id: ctx.caller.user_id.clone(),
-        creator_user_id: ctx.caller.user_id.clone(),
-        ..Default::default()
-    }
-}
-
-/// Keeps the playbook's `active_runs` counter in step (best effort).
-fn active_runs<H: Host>(ctx: &Ctx<'_, H>, run: &PlaybookRun, delta: i64) {
-    if run.playbook_id.is_empty() {
-        return;
-    }
-    if let Err(e) = bump_playbook_counters(ctx.host, &run.playbook_id, 0, delta, None) {
-        ctx.host.log(
-            Level::Warn,
-            &format!("updating active_runs of {}: {e}", run.playbook_id),
-        );
-    }
+    Ok(lifecycle::check_owner_group(ctx.host, &viewer(ctx), run)?)
 }
 
 /// `me` stands for the caller.

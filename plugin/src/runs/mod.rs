@@ -4,6 +4,7 @@
 //! - [`store`]: persistence (key layout, CAS updates, list filters) and
 //!   the view/edit rules;
 //! - [`create`]: starting a run;
+//! - [`lifecycle`]: checked edits, finish and restore;
 //! - [`status`]: status updates and their reminders;
 //! - [`retro`]: retrospectives and their reminders;
 //! - [`report`]: the Markdown run report;
@@ -11,6 +12,7 @@
 
 pub mod checklist_ops;
 pub mod create;
+pub mod lifecycle;
 pub mod model;
 pub mod notify;
 pub mod report;

@@ -24,3 +24,12 @@ pub fn on_dialog<H: Host + ?Sized>(
 ) -> HostResult<Option<DialogResponse>> {
     Ok(None)
 }
+
+/// Cancels the run's status reminder (best effort).
+pub fn cancel_reminder<H: Host + ?Sized>(host: &H, run_id: &str) {
+    crate::runs::notify::log_err(
+        host,
+        "cancelling the status reminder",
+        host.cancel_job(&format!("{JOB_PREFIX}{run_id}")),
+    );
+}

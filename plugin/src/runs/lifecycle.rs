@@ -1,0 +1,172 @@
+//! Checked run edits and the finish/restore life cycle, shared by the REST
+//! routes, the status-update dialog ("finish the run") and the slash
+//! commands.
+
+use serde_json::json;
+
+use super::model::{PlaybookRun, TimelineEvent, event_type, status};
+use super::notify::{fire_webhooks, publish, webhook_payload};
+use super::store::{Access, RunError, RunResult, RunStore, Viewer, bump_playbook_counters};
+use super::{retro, status as status_updates};
+use crate::host::{Host, Level};
+use crate::playbooks::new_id_from_host;
+use crate::playbooks::store::PlaybookStore;
+
+/// A read-modify-write of run `id` by `viewer`, who must be able to edit it
+/// (403, or a 403 saying they cannot view it); `change` may refuse with its
+/// own error. Publishes `playbook_run_updated` when the run changed.
+/// Returns the stored run and whether it changed.
+pub fn edit_run<H, E, F>(
+    host: &H,
+    viewer: &Viewer,
+    id: &str,
+    mut change: F,
+) -> Result<(PlaybookRun, bool), E>
+where
+    H: Host + ?Sized,
+    E: From<RunError>,
+    F: FnMut(&mut PlaybookRun) -> Result<(), E>,
+{
+    let store = RunStore::new(host);
+    let mut access = Access::new(host, viewer.clone());
+    let before = store
+        .get(id)?
+        .ok_or_else(super::store::run_not_found)?;
+    let run = store.update(id, |run| {
+        if !access.can_edit(run) {
+            return Err(E::from(RunError::Forbidden(if access.can_view(run)? {
+                "Only the owner and participants of this run can change it.".into()
+            } else {
+                "You do not have permission to view this run.".into()
+            })));
+        }
+        change(run)
+    })?;
+    let changed = run != before;
+    if changed {
+        publish(host, "playbook_run_updated", &run);
+    }
+    Ok((run, changed))
+}
+
+/// Refuses changes to a finished run.
+pub fn check_open(run: &PlaybookRun) -> RunResult<()> {
+    if run.is_finished() {
+        return Err(RunError::Invalid(crate::playbooks::FieldError::new(
+            "current_status",
+            "this run is finished: restore it before changing it",
+        )));
+    }
+    Ok(())
+}
+
+/// `owner_group_only_actions` of the source playbook: only the owner or a
+/// system admin may finish, restore or change the owner.
+pub fn check_owner_group<H: Host + ?Sized>(
+    host: &H,
+    viewer: &Viewer,
+    run: &PlaybookRun,
+) -> RunResult<()> {
+    if viewer.is_system_admin || run.owner_user_id == viewer.user_id || run.playbook_id.is_empty()
+    {
+        return Ok(());
+    }
+    let restricted = PlaybookStore::new(host)
+        .get(&run.playbook_id)?
+        .is_some_and(|pb| pb.owner_group_only_actions);
+    if restricted {
+        return Err(RunError::Forbidden(
+            "Only the owner of this run can do this (owner_group_only_actions).".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A timeline event by `user_id` at `now`.
+pub fn event(
+    run: &PlaybookRun,
+    id: String,
+    now: i64,
+    kind: &str,
+    summary: String,
+    user_id: &str,
+) -> TimelineEvent {
+    TimelineEvent {
+        id,
+        playbook_run_id: run.id.clone(),
+        create_at: now,
+        event_at: now,
+        event_type: kind.to_owned(),
+        summary,
+        subject_user_id: user_id.to_owned(),
+        creator_user_id: user_id.to_owned(),
+        ..Default::default()
+    }
+}
+
+/// Finishes run `id`: status `Finished`, `end_at`, timeline
+/// `run_finished`; then stops the status reminder, starts the
+/// retrospective reminders, fires the status webhooks and updates the
+/// playbook's `active_runs`. Finishing a finished run changes nothing.
+pub fn finish<H: Host + ?Sized>(host: &H, viewer: &Viewer, id: &str) -> RunResult<PlaybookRun> {
+    set_finished(host, viewer, id, true)
+}
+
+/// Restores a finished run (the reverse of [`finish`]).
+pub fn restore<H: Host + ?Sized>(host: &H, viewer: &Viewer, id: &str) -> RunResult<PlaybookRun> {
+    set_finished(host, viewer, id, false)
+}
+
+fn set_finished<H: Host + ?Sized>(
+    host: &H,
+    viewer: &Viewer,
+    id: &str,
+    finish: bool,
+) -> RunResult<PlaybookRun> {
+    let now = host.now_ms();
+    let event_id = new_id_from_host(host)?;
+    let (kind, summary) = if finish {
+        (event_type::RUN_FINISHED, "Run finished")
+    } else {
+        (event_type::RUN_RESTORED, "Run restored")
+    };
+    let (run, changed) = edit_run(host, viewer, id, |run: &mut PlaybookRun| {
+        check_owner_group(host, viewer, run)?;
+        if run.is_finished() == finish {
+            return Ok(());
+        }
+        if finish {
+            run.current_status = status::FINISHED.to_owned();
+            run.end_at = now;
+        } else {
+            run.current_status = status::IN_PROGRESS.to_owned();
+            run.end_at = 0;
+        }
+        let e = event(run, event_id.clone(), now, kind, summary.into(), &viewer.user_id);
+        run.timeline_events.push(e);
+        Ok::<(), RunError>(())
+    })?;
+    if !changed {
+        return Ok(run);
+    }
+    if !run.playbook_id.is_empty()
+        && let Err(e) =
+            bump_playbook_counters(host, &run.playbook_id, 0, if finish { -1 } else { 1 }, None)
+    {
+        host.log(
+            Level::Warn,
+            &format!("updating active_runs of {}: {e}", run.playbook_id),
+        );
+    }
+    if finish {
+        status_updates::cancel_reminder(host, &run.id);
+        retro::on_finished(host, &run);
+    } else {
+        retro::on_restored(host, &run);
+    }
+    if run.status_update_broadcast_webhooks_enabled {
+        let body = webhook_payload(host, &run, kind, now, &viewer.user_id, json!({}));
+        fire_webhooks(host, &run.webhook_on_status_update_urls, &body);
+    }
+    Ok(run)
+}
