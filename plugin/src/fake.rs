@@ -25,6 +25,8 @@ pub struct FakeHost {
     pub logs: RefCell<Vec<String>>,
     pub config: String,
     pub bot: RefCell<Option<String>>,
+    /// Ids handed out to posts so far (never reused after a delete).
+    pub post_seq: std::cell::Cell<u64>,
 }
 
 impl FakeHost {
@@ -74,10 +76,8 @@ impl FakeHost {
     }
 
     fn next_id(&self) -> String {
-        format!(
-            "id{}",
-            self.posts.borrow().len() + self.ephemerals.borrow().len() + 1
-        )
+        self.post_seq.set(self.post_seq.get() + 1);
+        format!("id{}", self.post_seq.get())
     }
 }
 

@@ -21,8 +21,8 @@ use super::{ApiError, ApiResult, Ctx, Handler, PUBLIC_API_PREFIX, body, json_wit
 use crate::api::HttpResponse;
 use crate::host::{Host, Level};
 use crate::playbooks::{FieldError, is_valid_id, new_id_from_host};
-use crate::runs::lifecycle;
 use crate::runs::create::{StartRequest, publish, start_run};
+use crate::runs::lifecycle;
 use crate::runs::model::{PlaybookRun, TimelineEvent, event_type, status};
 use crate::runs::store::{
     Access, DEFAULT_PER_PAGE, MAX_PER_PAGE, RunError, RunFilter, RunSort, RunStore, Viewer,
@@ -301,7 +301,7 @@ pub(super) fn run_id<'c, H: Host>(ctx: &'c Ctx<'_, H>) -> Result<&'c str, ApiErr
     }
 }
 
-fn load_viewable<H: Host>(ctx: &Ctx<'_, H>) -> Result<PlaybookRun, ApiError> {
+pub(super) fn load_viewable<H: Host>(ctx: &Ctx<'_, H>) -> Result<PlaybookRun, ApiError> {
     let id = run_id(ctx)?;
     let run = RunStore::new(ctx.host).get(id)?.ok_or_else(not_found)?;
     if !Access::new(ctx.host, viewer(ctx)).can_view(&run)? {

@@ -263,7 +263,11 @@ pub fn start_run<H: Host + ?Sized>(
         ..Default::default()
     });
 
+    if run.status_update_enabled {
+        run.status_update_due_at = super::status::due_at(now, run.reminder_timer_default_seconds);
+    }
     let run = RunStore::new(host).create(run)?;
+    super::status::schedule_first_reminder(host, &run);
     after_start(host, &run, playbook.as_ref(), &channel, &creator_name);
     Ok(run)
 }

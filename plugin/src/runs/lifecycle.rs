@@ -29,9 +29,7 @@ where
 {
     let store = RunStore::new(host);
     let mut access = Access::new(host, viewer.clone());
-    let before = store
-        .get(id)?
-        .ok_or_else(super::store::run_not_found)?;
+    let before = store.get(id)?.ok_or_else(super::store::run_not_found)?;
     let run = store.update(id, |run| {
         if !access.can_edit(run) {
             return Err(E::from(RunError::Forbidden(if access.can_view(run)? {
@@ -67,8 +65,7 @@ pub fn check_owner_group<H: Host + ?Sized>(
     viewer: &Viewer,
     run: &PlaybookRun,
 ) -> RunResult<()> {
-    if viewer.is_system_admin || run.owner_user_id == viewer.user_id || run.playbook_id.is_empty()
-    {
+    if viewer.is_system_admin || run.owner_user_id == viewer.user_id || run.playbook_id.is_empty() {
         return Ok(());
     }
     let restricted = PlaybookStore::new(host)
@@ -142,7 +139,14 @@ fn set_finished<H: Host + ?Sized>(
             run.current_status = status::IN_PROGRESS.to_owned();
             run.end_at = 0;
         }
-        let e = event(run, event_id.clone(), now, kind, summary.into(), &viewer.user_id);
+        let e = event(
+            run,
+            event_id.clone(),
+            now,
+            kind,
+            summary.into(),
+            &viewer.user_id,
+        );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())
     })?;

@@ -18,6 +18,7 @@ pub mod notify;
 pub mod report;
 pub mod retro;
 pub mod status;
+pub mod status_ui;
 pub mod store;
 
 pub use model::PlaybookRun;

@@ -39,6 +39,11 @@ pub mod event_type {
     pub const OWNER_CHANGED: &str = "owner_changed";
     pub const RUN_FINISHED: &str = "run_finished";
     pub const RUN_RESTORED: &str = "run_restored";
+    pub const STATUS_UPDATED: &str = "status_updated";
+    pub const STATUS_UPDATE_REQUESTED: &str = "status_update_requested";
+    pub const STATUS_UPDATE_SNOOZED: &str = "status_update_snoozed";
+    pub const STATUS_UPDATES_ENABLED: &str = "status_updates_enabled";
+    pub const STATUS_UPDATES_DISABLED: &str = "status_updates_disabled";
 }
 
 use crate::playbooks::model::nullable;
@@ -114,6 +119,14 @@ pub struct PlaybookRun {
     /// User ids following the run (this project stores them inline).
     #[serde(deserialize_with = "nullable")]
     pub followers: Vec<String>,
+    /// When the next status update is due (ms; 0 = no reminder pending,
+    /// e.g. "never"). This project's addition: upstream derives it from
+    /// `last_status_update_at + previous_reminder`, which a snooze breaks.
+    pub status_update_due_at: i64,
+    /// Per broadcast channel, the root post status updates are threaded
+    /// under (this project's addition).
+    #[serde(deserialize_with = "nullable")]
+    pub broadcast_thread_ids: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for PlaybookRun {
@@ -164,6 +177,8 @@ impl Default for PlaybookRun {
             task_total: 0,
             task_completed: 0,
             followers: Vec::new(),
+            status_update_due_at: 0,
+            broadcast_thread_ids: Default::default(),
         }
     }
 }
@@ -182,6 +197,14 @@ impl PlaybookRun {
 
     pub fn is_participant(&self, user_id: &str) -> bool {
         self.participant_ids.iter().any(|p| p == user_id)
+    }
+
+    /// A status update is due and missing (`now` in ms).
+    pub fn is_status_overdue(&self, now: i64) -> bool {
+        !self.is_finished()
+            && self.status_update_enabled
+            && self.status_update_due_at > 0
+            && self.status_update_due_at <= now
     }
 
     pub fn is_follower(&self, user_id: &str) -> bool {
