@@ -19,11 +19,11 @@ use serde_json::{Value, json};
 use super::router::Router;
 use super::{ApiError, ApiResult, Ctx, Handler, PUBLIC_API_PREFIX, body, json_with};
 use crate::api::HttpResponse;
-use crate::host::{Host, Level};
-use crate::playbooks::{FieldError, is_valid_id, new_id_from_host};
+use crate::host::Host;
+use crate::playbooks::{FieldError, is_valid_id};
 use crate::runs::create::{StartRequest, publish, start_run};
 use crate::runs::lifecycle;
-use crate::runs::model::{PlaybookRun, TimelineEvent, event_type, status};
+use crate::runs::model::{PlaybookRun, status};
 use crate::runs::store::{
     Access, DEFAULT_PER_PAGE, MAX_PER_PAGE, RunError, RunFilter, RunSort, RunStore, Viewer,
 };
@@ -189,51 +189,7 @@ fn change_owner<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return Err(FieldError::new("owner_id", "is required").into()),
     };
-    let owner = ctx
-        .host
-        .user(&owner_id)?
-        .ok_or_else(|| FieldError::new("owner_id", format!("no user {owner_id}")))?;
-    let now = ctx.host.now_ms();
-    let event_id = new_id_from_host(ctx.host)?;
-    let mut team_checked = false;
-    let run = update(ctx, id, |run| {
-        check_open(run)?;
-        check_owner_group(ctx, run)?;
-        if run.owner_user_id == owner_id {
-            return Ok(());
-        }
-        if !team_checked {
-            if !ctx.host.is_team_member(&run.team_id, &owner_id)? {
-                return Err(
-                    FieldError::new("owner_id", "is not a member of the run's team").into(),
-                );
-            }
-            team_checked = true;
-        }
-        let old = std::mem::replace(&mut run.owner_user_id, owner_id.clone());
-        run.add_participant(&owner_id);
-        run.timeline_events.push(TimelineEvent {
-            id: event_id.clone(),
-            playbook_run_id: run.id.clone(),
-            create_at: now,
-            event_at: now,
-            event_type: event_type::OWNER_CHANGED.to_owned(),
-            summary: format!("Owner changed to @{}", owner.username),
-            details: json!({"old_owner": old, "new_owner": owner_id}).to_string(),
-            subject_user_id: owner_id.clone(),
-            creator_user_id: ctx.caller.user_id.clone(),
-            ..Default::default()
-        });
-        Ok(())
-    })?;
-    if run.create_channel_member_on_new_participant
-        && let Err(e) = ctx.host.add_channel_member(&run.channel_id, &owner_id)
-    {
-        ctx.host.log(
-            Level::Warn,
-            &format!("adding the new owner to the channel: {e}"),
-        );
-    }
+    let run = lifecycle::change_owner(ctx.host, &viewer(ctx), id, &owner_id)?;
     Ok(run_json(&run))
 }
 
@@ -323,10 +279,6 @@ pub(super) fn update<H: Host>(
 
 pub(super) fn check_open(run: &PlaybookRun) -> Result<(), ApiError> {
     Ok(lifecycle::check_open(run)?)
-}
-
-fn check_owner_group<H: Host>(ctx: &Ctx<'_, H>, run: &PlaybookRun) -> Result<(), ApiError> {
-    Ok(lifecycle::check_owner_group(ctx.host, &viewer(ctx), run)?)
 }
 
 /// `me` stands for the caller.

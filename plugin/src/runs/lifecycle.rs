@@ -4,13 +4,15 @@
 
 use serde_json::json;
 
+use super::checklist_ops::{Actor, Change, IdSource, OpError};
 use super::model::{PlaybookRun, TimelineEvent, event_type, status};
-use super::notify::{fire_webhooks, publish, webhook_payload};
+use super::notify::{fire_webhooks, log_err, publish, webhook_payload};
 use super::store::{Access, RunError, RunResult, RunStore, Viewer, bump_playbook_counters};
 use super::{retro, status as status_updates};
 use crate::host::{Host, Level};
-use crate::playbooks::new_id_from_host;
+use crate::playbooks::model::Checklist;
 use crate::playbooks::store::PlaybookStore;
+use crate::playbooks::{FieldError, new_id_from_host};
 
 /// A read-modify-write of run `id` by `viewer`, who must be able to edit it
 /// (403, or a 403 saying they cannot view it); `change` may refuse with its
@@ -50,7 +52,7 @@ where
 /// Refuses changes to a finished run.
 pub fn check_open(run: &PlaybookRun) -> RunResult<()> {
     if run.is_finished() {
-        return Err(RunError::Invalid(crate::playbooks::FieldError::new(
+        return Err(RunError::Invalid(FieldError::new(
             "current_status",
             "this run is finished: restore it before changing it",
         )));
@@ -99,6 +101,60 @@ pub fn event(
         creator_user_id: user_id.to_owned(),
         ..Default::default()
     }
+}
+
+/// Makes `owner_id` the owner of run `id` (and a participant, and a member
+/// of the run channel when the run syncs membership); timeline
+/// `owner_changed`. The new owner must be a member of the run's team.
+pub fn change_owner<H: Host + ?Sized>(
+    host: &H,
+    viewer: &Viewer,
+    id: &str,
+    owner_id: &str,
+) -> RunResult<PlaybookRun> {
+    let owner = host
+        .user(owner_id)?
+        .ok_or_else(|| FieldError::new("owner_id", format!("no user {owner_id}")))?;
+    let now = host.now_ms();
+    let event_id = new_id_from_host(host)?;
+    let mut team_checked = false;
+    let (run, _) = edit_run(host, viewer, id, |run: &mut PlaybookRun| {
+        check_open(run)?;
+        check_owner_group(host, viewer, run)?;
+        if run.owner_user_id == owner_id {
+            return Ok(());
+        }
+        if !team_checked {
+            if !host.is_team_member(&run.team_id, owner_id)? {
+                return Err(
+                    FieldError::new("owner_id", "is not a member of the run's team").into(),
+                );
+            }
+            team_checked = true;
+        }
+        let old = std::mem::replace(&mut run.owner_user_id, owner_id.to_owned());
+        run.add_participant(owner_id);
+        let mut e = event(
+            run,
+            event_id.clone(),
+            now,
+            event_type::OWNER_CHANGED,
+            format!("Owner changed to @{}", owner.username),
+            &viewer.user_id,
+        );
+        e.subject_user_id = owner_id.to_owned();
+        e.details = json!({"old_owner": old, "new_owner": owner_id}).to_string();
+        run.timeline_events.push(e);
+        Ok::<(), RunError>(())
+    })?;
+    if run.create_channel_member_on_new_participant {
+        log_err(
+            host,
+            "adding the new owner to the channel",
+            host.add_channel_member(&run.channel_id, owner_id),
+        );
+    }
+    Ok(run)
 }
 
 /// Finishes run `id`: status `Finished`, `end_at`, timeline
@@ -173,4 +229,64 @@ fn set_finished<H: Host + ?Sized>(
         fire_webhooks(host, &run.webhook_on_status_update_urls, &body);
     }
     Ok(run)
+}
+
+/// Applies a checklist operation ([`super::checklist_ops`]) to run `id` as
+/// `viewer`: on the fresh checklists inside the compare-and-set (so it is
+/// repeated on a retry), refused on a finished run, with the operation's
+/// timeline event appended. Returns the stored run and the change.
+pub fn apply_checklist_op<H, F>(
+    host: &H,
+    viewer: &Viewer,
+    id: &str,
+    mut op: F,
+) -> RunResult<(PlaybookRun, Change)>
+where
+    H: Host + ?Sized,
+    F: FnMut(&mut Vec<Checklist>, &Actor<'_>, IdSource<'_>) -> Result<Change, OpError>,
+{
+    let now = host.now_ms();
+    let event_id = new_id_from_host(host)?;
+    let mut last_change = None;
+    let (run, _) = edit_run(host, viewer, id, |run: &mut PlaybookRun| {
+        check_open(run)?;
+        let by = Actor {
+            user_id: &viewer.user_id,
+            now_ms: now,
+        };
+        let mut failed = None;
+        let mut lists = run.checklists.clone();
+        let change = {
+            let mut ids = || {
+                new_id_from_host(host).unwrap_or_else(|e| {
+                    failed = Some(e);
+                    String::new()
+                })
+            };
+            op(&mut lists, &by, &mut ids).map_err(op_error)?
+        };
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        if change.changed {
+            run.checklists = lists;
+            if let Some(mut e) = change.timeline_event(&run.id, now) {
+                e.id.clone_from(&event_id);
+                run.timeline_events.push(e);
+            }
+        }
+        last_change = Some(change);
+        Ok::<(), RunError>(())
+    })?;
+    let change = last_change.ok_or_else(|| RunError::Conflict("no change computed".into()))?;
+    Ok((run, change))
+}
+
+/// Checklist errors as run errors: unknown positions are 404s.
+pub fn op_error(e: OpError) -> RunError {
+    if e.is_not_found() {
+        RunError::NotFound(e.to_string())
+    } else {
+        RunError::Invalid(e.into())
+    }
 }
