@@ -66,6 +66,9 @@ pub fn dialog_submit<H: Host>(
     if let Some(response) = status::on_dialog(host, submission)? {
         return Ok(response);
     }
+    if let Some(response) = commands::dialogs::on_dialog(host, submission)? {
+        return Ok(response);
+    }
     selfcheck::on_dialog(host, submission)?.ok_or_else(|| {
         HostError::InvalidInput(format!("unknown dialog {}", submission.callback_id))
     })

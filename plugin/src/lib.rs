@@ -18,6 +18,7 @@ pub mod playbooks;
 pub mod rest;
 pub mod runs;
 pub mod selfcheck;
+pub mod timefmt;
 
 #[cfg(test)]
 mod fake;
