@@ -5,8 +5,9 @@ use crate::api::{
     ActionRequest, ActionResponse, CommandArgs, CommandResponse, DialogResponse, DialogSubmission,
     HttpRequest, HttpResponse,
 };
+use crate::channel_actions;
 use crate::host::{Host, HostError, HostResult, Level, Post};
-use crate::runs::{retro, status};
+use crate::runs::{retro, status, task_actions};
 use crate::{commands, http, lifecycle, selfcheck};
 
 pub fn activate<H: Host>(host: &H) -> HostResult<()> {
@@ -25,9 +26,17 @@ pub fn execute_command<H: Host>(host: &H, args: &CommandArgs) -> HostResult<Comm
     Ok(commands::execute(host, args))
 }
 
+/// New posts: the self-check's record, keyword prompts, task actions.
+/// Each part fails alone (logged).
 pub fn message_has_been_posted<H: Host>(host: &H, post: &Post) {
     if let Err(err) = selfcheck::on_post(host, post) {
         host.log(Level::Warn, &format!("message hook: {err}"));
+    }
+    if let Err(err) = channel_actions::prompt::on_post(host, post) {
+        host.log(Level::Warn, &format!("keyword prompt: {err}"));
+    }
+    if let Err(err) = task_actions::on_post(host, post) {
+        host.log(Level::Warn, &format!("task actions: {err}"));
     }
 }
 
@@ -39,6 +48,9 @@ pub fn user_has_joined_channel<H: Host>(
 ) {
     if let Err(err) = selfcheck::on_join(host, channel_id, user_id) {
         host.log(Level::Warn, &format!("join hook: {err}"));
+    }
+    if let Err(err) = channel_actions::prompt::on_join(host, channel_id, user_id) {
+        host.log(Level::Warn, &format!("welcome message: {err}"));
     }
 }
 
@@ -53,6 +65,9 @@ pub fn post_action<H: Host>(host: &H, request: &ActionRequest) -> HostResult<Act
         return Ok(response);
     }
     if let Some(response) = retro::on_action(host, request)? {
+        return Ok(response);
+    }
+    if let Some(response) = channel_actions::prompt::on_action(host, request)? {
         return Ok(response);
     }
     selfcheck::on_action(host, request)?

@@ -20,6 +20,7 @@ pub mod retro;
 pub mod status;
 pub mod status_ui;
 pub mod store;
+pub mod task_actions;
 
 pub use model::PlaybookRun;
 pub use store::{RunError, RunStore};
