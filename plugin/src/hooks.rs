@@ -8,7 +8,7 @@ use crate::api::{
 use crate::channel_actions;
 use crate::host::{Host, HostError, HostResult, Level, Post};
 use crate::runs::{retro, status, task_actions};
-use crate::{commands, http, lifecycle, selfcheck};
+use crate::{commands, digest, http, lifecycle, selfcheck};
 
 pub fn activate<H: Host>(host: &H) -> HostResult<()> {
     lifecycle::activate(host)
@@ -90,7 +90,8 @@ pub fn dialog_submit<H: Host>(
 }
 
 /// Jobs are keyed `<kind>/<id>`: `reminder/<run>` (status update due),
-/// `retro/<run>` (retrospective reminder), or the self-check's.
+/// `retro/<run>` (retrospective reminder), `digest/daily|weekly`, or the
+/// self-check's.
 pub fn scheduled_job<H: Host>(host: &H, key: &str, payload: &str) {
     let outcome = if let Some(run_id) = key.strip_prefix(status::JOB_PREFIX) {
         status::fire_reminder(host, run_id)
@@ -99,6 +100,10 @@ pub fn scheduled_job<H: Host>(host: &H, key: &str, payload: &str) {
     } else if let Some(run_id) = key.strip_prefix(retro::JOB_PREFIX) {
         retro::fire_reminder(host, run_id)
             .map(|()| true)
+            .map_err(|e| e.to_string())
+    } else if key == digest::DAILY_JOB || key == digest::WEEKLY_JOB {
+        digest::fire(host, key)
+            .map(|_| true)
             .map_err(|e| e.to_string())
     } else {
         selfcheck::on_job(host, key, payload).map_err(|e| e.to_string())

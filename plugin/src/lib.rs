@@ -10,6 +10,7 @@
 pub mod api;
 pub mod channel_actions;
 pub mod commands;
+pub mod digest;
 pub mod hooks;
 pub mod host;
 pub mod http;

@@ -1,7 +1,7 @@
 //! Activation, deactivation and settings: what the plugin sets up in the
 //! server when it starts.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::host::{Host, HostResult, Level, SlashCommand};
 
@@ -17,16 +17,7 @@ pub const KEY_CONFIG_CHANGED_AT: &str = "lifecycle/configuration-changed-at";
 
 /// Mattermost `AutocompleteData` for `/playbook`.
 pub fn autocomplete_data() -> Value {
-    json!({
-        "Trigger": COMMAND_TRIGGER,
-        "HelpText": "Playbooks: run and manage checklists for incidents and processes",
-        "RoleID": "",
-        "Arguments": [],
-        "SubCommands": [
-            {"Trigger": "help", "HelpText": "Show the available commands", "RoleID": "", "Arguments": [], "SubCommands": []},
-            {"Trigger": "selfcheck", "HelpText": "Check that every server capability the plugin uses works (system admins)", "RoleID": "system_admin", "Arguments": [], "SubCommands": []}
-        ]
-    })
+    crate::commands::autocomplete::autocomplete_data(COMMAND_TRIGGER)
 }
 
 pub fn activate<H: Host>(host: &H) -> HostResult<()> {
@@ -40,10 +31,11 @@ pub fn activate<H: Host>(host: &H) -> HostResult<()> {
         display_name: "Playbook".into(),
         description: "Playbooks".into(),
         auto_complete: true,
-        auto_complete_desc: "Available commands: help, selfcheck".into(),
+        auto_complete_desc: "Available commands: run, finish, update, check, checkadd, checkremove, owner, info, timeline, add, todo, settings, help".into(),
         auto_complete_hint: "[command]".into(),
         autocomplete_data: autocomplete_data(),
     })?;
+    crate::digest::schedule(host)?;
     host.kv_set(KEY_ACTIVATED_AT, host.now_ms().to_string().as_bytes())?;
     host.log(
         Level::Info,

@@ -11,6 +11,7 @@
 //! add), [`checklist_cmds`] (check, checkadd, checkremove), [`info_cmds`]
 //! (info, timeline, todo), [`settings`]; dialogs in [`dialogs`].
 
+pub mod autocomplete;
 pub mod checklist_cmds;
 pub mod dialogs;
 pub mod info_cmds;
