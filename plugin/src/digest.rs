@@ -69,17 +69,14 @@ pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
     };
     let filter = RunFilter {
         statuses: vec![status::IN_PROGRESS.to_owned()],
-        per_page: usize::MAX,
         ..RunFilter::default()
     };
-    let runs = RunStore::new(host)
-        .list(&everyone, &filter)
-        .map_err(|e| crate::host::HostError::Other(e.to_string()))?
-        .items;
-    let users: BTreeSet<String> = runs
-        .iter()
-        .flat_map(|r| r.participant_ids.iter().cloned())
-        .collect();
+    let mut users: BTreeSet<String> = BTreeSet::new();
+    RunStore::new(host)
+        .scan(&everyone, &filter, |r| {
+            users.extend(r.participant_ids.iter().cloned())
+        })
+        .map_err(|e| crate::host::HostError::Other(e.to_string()))?;
     let title = if weekly {
         "Weekly digest"
     } else {

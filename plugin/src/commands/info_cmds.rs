@@ -111,9 +111,8 @@ pub fn todo_text<H: Host + ?Sized>(host: &H, viewer: &Viewer) -> Result<String, 
         ..RunFilter::default()
     };
     let runs = RunStore::new(host)
-        .list(viewer, &filter)
-        .map_err(|e| e.to_string())?
-        .items;
+        .all(viewer, &filter)
+        .map_err(|e| e.to_string())?;
     let now = host.now_ms();
     let mut out = String::new();
 

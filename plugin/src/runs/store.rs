@@ -286,18 +286,39 @@ impl RunSort {
         })
     }
 
-    fn compare(self, a: &PlaybookRun, b: &PlaybookRun) -> Ordering {
+    /// The value runs are ordered by (kept per candidate while listing,
+    /// instead of the whole run).
+    fn key(self, run: &PlaybookRun) -> SortKey {
         match self {
-            RunSort::CreateAt => a.create_at.cmp(&b.create_at),
-            RunSort::Id => a.id.cmp(&b.id),
-            RunSort::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-            RunSort::OwnerUserId => a.owner_user_id.cmp(&b.owner_user_id),
-            RunSort::EndAt => a.end_at.cmp(&b.end_at),
-            RunSort::Status => a.current_status.cmp(&b.current_status),
-            RunSort::LastStatusUpdateAt => a.last_status_update_at.cmp(&b.last_status_update_at),
+            RunSort::CreateAt => SortKey::Int(run.create_at),
+            RunSort::Id => SortKey::Text(run.id.clone()),
+            RunSort::Name => SortKey::Text(run.name.to_lowercase()),
+            RunSort::OwnerUserId => SortKey::Text(run.owner_user_id.clone()),
+            RunSort::EndAt => SortKey::Int(run.end_at),
+            RunSort::Status => SortKey::Text(run.current_status.clone()),
+            RunSort::LastStatusUpdateAt => SortKey::Int(run.last_status_update_at),
         }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Int(i64),
+    Text(String),
+}
+
+/// A run that passed the filters: just what ordering and paging need.
+/// Ordered by sort key, then start time, then id.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate {
+    key: SortKey,
+    create_at: i64,
+    id: String,
+}
+
+/// Runs decoded per host call while scanning: small enough that a page of
+/// large runs (long timelines) stays far below the plugin's memory cap.
+const SCAN_CHUNK: usize = 200;
 
 /// The filters of `GET /runs`, with `me` already resolved to user ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -513,9 +534,16 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             .collect())
     }
 
-    /// The runs `viewer` may see that pass `filter`, sorted and paged.
-    /// Without a team filter, non-admins see the runs of their teams only.
-    pub fn list(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<RunPage> {
+    /// Calls `each` with every run `viewer` may see that passes `filter`
+    /// (paging and sorting ignored), decoding [`SCAN_CHUNK`] runs at a time
+    /// so memory stays flat however many runs the index holds. Without a
+    /// team filter, non-admins see the runs of their teams only.
+    pub fn scan(
+        &self,
+        viewer: &Viewer,
+        filter: &RunFilter,
+        mut each: impl FnMut(&PlaybookRun),
+    ) -> RunResult<()> {
         let prefix = if !filter.channel_id.is_empty() {
             format!("rc/{}/", filter.channel_id)
         } else if !filter.playbook_id.is_empty() {
@@ -529,50 +557,81 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         let term = filter.search_term.to_lowercase();
         let mut access = Access::new(self.host, viewer.clone());
         let mut teams: HashMap<String, bool> = HashMap::new();
-        let mut all = Vec::new();
-        for run in self.get_many(&ids)? {
-            if !filter.matches(&run, &term) {
-                continue;
-            }
-            if !viewer.is_system_admin && filter.team_id.is_empty() {
-                let member = match teams.get(&run.team_id) {
-                    Some(m) => *m,
-                    None => {
-                        let m = self.host.is_team_member(&run.team_id, &viewer.user_id)?;
-                        teams.insert(run.team_id.clone(), m);
-                        m
-                    }
-                };
-                if !member && !run.is_participant(&viewer.user_id) {
+        for chunk in ids.chunks(SCAN_CHUNK) {
+            for run in self.get_many(chunk)? {
+                if !filter.matches(&run, &term) {
                     continue;
                 }
-            }
-            if access.can_view(&run)? {
-                all.push(run);
+                if !viewer.is_system_admin && filter.team_id.is_empty() {
+                    let member = match teams.get(&run.team_id) {
+                        Some(m) => *m,
+                        None => {
+                            let m = self.host.is_team_member(&run.team_id, &viewer.user_id)?;
+                            teams.insert(run.team_id.clone(), m);
+                            m
+                        }
+                    };
+                    if !member && !run.is_participant(&viewer.user_id) {
+                        continue;
+                    }
+                }
+                if access.can_view(&run)? {
+                    each(&run);
+                }
             }
         }
-        all.sort_by(|a, b| {
-            let order = filter
-                .sort
-                .compare(a, b)
-                .then_with(|| a.create_at.cmp(&b.create_at))
-                .then_with(|| a.id.cmp(&b.id));
-            if filter.descending {
-                order.reverse()
-            } else {
-                order
-            }
+        Ok(())
+    }
+
+    /// Every run [`scan`](Self::scan) yields, sorted by `filter` (no
+    /// paging): for callers that need them all (digests, `todo`).
+    pub fn all(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<Vec<PlaybookRun>> {
+        let mut runs = Vec::new();
+        self.scan(viewer, filter, |r| runs.push(r.clone()))?;
+        runs.sort_by_cached_key(|r| Candidate {
+            key: filter.sort.key(r),
+            create_at: r.create_at,
+            id: r.id.clone(),
         });
+        if filter.descending {
+            runs.reverse();
+        }
+        Ok(runs)
+    }
+
+    /// The runs `viewer` may see that pass `filter`, sorted and paged. Only
+    /// the sort key and id of each match are kept while scanning; the page
+    /// itself is loaded at the end.
+    pub fn list(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<RunPage> {
+        let mut all: Vec<Candidate> = Vec::new();
+        self.scan(viewer, filter, |run| {
+            all.push(Candidate {
+                key: filter.sort.key(run),
+                create_at: run.create_at,
+                id: run.id.clone(),
+            });
+        })?;
+        all.sort();
+        if filter.descending {
+            all.reverse();
+        }
         let total_count = all.len();
         let per_page = filter.per_page.clamp(1, MAX_PER_PAGE);
         let start = filter.page.saturating_mul(per_page).min(total_count);
         let end = start.saturating_add(per_page).min(total_count);
+        let page_ids: Vec<String> = all[start..end].iter().map(|c| c.id.clone()).collect();
+        let mut loaded: HashMap<String, PlaybookRun> = self
+            .get_many(&page_ids)?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let items = page_ids.iter().filter_map(|id| loaded.remove(id)).collect();
         Ok(RunPage {
             total_count,
             page_count: total_count.div_ceil(per_page),
             per_page,
             has_more: end < total_count,
-            items: all.drain(start..end).collect(),
+            items,
         })
     }
 }
