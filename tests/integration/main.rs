@@ -5,7 +5,9 @@
 //! command runs it first). Tests fail, not skip, when they are missing.
 
 mod chat_api;
+mod chat_entry_points;
 mod chat_integrations;
+mod client;
 mod durability;
 mod helpers;
 mod playbooks_api;

@@ -4,59 +4,10 @@
 //! restored; a non-member is denied.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{TestApp, log_in_new_user, spawn_app};
-
-const API: &str = "/plugins/playbooks/api/v0";
-
-struct Client<'a> {
-    app: &'a TestApp,
-    token: String,
-    id: String,
-}
-
-async fn request(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-    let mut req = app.http.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, body, headers)
-}
-
-impl<'a> Client<'a> {
-    async fn new(app: &'a TestApp, username: &str) -> Client<'a> {
-        let token = log_in_new_user(app, username).await;
-        let (status, me, _) = request(app, &token, Method::GET, "/api/v4/users/me", None).await;
-        assert_eq!(status, StatusCode::OK, "{me}");
-        let id = me["id"].as_str().unwrap().to_string();
-        Client { app, token, id }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let (s, b, _) = request(self.app, &self.token, method, path, body).await;
-        (s, b)
-    }
-
-    async fn api(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.call(method, &format!("{API}{path}"), body).await
-    }
-}
+use crate::client::{API, Client, request};
+use crate::helpers::spawn_app;
 
 #[tokio::test]
 async fn run_lifecycle_over_http() {
