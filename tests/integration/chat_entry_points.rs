@@ -168,6 +168,34 @@ async fn slash_commands_drive_runs() {
             .contains("unmatched quote")
     );
 
+    // Dynamic autocomplete: the server asks the plugin for the items.
+    let suggestions = bob
+        .expect(
+            StatusCode::OK,
+            Method::GET,
+            &format!(
+                "/api/v4/teams/{team_id}/commands/autocomplete_suggestions?user_input=%2Fplaybook%20check%200%20&channel_id={room}"
+            ),
+            None,
+        )
+        .await;
+    let completes: Vec<&str> = suggestions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Complete"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        completes,
+        vec![
+            "playbook check 0 0",
+            "playbook check 0 1",
+            "playbook check 0 2"
+        ],
+        "{suggestions}"
+    );
+    assert_eq!(suggestions[1]["Description"], "☑ Page");
+
     // carol cannot run commands in a private run channel she is not in
     // (the server refuses); once added to the channel, the plugin refuses
     // edits because she is not a participant.

@@ -228,6 +228,7 @@ fn response_from_wit(plugin_id: &str, wit: hooks::CommandResponse) -> CommandRes
 struct SuggestionsQuery {
     user_input: String,
     channel_id: String,
+    root_id: String,
 }
 
 async fn autocomplete_suggestions(
@@ -251,9 +252,15 @@ async fn autocomplete_suggestions(
         .filter(|reg| state.plugins.running(&reg.plugin_id).is_some())
         .collect();
     let tree = autocomplete::command_tree(&registered);
-    Ok(Json(autocomplete::suggestions(
-        &tree,
-        &q.user_input,
-        &caller.user,
-    )))
+    let found = autocomplete::candidates(&tree, &q.user_input, &caller.user);
+    let ctx = super::autocomplete_fetch::Context {
+        user_id: caller.id(),
+        user_input: &q.user_input,
+        channel_id: &q.channel_id,
+        root_id: &q.root_id,
+        team_id: &team_id,
+    };
+    Ok(Json(
+        super::autocomplete_fetch::resolve(&state, &ctx, found).await,
+    ))
 }

@@ -2,6 +2,7 @@
 
 mod access;
 pub mod auth;
+mod autocomplete_fetch;
 mod channels;
 mod commands;
 mod error;

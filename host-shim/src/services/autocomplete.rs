@@ -118,10 +118,64 @@ fn visible(role_id: &str, user: &User) -> bool {
     }
 }
 
+/// A `DynamicList` argument to fetch from its plugin: the server calls
+/// `fetch_url` and turns the items into suggestions ([`from_list_items`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DynamicFetch {
+    pub fetch_url: String,
+    /// The command line up to the argument being typed (with trailing space).
+    pub parsed: String,
+    /// What has been typed of the argument so far.
+    pub typed: String,
+}
+
+/// What the walk finds: ready suggestions, or lists to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Candidate {
+    Ready(Suggestion),
+    Fetch(DynamicFetch),
+}
+
 /// Suggestions for `input` (what the user typed, with or without the
-/// leading `/`).
+/// leading `/`), without dynamic lists.
 pub fn suggestions(tree: &[AutocompleteData], input: &str, user: &User) -> Vec<Suggestion> {
+    candidates(tree, input, user)
+        .into_iter()
+        .filter_map(|c| match c {
+            Candidate::Ready(s) => Some(s),
+            Candidate::Fetch(_) => None,
+        })
+        .collect()
+}
+
+/// Everything `input` leads to, dynamic lists included.
+pub fn candidates(tree: &[AutocompleteData], input: &str, user: &User) -> Vec<Candidate> {
     walk(tree, "", input.strip_prefix('/').unwrap_or(input), user)
+}
+
+/// Mattermost `AutocompleteListItem`s from a plugin's fetch URL, filtered
+/// by what was typed, as suggestions.
+pub fn from_list_items(fetch: &DynamicFetch, items: &Value) -> Vec<Suggestion> {
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let typed = fetch.typed.to_lowercase();
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let value = text(item, "Item");
+            value
+                .to_lowercase()
+                .starts_with(&typed)
+                .then(|| Suggestion {
+                    complete: format!("{}{value}", fetch.parsed),
+                    hint: text(item, "Hint"),
+                    description: text(item, "HelpText"),
+                    suggestion: value,
+                    icon_data: String::new(),
+                })
+        })
+        .collect()
 }
 
 fn walk(
@@ -129,18 +183,20 @@ fn walk(
     parsed: &str,
     to_parse: &str,
     user: &User,
-) -> Vec<Suggestion> {
+) -> Vec<Candidate> {
     let Some(space) = to_parse.find(' ') else {
         let typed = to_parse.to_lowercase();
         return commands
             .iter()
             .filter(|c| visible(&c.role_id, user) && c.trigger.starts_with(&typed))
-            .map(|c| Suggestion {
-                complete: format!("{parsed}{}", c.trigger),
-                suggestion: c.trigger.clone(),
-                hint: c.hint.clone(),
-                description: c.help_text.clone(),
-                icon_data: String::new(),
+            .map(|c| {
+                Candidate::Ready(Suggestion {
+                    complete: format!("{parsed}{}", c.trigger),
+                    suggestion: c.trigger.clone(),
+                    hint: c.hint.clone(),
+                    description: c.help_text.clone(),
+                    icon_data: String::new(),
+                })
             })
             .collect();
     };
@@ -161,8 +217,11 @@ fn walk(
     out
 }
 
-/// Candidates for the positional argument being typed.
-fn argument_suggestions(command: &AutocompleteData, parsed: &str, rest: &str) -> Vec<Suggestion> {
+/// Candidates for the positional argument being typed. A `DynamicList`
+/// last argument also covers the positions after it (this server's
+/// extension: the plugin sees `parsed` and decides what comes next, e.g.
+/// a run number, then a checklist, then an item).
+fn argument_suggestions(command: &AutocompleteData, parsed: &str, rest: &str) -> Vec<Candidate> {
     let positional: Vec<&Argument> = command
         .arguments
         .iter()
@@ -172,43 +231,37 @@ fn argument_suggestions(command: &AutocompleteData, parsed: &str, rest: &str) ->
         Some(i) => (&rest[..=i], &rest[i + 1..]),
         None => ("", rest),
     };
-    let Some(arg) = positional.get(done.split_whitespace().count()) else {
-        return Vec::new();
+    let index = done.split_whitespace().count();
+    let arg = match positional.get(index) {
+        Some(arg) => *arg,
+        None => match positional.last() {
+            Some(last) if last.kind == "DynamicList" => *last,
+            _ => return Vec::new(),
+        },
     };
     let parsed = format!("{parsed}{done}");
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-    match arg.kind.as_str() {
-        "StaticList" => {
-            let typed = current.to_lowercase();
-            arg.data
-                .get("PossibleArguments")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|item| {
-                    let value = text(item, "Item");
-                    value
-                        .to_lowercase()
-                        .starts_with(&typed)
-                        .then(|| Suggestion {
-                            complete: format!("{parsed}{value}"),
-                            hint: text(item, "Hint"),
-                            description: text(item, "HelpText"),
-                            suggestion: value,
-                            icon_data: String::new(),
-                        })
-                })
-                .collect()
-        }
+    let here = DynamicFetch {
+        fetch_url: text(&arg.data, "FetchURL"),
+        parsed,
+        typed: current.to_owned(),
+    };
+    let ready = match arg.kind.as_str() {
+        "StaticList" => from_list_items(
+            &here,
+            arg.data.get("PossibleArguments").unwrap_or(&Value::Null),
+        ),
         "TextInput" => vec![Suggestion {
-            complete: format!("{parsed}{current}"),
+            complete: format!("{}{current}", here.parsed),
             suggestion: String::new(),
             hint: text(&arg.data, "Hint"),
             description: arg.help_text.clone(),
             icon_data: String::new(),
         }],
+        "DynamicList" if !here.fetch_url.is_empty() => return vec![Candidate::Fetch(here)],
         _ => Vec::new(),
-    }
+    };
+    ready.into_iter().map(Candidate::Ready).collect()
 }
 
 #[cfg(test)]
@@ -310,5 +363,53 @@ mod tests {
         let echo: Vec<_> = tree.iter().filter(|d| d.trigger == "echo").collect();
         assert_eq!(echo.len(), 1);
         assert_eq!(echo[0].help_text, "Echo back text from your account");
+    }
+
+    #[test]
+    fn dynamic_lists_are_fetched_and_cover_later_positions() {
+        let data = json!({
+            "Trigger": "playbook", "SubCommands": [
+                {"Trigger": "check", "Arguments": [
+                    {"Name": "", "Type": "DynamicList", "Data": {"FetchURL": "/plugins/playbooks/autocomplete/check"}}
+                ]}
+            ]
+        });
+        let tree = command_tree(&[CommandRegistration {
+            plugin_id: "playbooks".into(),
+            trigger: "playbook".into(),
+            auto_complete: true,
+            autocomplete_data: data.to_string(),
+            ..Default::default()
+        }]);
+        let u = user("system_user");
+        for (input, parsed, typed) in [
+            ("/playbook check ", "playbook check ", ""),
+            ("/playbook check 0 1", "playbook check 0 ", "1"),
+            ("/playbook check 1 0 ", "playbook check 1 0 ", ""),
+        ] {
+            assert_eq!(
+                candidates(&tree, input, &u),
+                vec![Candidate::Fetch(DynamicFetch {
+                    fetch_url: "/plugins/playbooks/autocomplete/check".into(),
+                    parsed: parsed.into(),
+                    typed: typed.into(),
+                })],
+                "{input}"
+            );
+        }
+        assert!(suggestions(&tree, "/playbook check ", &u).is_empty());
+        let fetch = DynamicFetch {
+            fetch_url: String::new(),
+            parsed: "playbook check ".into(),
+            typed: "1".into(),
+        };
+        let items = json!([{"Item": "0", "HelpText": "Triage"}, {"Item": "1", "Hint": "h", "HelpText": "Comms"}]);
+        let got = from_list_items(&fetch, &items);
+        assert_eq!(completes(&got), vec!["playbook check 1"]);
+        assert_eq!(
+            (got[0].hint.as_str(), got[0].description.as_str()),
+            ("h", "Comms")
+        );
+        assert!(from_list_items(&fetch, &json!({"not": "a list"})).is_empty());
     }
 }

@@ -13,6 +13,13 @@ fn text_arg(hint: &str, help: &str) -> Value {
            "Data": {"Hint": hint, "Pattern": ""}})
 }
 
+/// A `DynamicList` served by `rest::autocomplete` (`run`, `checklist` or
+/// `item`); it also covers the positions after it.
+fn dynamic_arg(shape: &str, help: &str) -> Value {
+    json!({"Name": "", "HelpText": help, "Type": "DynamicList", "Required": false,
+           "Data": {"FetchURL": format!("/plugins/playbooks/api/v0/autocomplete/{shape}")}})
+}
+
 fn list_arg(help: &str, items: &[(&str, &str)]) -> Value {
     let items: Vec<Value> = items
         .iter()
@@ -24,9 +31,15 @@ fn list_arg(help: &str, items: &[(&str, &str)]) -> Value {
 
 pub fn autocomplete_data(trigger: &str) -> Value {
     let numbers = || {
-        json!([text_arg(
-            "[run #] <checklist #> <item #>",
-            "Numbers start at 0"
+        json!([dynamic_arg(
+            "item",
+            "[run #] <checklist #> <item #>, numbers start at 0"
+        )])
+    };
+    let run_number = || {
+        json!([dynamic_arg(
+            "run",
+            "[run #] with several runs in the channel"
         )])
     };
     json!({
@@ -37,14 +50,14 @@ pub fn autocomplete_data(trigger: &str) -> Value {
         "SubCommands": [
             sub("run", "[playbook] [run name]", "Start a run (no arguments: pick in a dialog)",
                 json!([text_arg("[playbook name or id] [run name]", "Quote names with spaces")])),
-            sub("finish", "[run #]", "Finish the run in this channel", json!([])),
-            sub("update", "[run #]", "Post a status update", json!([])),
+            sub("finish", "[run #]", "Finish the run in this channel", run_number()),
+            sub("update", "[run #]", "Post a status update", run_number()),
             sub("check", "[run #] <checklist #> <item #>", "Check or uncheck a task", numbers()),
-            sub("checkadd", "[run #] <checklist #> [text]", "Add a task", json!([text_arg("[run #] <checklist #> [text]", "No text opens a dialog")])),
+            sub("checkadd", "[run #] <checklist #> [text]", "Add a task", json!([dynamic_arg("checklist", "[run #] <checklist #> [text]; no text opens a dialog")])),
             sub("checkremove", "[run #] <checklist #> <item #>", "Remove a task", numbers()),
             sub("owner", "[run #] [@username]", "Show or change the owner", json!([text_arg("[@username]", "The new owner")])),
-            sub("info", "[run #]", "Show a summary of the run", json!([])),
-            sub("timeline", "[run #]", "Show the run's timeline", json!([])),
+            sub("info", "[run #]", "Show a summary of the run", run_number()),
+            sub("timeline", "[run #]", "Show the run's timeline", run_number()),
             sub("add", "[run #] <post id>", "Add a post to the run's timeline", json!([text_arg("<post id>", "")])),
             sub("todo", "", "Your overdue updates, tasks and runs in progress", json!([])),
             sub("settings", "[digest|weekly-digest] [on|off]", "Your digest settings",

@@ -10,6 +10,7 @@
 //! Handlers live in one module per resource ([`playbooks`]); [`body`] parses
 //! JSON bodies into model types with field-level errors.
 
+pub mod autocomplete;
 pub mod body;
 pub mod channel_actions;
 pub mod permissions;
@@ -122,7 +123,7 @@ pub(crate) fn routes<H: Host>() -> Router<Handler<H>> {
     // the `/runs/{id}` ones of `runs`.
     let router = runs::routes(run_admin::routes(playbooks::routes(Router::new())));
     let router = run_retro::routes(run_status::routes(router));
-    let router = channel_actions::routes(router);
+    let router = autocomplete::routes(channel_actions::routes(router));
     stats::routes(run_checklists::routes(router))
 }
 

@@ -15,8 +15,6 @@ pub(crate) struct Resp {
     pub status: u16,
     pub body: Value,
     pub headers: Vec<(String, String)>,
-    /// The raw body (for non-JSON responses such as the Markdown report).
-    pub raw: Vec<u8>,
 }
 
 impl Resp {
@@ -29,9 +27,6 @@ impl Resp {
     /// The error body's `message`.
     pub fn message(&self) -> &str {
         self.body["message"].as_str().unwrap_or_default()
-    }
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.raw).into_owned()
     }
 }
 
@@ -67,7 +62,6 @@ pub(crate) fn call_raw(
         status: response.status,
         body,
         headers: response.headers,
-        raw: response.body,
     }
 }
 

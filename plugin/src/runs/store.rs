@@ -26,7 +26,6 @@
 //!   for. Fine for thousands of runs per team; a team with far more would
 //!   want per-status/participant indexes.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
