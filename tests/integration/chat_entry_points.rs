@@ -504,3 +504,87 @@ async fn keyword_prompt_welcome_and_task_actions() {
     let post: Value = serde_json::from_str(event["data"]["post"].as_str().unwrap()).unwrap();
     assert_eq!(post["message"], "Welcome to town! Incidents start here.");
 }
+
+#[tokio::test]
+async fn the_daily_digest_reaches_participants_who_want_it() {
+    let app = spawn_app().await;
+    let alice = Client::new(&app, "alice").await;
+    let bob = Client::new(&app, "bob").await;
+    let carol = Client::new(&app, "carol").await;
+    let team_id = team_with(&alice, "ops", &[&bob, &carol]).await;
+    let town = channel(&bob, &team_id, "town").await;
+    bob.expect(
+        StatusCode::CREATED,
+        Method::POST,
+        &format!("{}/playbooks", crate::client::API),
+        Some(json!({"title": "Incident response", "team_id": team_id, "public": true,
+                    "invited_user_ids": [carol.id], "invite_users_enabled": true,
+                    "checklists": [{"title": "Triage", "items": [{"title": "Assess", "assignee_type": "owner"}]}]})),
+    )
+    .await;
+    assert!(
+        text_of(&bob, &town, "/playbook run Incident Broken")
+            .await
+            .starts_with("Started")
+    );
+    // Activation scheduled the digests for 09:00 UTC.
+    let jobs = app
+        .state
+        .services
+        .jobs
+        .jobs_for_plugin("playbooks")
+        .unwrap();
+    assert!(jobs.iter().any(|j| j.key == "digest/daily"), "{jobs:?}");
+    assert!(jobs.iter().any(|j| j.key == "digest/weekly"), "{jobs:?}");
+    // carol turns hers off.
+    join(&carol, &town).await;
+    assert!(
+        text_of(&carol, &town, "/playbook settings digest off")
+            .await
+            .contains("**off**")
+    );
+
+    // Make the daily digest due now, as the clock would.
+    let mut bob_socket = bob.socket().await;
+    let mut carol_socket = carol.socket().await;
+    app.state
+        .services
+        .jobs
+        .schedule(&chat_store::ports::jobs::Job {
+            plugin_id: "playbooks".into(),
+            key: "digest/daily".into(),
+            at_ms: 0,
+            payload: String::new(),
+        })
+        .unwrap();
+    app.state.services.scheduler_wake.notify_one();
+    let event = bob_socket.next_event("posted").await;
+    let post: Value = serde_json::from_str(event["data"]["post"].as_str().unwrap()).unwrap();
+    let message = post["message"].as_str().unwrap();
+    assert!(message.starts_with("#### Daily digest"), "{message}");
+    assert!(
+        message.contains("##### Your tasks (1)") && message.contains("Assess"),
+        "{message}"
+    );
+    assert_eq!(event["data"]["channel_type"], "D");
+    // The next one is scheduled again; carol got nothing.
+    let jobs = app
+        .state
+        .services
+        .jobs
+        .jobs_for_plugin("playbooks")
+        .unwrap();
+    let daily = jobs
+        .iter()
+        .find(|j| j.key == "digest/daily")
+        .expect("rescheduled");
+    assert!(daily.at_ms > host_shim::model::now_ms());
+    let quiet = tokio::time::timeout(
+        Duration::from_millis(500),
+        carol_socket.next_event("posted"),
+    )
+    .await;
+    assert!(quiet.is_err(), "carol turned the digest off");
+    bob_socket.close().await;
+    carol_socket.close().await;
+}
