@@ -12,6 +12,7 @@
 mod bundle;
 mod component;
 mod toolchain;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -110,6 +111,7 @@ fn build_plugins(workspace: &Path) -> Result<()> {
     toolchain::run(&plan, workspace)?;
 
     let playbooks = guest_component("playbooks-plugin", &plan.artifact("playbooks-plugin"))?;
+    web::build_webapp(workspace)?;
     let sandbox = guest_component("sandbox-guest", &plan.artifact("sandbox-guest"))?;
 
     let bundles = workspace.join("target/bundles");
@@ -163,6 +165,7 @@ fn run(workspace: &Path, serve_args: &[String]) -> Result<()> {
 fn test(workspace: &Path) -> Result<()> {
     build_plugins(workspace)?;
     run_in(workspace, cargo().args(["test", "--workspace"]))?;
+    web::test_webapp(workspace)?;
     let node = workspace.join("tests/node");
     if node.join("package.json").is_file() {
         let install = if node.join("package-lock.json").is_file() {

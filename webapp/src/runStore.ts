@@ -1,0 +1,52 @@
+// Live run state shared by the sidebar, pages and post renderers: runs by
+// id, updated from API responses and from the plugin's websocket events
+// (`custom_playbooks_playbook_run_updated` / `_created`), never by polling.
+
+import type {PlaybookRun} from './types';
+
+type Listener = () => void;
+
+const runs = new Map<string, PlaybookRun>();
+const listeners = new Set<Listener>();
+
+export function put(run: PlaybookRun): PlaybookRun {
+    const known = runs.get(run.id);
+    if (!known || known !== run) {
+        runs.set(run.id, run);
+        listeners.forEach((l) => l());
+    }
+    return run;
+}
+
+export function get(id: string): PlaybookRun | undefined {
+    return runs.get(id);
+}
+
+export function inChannel(channelId: string): PlaybookRun[] {
+    return [...runs.values()].filter((r) => r.channel_id === channelId);
+}
+
+export function subscribe(listener: Listener): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+}
+
+/** A websocket event's payload: `{playbook_run}` as an object or JSON text. */
+export function fromEvent(data: unknown): PlaybookRun | undefined {
+    const raw = (data as {playbook_run?: unknown} | undefined)?.playbook_run;
+    const value = typeof raw === 'string' ? safeParse(raw) : raw;
+    return value && typeof value === 'object' && 'id' in value ? (value as PlaybookRun) : undefined;
+}
+
+function safeParse(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+}
+
+/** For tests. */
+export function clear() {
+    runs.clear();
+}

@@ -1,0 +1,106 @@
+// The plugin's JSON shapes (Mattermost Playbooks' names), as far as the UI
+// uses them. See plugin/api/openapi.yaml.
+
+export type ItemState = '' | 'in_progress' | 'closed' | 'skipped';
+
+export interface ChecklistItem {
+    id: string;
+    title: string;
+    description: string;
+    state: ItemState;
+    assignee_id: string;
+    assignee_ids: string[];
+    command: string;
+    command_last_run: number;
+    due_date: number;
+}
+
+export interface Checklist {
+    id: string;
+    title: string;
+    items: ChecklistItem[];
+}
+
+export interface TimelineEvent {
+    id: string;
+    event_at: number;
+    event_type: string;
+    summary: string;
+    delete_at: number;
+    subject_user_id: string;
+    creator_user_id: string;
+    post_id: string;
+}
+
+export interface RunMetric {
+    metric_config_id: string;
+    value: number | null;
+}
+
+export interface PlaybookRun {
+    id: string;
+    name: string;
+    summary: string;
+    owner_user_id: string;
+    reporter_user_id: string;
+    team_id: string;
+    channel_id: string;
+    playbook_id: string;
+    create_at: number;
+    end_at: number;
+    current_status: 'InProgress' | 'Finished';
+    checklists: Checklist[];
+    participant_ids: string[];
+    followers: string[];
+    timeline_events: TimelineEvent[];
+    status_update_enabled: boolean;
+    status_update_due_at: number;
+    last_status_update_at: number;
+    reminder_timer_default_seconds: number;
+    retrospective: string;
+    retrospective_enabled: boolean;
+    retrospective_published_at: number;
+    retrospective_was_canceled: boolean;
+    metrics_data: RunMetric[];
+    sequential_id: string;
+    task_total: number;
+    task_completed: number;
+}
+
+export interface MetricConfig {
+    id: string;
+    title: string;
+    description: string;
+    type: 'metric_duration' | 'metric_currency' | 'metric_integer';
+    target: number | null;
+}
+
+export interface Playbook {
+    id: string;
+    title: string;
+    description: string;
+    team_id: string;
+    public: boolean;
+    delete_at: number;
+    checklists: Checklist[];
+    metrics: MetricConfig[];
+    num_runs: number;
+    active_runs: number;
+    last_run_at: number;
+    [setting: string]: unknown;
+}
+
+export interface Page<T> {
+    total_count: number;
+    page_count: number;
+    has_more: boolean;
+    items: T[];
+}
+
+export interface StatusUpdate {
+    id: string;
+    create_at: number;
+    message: string;
+    user_id: string;
+    author_user_name: string;
+}

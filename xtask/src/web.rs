@@ -1,0 +1,49 @@
+//! The playbooks plugin's web bundle (`webapp/`): `npm ci` then Vite, so
+//! `webapp/dist/main.js` exists before the bundle is assembled (the bundle
+//! step copies `webapp/dist` where `webapp.bundle_path` points). Its tests
+//! (type check + Vitest) run with the rest in `cargo xtask test`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::run_in;
+
+fn npm_install(dir: &Path) -> Result<()> {
+    // `ci` reproduces the lockfile exactly; skip it when node_modules is
+    // already in step (incremental local builds).
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
+        (Ok(l), Ok(i)) => i.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    let install = if lock.is_file() { "ci" } else { "install" };
+    run_in(dir, Command::new("npm").args([install, "--no-audit", "--no-fund"]))
+        .with_context(|| format!("npm {install} in {} (Node 20+ and npm are required)", dir.display()))
+}
+
+/// Builds `webapp/dist` if the project has a web bundle.
+pub fn build_webapp(workspace: &Path) -> Result<()> {
+    let dir = workspace.join("webapp");
+    if !dir.join("package.json").is_file() {
+        return Ok(());
+    }
+    npm_install(&dir)?;
+    run_in(&dir, Command::new("npm").args(["run", "build"]))
+}
+
+/// Type-checks and unit-tests the web bundle.
+pub fn test_webapp(workspace: &Path) -> Result<()> {
+    let dir = workspace.join("webapp");
+    if !dir.join("package.json").is_file() {
+        return Ok(());
+    }
+    npm_install(&dir)?;
+    run_in(&dir, Command::new("npm").args(["run", "typecheck"]))?;
+    run_in(&dir, Command::new("npm").arg("test"))
+}
