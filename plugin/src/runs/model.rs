@@ -44,6 +44,11 @@ pub mod event_type {
     pub const STATUS_UPDATE_SNOOZED: &str = "status_update_snoozed";
     pub const STATUS_UPDATES_ENABLED: &str = "status_updates_enabled";
     pub const STATUS_UPDATES_DISABLED: &str = "status_updates_disabled";
+    pub const PUBLISHED_RETROSPECTIVE: &str = "published_retrospective";
+    pub const CANCELED_RETROSPECTIVE: &str = "canceled_retrospective";
+    pub const RETROSPECTIVE_ENABLED: &str = "retrospective_enabled";
+    pub const RETROSPECTIVE_DISABLED: &str = "retrospective_disabled";
+    pub const PARTICIPANTS_CHANGED: &str = "participants_changed";
 }
 
 use crate::playbooks::model::nullable;
