@@ -15,6 +15,8 @@ pub(crate) struct Resp {
     pub status: u16,
     pub body: Value,
     pub headers: Vec<(String, String)>,
+    /// The raw body (for non-JSON responses such as the Markdown report).
+    pub raw: Vec<u8>,
 }
 
 impl Resp {
@@ -62,6 +64,7 @@ pub(crate) fn call_raw(
         status: response.status,
         body,
         headers: response.headers,
+        raw: response.body,
     }
 }
 

@@ -460,6 +460,42 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         }
     }
 
+    /// Deletes run `id` and its index entries in one `atomic_write` that
+    /// expects the record as read (retried if it changed meanwhile), after
+    /// `check` approves the current record. Returns the deleted run.
+    pub fn delete<E, F>(&self, id: &str, mut check: F) -> Result<PlaybookRun, E>
+    where
+        E: From<RunError>,
+        F: FnMut(&PlaybookRun) -> Result<(), E>,
+    {
+        let key = record_key(id);
+        for _ in 0..MAX_ATTEMPTS {
+            let old = self
+                .host
+                .kv_get(&key)
+                .map_err(RunError::from)?
+                .ok_or_else(run_not_found)?;
+            let run = decode(&old)?;
+            check(&run)?;
+            let mut ops = vec![
+                KvOp::Delete(key.clone()),
+                KvOp::Delete(team_key(&run.team_id, run.create_at, &run.id)),
+                KvOp::Delete(channel_key(&run.channel_id, &run.id)),
+            ];
+            if !run.playbook_id.is_empty() {
+                ops.push(KvOp::Delete(playbook_key(&run.playbook_id, &run.id)));
+            }
+            if self
+                .host
+                .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
+                .map_err(RunError::from)?
+            {
+                return Ok(run);
+            }
+        }
+        Err(RunError::Conflict(format!("run {id} is being changed concurrently, try again")).into())
+    }
+
     /// Read-modify-write of run `id` with compare-and-set, retried when a
     /// concurrent writer got there first (`change` then runs again on the
     /// fresh record, so it must be repeatable and is the place for state
