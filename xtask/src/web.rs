@@ -23,8 +23,16 @@ fn npm_install(dir: &Path) -> Result<()> {
         return Ok(());
     }
     let install = if lock.is_file() { "ci" } else { "install" };
-    run_in(dir, Command::new("npm").args([install, "--no-audit", "--no-fund"]))
-        .with_context(|| format!("npm {install} in {} (Node 20+ and npm are required)", dir.display()))
+    run_in(
+        dir,
+        Command::new("npm").args([install, "--no-audit", "--no-fund"]),
+    )
+    .with_context(|| {
+        format!(
+            "npm {install} in {} (Node 20+ and npm are required)",
+            dir.display()
+        )
+    })
 }
 
 /// Builds `webapp/dist` if the project has a web bundle.
