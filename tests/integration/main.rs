@@ -13,6 +13,7 @@ mod helpers;
 mod playbooks_api;
 mod plugin_hooks;
 mod plugin_lifecycle;
+mod restarts;
 mod runs_api;
 mod sandbox;
 mod websocket;
