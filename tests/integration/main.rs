@@ -9,6 +9,7 @@ mod chat_entry_points;
 mod chat_integrations;
 mod client;
 mod durability;
+mod engine_flows;
 mod helpers;
 mod playbooks_api;
 mod plugin_hooks;
