@@ -25,6 +25,8 @@ pub struct FakeHost {
     pub logs: RefCell<Vec<String>>,
     pub config: String,
     pub bot: RefCell<Option<String>>,
+    /// Commands run through `execute_command`: (user, channel, command).
+    pub executed: RefCell<Vec<(String, String, String)>>,
     /// Ids handed out to posts so far (never reused after a delete).
     pub post_seq: std::cell::Cell<u64>,
 }
@@ -304,6 +306,22 @@ impl Host for FakeHost {
     fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
         self.commands.borrow_mut().push(command.clone());
         Ok(())
+    }
+    /// Records the command; like the server, refuses non-members.
+    fn execute_command(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        _root_id: &str,
+        command: &str,
+    ) -> HostResult<String> {
+        if !self.is_channel_member(channel_id, user_id)? {
+            return Err(HostError::PermissionDenied);
+        }
+        self.executed
+            .borrow_mut()
+            .push((user_id.into(), channel_id.into(), command.into()));
+        Ok(String::new())
     }
     fn open_dialog(&self, trigger_id: &str, dialog: &Value) -> HostResult<()> {
         if trigger_id.is_empty() {

@@ -293,6 +293,15 @@ impl Host for WitHost {
     fn open_dialog(&self, trigger_id: &str, dialog: &Value) -> HostResult<()> {
         Ok(dialogs::open(trigger_id, &dialog.to_string())?)
     }
+    fn execute_command(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        root_id: &str,
+        command: &str,
+    ) -> HostResult<String> {
+        Ok(commands::execute(user_id, channel_id, root_id, command)?)
+    }
     fn schedule_once(&self, key: &str, at_ms: i64, payload: &str) -> HostResult<()> {
         Ok(scheduler::schedule_once(key, at_ms, payload)?)
     }

@@ -170,6 +170,16 @@ pub trait Host {
     fn send_ephemeral(&self, user_id: &str, post: Post) -> HostResult<Post>;
 
     fn register_command(&self, command: &SlashCommand) -> HostResult<()>;
+    /// Runs `command` as `user_id` in `channel_id` (thread `root_id`):
+    /// built-ins at once (their text comes back), plugin commands queued
+    /// ("" comes back). The user must be a member of the channel.
+    fn execute_command(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        root_id: &str,
+        command: &str,
+    ) -> HostResult<String>;
     fn open_dialog(&self, trigger_id: &str, dialog: &Value) -> HostResult<()>;
 
     fn schedule_once(&self, key: &str, at_ms: i64, payload: &str) -> HostResult<()>;

@@ -226,6 +226,16 @@ pub fn start<H: Host>(host: &H, args: &CommandArgs) -> CommandResponse {
     if let Ok(bot_id) = &bot {
         steps.extend(check_chat(host, args, bot_id));
     }
+    steps.push(step(
+        "commands",
+        host.execute_command(
+            &args.user_id,
+            &args.channel_id,
+            "",
+            "/echo Self-check: commands run on behalf of users.",
+        )
+        .map(|_| "ran /echo as the caller".to_owned()),
+    ));
     steps.push(step("dialogs", (|| {
         let dialog = json!({"callback_id": DIALOG_CALLBACK, "title": "Self-check", "submit_label": "Submit",
             "elements": [{"display_name": "Note", "name": "note", "type": "text", "optional": true}],
@@ -477,7 +487,7 @@ mod tests {
         let host = FakeHost::with_basics();
         let reply = start(&host, &args("admin"));
         assert!(
-            reply.text.contains("12 of 12 checks passed"),
+            reply.text.contains("13 of 13 checks passed"),
             "{}",
             reply.text
         );
@@ -486,6 +496,7 @@ mod tests {
             Some(&(host.now + JOB_DELAY_MS, "c1".to_string()))
         );
         assert_eq!(host.dialogs.borrow().len(), 1);
+        assert_eq!(host.executed.borrow().len(), 1, "ran /echo");
         assert_eq!(host.events.borrow()[0].0, "selfcheck");
         // Only the session remains in KV: scratch keys were removed.
         let keys: Vec<String> = host.kv.borrow().keys().cloned().collect();
@@ -499,7 +510,7 @@ mod tests {
         a.trigger_id.clear();
         let reply = start(&host, &a);
         assert!(
-            reply.text.contains("11 of 12 checks passed"),
+            reply.text.contains("12 of 13 checks passed"),
             "{}",
             reply.text
         );

@@ -193,3 +193,86 @@ async fn mattermost_export_round_trip() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_task_runs_its_slash_command_as_the_user() {
+    let app = spawn_app().await;
+    let alice = Client::new(&app, "alice").await;
+    let bob = Client::new(&app, "bob").await;
+    let team_id = team_with(&alice, "ops", &[&bob]).await;
+    let pb = alice
+        .expect(
+            StatusCode::CREATED,
+            Method::POST,
+            &format!("{API}/playbooks"),
+            Some(
+                json!({"title": "Bridge", "team_id": team_id, "public": true,
+                        "checklists": [{"title": "Setup", "items": [
+                            {"title": "Set the header", "command": "/header Incident bridge"},
+                            {"title": "Show info", "command": "/playbook info"}]}]}),
+            ),
+        )
+        .await;
+    let run = alice
+        .expect(
+            StatusCode::CREATED,
+            Method::POST,
+            &format!("{API}/runs"),
+            Some(json!({"playbook_id": pb["id"], "team_id": team_id, "name": "Bridge run"})),
+        )
+        .await;
+    let run_id = run["id"].as_str().unwrap().to_owned();
+    let room = run["channel_id"].as_str().unwrap().to_owned();
+
+    // A built-in: runs at once, as alice.
+    let run = alice
+        .expect(
+            StatusCode::OK,
+            Method::POST,
+            &format!("{API}/runs/{run_id}/checklists/0/item/0/run"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        run["timeline_events"].as_array().unwrap().last().unwrap()["event_type"],
+        "ran_slash_command"
+    );
+    let channel = alice
+        .expect(
+            StatusCode::OK,
+            Method::GET,
+            &format!("/api/v4/channels/{room}"),
+            None,
+        )
+        .await;
+    assert_eq!(channel["header"], "Incident bridge");
+
+    // A plugin command (the plugin's own): queued, then answered to alice.
+    let mut socket = alice.socket().await;
+    alice
+        .expect(
+            StatusCode::OK,
+            Method::POST,
+            &format!("{API}/runs/{run_id}/checklists/0/item/1/run"),
+            None,
+        )
+        .await;
+    let event = socket.next_event("ephemeral_message").await;
+    let post: Value = serde_json::from_str(event["data"]["post"].as_str().unwrap()).unwrap();
+    assert!(
+        post["message"].as_str().unwrap().contains("[Bridge run]"),
+        "{post}"
+    );
+    socket.close().await;
+
+    // bob is not in the private run channel: the server refuses, nothing
+    // is recorded (he cannot even see the run here).
+    let (status, _) = bob
+        .call(
+            Method::POST,
+            &format!("{API}/runs/{run_id}/checklists/0/item/0/run"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

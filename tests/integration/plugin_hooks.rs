@@ -153,7 +153,7 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
         .expect("no error");
     assert_eq!(reply.response_type, "ephemeral");
     assert!(
-        reply.text.contains("12 of 12 checks passed"),
+        reply.text.contains("13 of 13 checks passed"),
         "{}",
         reply.text
     );
@@ -162,6 +162,25 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
         "{}",
         reply.text
     );
+    // `commands.execute` ran /echo as the admin, in the channel.
+    let echoed = app
+        .state
+        .services
+        .chat
+        .channel_posts(
+            &seed.channel.id,
+            &host_shim::model::PostQuery {
+                per_page: 200,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .any(|p| {
+            p.user_id == seed.admin.id
+                && p.message == "Self-check: commands run on behalf of users."
+        });
+    assert!(echoed, "the /echo run by the plugin is in the channel");
 
     // Outgoing webhook delivered.
     let body = tokio::time::timeout(Duration::from_secs(10), hook_body)

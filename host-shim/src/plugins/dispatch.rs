@@ -25,6 +25,15 @@ pub fn spawn_hook_dispatcher(
 }
 
 async fn deliver(manager: &PluginManager, event: HookEvent) {
+    if let HookEvent::ExecuteCommand {
+        plugin_id,
+        ctx,
+        command,
+    } = event
+    {
+        run_queued_command(manager, &plugin_id, *ctx, command).await;
+        return;
+    }
     for id in manager.running_ids() {
         let result = match &event {
             HookEvent::Posted {
@@ -42,6 +51,7 @@ async fn deliver(manager: &PluginManager, event: HookEvent) {
                     })
                     .await
             }
+            HookEvent::ExecuteCommand { .. } => continue,
             HookEvent::UserJoinedChannel {
                 channel_id,
                 user_id,
@@ -63,5 +73,47 @@ async fn deliver(manager: &PluginManager, event: HookEvent) {
         };
         // Failures are already logged and counted by the runtime.
         let _ = result;
+    }
+}
+
+/// A plugin command a plugin asked to run as a user: run it like
+/// `POST /api/v4/commands/execute` would, and apply its response.
+async fn run_queued_command(
+    manager: &PluginManager,
+    plugin_id: &str,
+    ctx: crate::services::commands::CommandContext,
+    command: String,
+) {
+    use crate::server::commands::{plugin_bot_or, response_from_wit};
+    let args = crate::runtime::bindings::hooks::CommandArgs {
+        user_id: ctx.user.id.clone(),
+        channel_id: ctx.channel.id.clone(),
+        team_id: ctx.team_id.clone(),
+        root_id: ctx.root_id.clone(),
+        command: command.clone(),
+        trigger_id: String::new(),
+    };
+    let response = match manager.execute_command(plugin_id, args).await {
+        Some(Ok(Ok(wit))) => response_from_wit(plugin_id, wit),
+        Some(Ok(Err(err))) => crate::services::commands::CommandResponse::ephemeral(
+            crate::server::interactive::wit_error_text(&err),
+        ),
+        Some(Err(err)) => {
+            tracing::warn!(plugin = plugin_id, %err, command, "queued command failed");
+            return;
+        }
+        None => {
+            tracing::warn!(
+                plugin = plugin_id,
+                command,
+                "queued command: plugin not running"
+            );
+            return;
+        }
+    };
+    let services = manager.services();
+    let author = plugin_bot_or(services, plugin_id, &ctx.user.id);
+    if let Err(err) = services.apply_command_response(&ctx, &response, &author) {
+        tracing::warn!(plugin = plugin_id, %err, command, "queued command response not applied");
     }
 }

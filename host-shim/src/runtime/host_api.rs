@@ -234,6 +234,23 @@ impl commands::Host for HostState {
             .unregister_command(&self.plugin_id, &trigger)?;
         Ok(())
     }
+
+    fn execute(
+        &mut self,
+        user_id: String,
+        channel_id: String,
+        root_id: String,
+        command: String,
+    ) -> R<String> {
+        use crate::services::command_exec::Executed;
+        match self
+            .services
+            .execute_command_as(&user_id, &channel_id, &root_id, &command)?
+        {
+            Executed::Ran(response) => Ok(response.text),
+            Executed::Queued => Ok(String::new()),
+        }
+    }
 }
 
 impl dialogs::Host for HostState {

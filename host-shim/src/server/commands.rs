@@ -168,7 +168,7 @@ fn log_hook_failure(plugin_id: &str, trigger: &str, err: &HookError) {
 }
 
 /// The plugin's bot, or `fallback` when it has none.
-fn plugin_bot_or(services: &Services, plugin_id: &str, fallback: &str) -> String {
+pub(crate) fn plugin_bot_or(services: &Services, plugin_id: &str, fallback: &str) -> String {
     match services.chat.plugin_bot(plugin_id) {
         Ok(Some(bot)) => bot,
         Ok(None) => fallback.to_string(),
@@ -181,7 +181,7 @@ fn plugin_bot_or(services: &Services, plugin_id: &str, fallback: &str) -> String
 
 /// A plugin's `command-response`; malformed `props` or `attachments` are
 /// dropped (and logged) rather than failing the command.
-fn response_from_wit(plugin_id: &str, wit: hooks::CommandResponse) -> CommandResponse {
+pub(crate) fn response_from_wit(plugin_id: &str, wit: hooks::CommandResponse) -> CommandResponse {
     let props = match crate::runtime::json_object(&wit.props, "props") {
         Ok(props) => props,
         Err(err) => {

@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Readable text of a plugin's WIT error.
-pub(super) fn wit_error_text(err: &WitError) -> String {
+pub(crate) fn wit_error_text(err: &WitError) -> String {
     match err {
         WitError::NotFound => "not found".into(),
         WitError::PermissionDenied => "permission denied".into(),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod autocomplete;
+pub mod command_exec;
 pub mod commands;
 pub mod events;
 pub mod incoming_webhooks;
@@ -38,6 +39,14 @@ pub enum HookEvent {
         channel_id: String,
         user_id: String,
         actor_id: Option<String>,
+    },
+    /// A plugin asked to run a plugin command as a user (the `execute`
+    /// import): run by the dispatcher, because the asking plugin's instance
+    /// is busy until its hook returns.
+    ExecuteCommand {
+        plugin_id: String,
+        ctx: Box<commands::CommandContext>,
+        command: String,
     },
 }
 
@@ -81,7 +90,7 @@ impl Services {
         (services, receiver)
     }
 
-    fn queue_hook(&self, event: HookEvent) {
+    pub(crate) fn queue_hook(&self, event: HookEvent) {
         if self.hooks.send(event).is_err() {
             tracing::warn!("hook dispatcher stopped; plugin hook not delivered");
         }

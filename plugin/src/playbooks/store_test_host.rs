@@ -220,6 +220,16 @@ impl Host for TestHost {
     fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
         self.inner.register_command(command)
     }
+    fn execute_command(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        root_id: &str,
+        command: &str,
+    ) -> HostResult<String> {
+        self.inner
+            .execute_command(user_id, channel_id, root_id, command)
+    }
     fn open_dialog(&self, trigger_id: &str, dialog: &Value) -> HostResult<()> {
         self.inner.open_dialog(trigger_id, dialog)
     }

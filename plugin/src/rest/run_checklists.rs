@@ -294,8 +294,30 @@ fn duplicate_item<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
 /// `ran_slash_command`). LIMITATION: the command is not executed — the host
 /// cannot yet execute a slash command as the user; the client gets the
 /// updated run and nothing else happens.
+/// Runs the item's slash command as the caller in the run channel (the
+/// server checks the caller may post there), then records
+/// `command_last_run` and `ran_slash_command`. A refused command records
+/// nothing.
 fn run_item_command<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let i = item(ctx)?;
+    let run = super::runs::load_viewable(ctx)?;
+    check_open(&run)?;
+    let (c, n) = ops::find_item(&run.checklists, &i).map_err(op_error)?;
+    let command = run.checklists[c].items[n].command.trim().to_owned();
+    if command.is_empty() {
+        return Err(FieldError::new("command", "this item has no slash command").into());
+    }
+    // Edit rights first: viewing is not enough to act in the run.
+    update(ctx, &run.id, |_| Ok(()))?;
+    ctx.host
+        .execute_command(&ctx.caller.user_id, &run.channel_id, "", &command)
+        .map_err(|e| match e {
+            HostError::PermissionDenied => {
+                ApiError::forbidden("You must be a member of the run channel to run its commands.")
+            }
+            HostError::NotFound => ApiError::not_found(format!("No command {command}")),
+            other => other.into(),
+        })?;
     apply(ctx, |lists, by, _| ops::run_command(lists, &i, by))
 }
 

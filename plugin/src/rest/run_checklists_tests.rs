@@ -185,6 +185,37 @@ fn item_routes() {
             > 0
     );
     assert_eq!(last_event(&run)["event_type"], "ran_slash_command");
+    // The command really ran, as bob, in the run channel.
+    let channel = run["channel_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        host.inner.executed.borrow().last().cloned(),
+        Some(("bob".to_owned(), channel.clone(), "/status".to_owned()))
+    );
+    // Not in the run channel any more: refused, nothing recorded.
+    host.inner
+        .members
+        .borrow_mut()
+        .retain(|(c, u)| !(*c == channel && u == "bob"));
+    let before = run["timeline_events"].as_array().unwrap().len();
+    let r = call(
+        &host,
+        Some("bob"),
+        "POST",
+        &format!("{base}/item/1/run"),
+        None,
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let after = ok(
+        &host,
+        "GET",
+        &format!("/runs/{}", run["id"].as_str().unwrap()),
+        None,
+    );
+    assert_eq!(after["timeline_events"].as_array().unwrap().len(), before);
+    host.inner
+        .members
+        .borrow_mut()
+        .push((channel, "bob".to_owned()));
     let r = call(
         &host,
         Some("bob"),
