@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Executed {
     /// A built-in ran; its response (already applied).
-    Ran(CommandResponse),
+    Ran(Box<CommandResponse>),
     /// A plugin command, queued for the dispatcher.
     Queued,
 }
@@ -65,7 +65,7 @@ impl Services {
         };
         if let Some(response) = self.execute_builtin(&ctx, &trigger, &rest)? {
             self.apply_command_response(&ctx, &response, user_id)?;
-            return Ok(Executed::Ran(response));
+            return Ok(Executed::Ran(Box::new(response)));
         }
         let registration = self
             .chat
