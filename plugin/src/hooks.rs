@@ -52,6 +52,9 @@ pub fn user_has_joined_channel<H: Host>(
     if let Err(err) = channel_actions::prompt::on_join(host, channel_id, user_id) {
         host.log(Level::Warn, &format!("welcome message: {err}"));
     }
+    if let Err(err) = crate::runs::channel_events::on_join(host, channel_id, user_id) {
+        host.log(Level::Warn, &format!("run channel join: {err}"));
+    }
 }
 
 pub fn serve_http<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {

@@ -10,6 +10,7 @@
 //! - [`report`]: the Markdown run report;
 //! - [`notify`]: bot posts, DMs and webhook payloads shared by the above.
 
+pub mod channel_events;
 pub mod checklist_ops;
 pub mod create;
 pub mod lifecycle;
