@@ -25,6 +25,8 @@ pub struct FakeHost {
     pub logs: RefCell<Vec<String>>,
     pub config: String,
     pub bot: RefCell<Option<String>>,
+    /// Sidebar filing: (user, team, category, channel).
+    pub categorized: RefCell<Vec<(String, String, String, String)>>,
     /// Commands run through `execute_command`: (user, channel, command).
     pub executed: RefCell<Vec<(String, String, String)>>,
     /// Ids handed out to posts so far (never reused after a delete).
@@ -305,6 +307,24 @@ impl Host for FakeHost {
     }
     fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
         self.commands.borrow_mut().push(command.clone());
+        Ok(())
+    }
+    fn add_channel_to_category(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        category: &str,
+        channel_id: &str,
+    ) -> HostResult<()> {
+        if !self.is_channel_member(channel_id, user_id)? {
+            return Err(HostError::PermissionDenied);
+        }
+        self.categorized.borrow_mut().push((
+            user_id.into(),
+            team_id.into(),
+            category.into(),
+            channel_id.into(),
+        ));
         Ok(())
     }
     /// Records the command; like the server, refuses non-members.

@@ -252,6 +252,17 @@ impl Host for WitHost {
     fn is_channel_member(&self, channel_id: &str, user_id: &str) -> HostResult<bool> {
         Ok(channels::is_member(channel_id, user_id)?)
     }
+    fn add_channel_to_category(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        category: &str,
+        channel_id: &str,
+    ) -> HostResult<()> {
+        Ok(channels::add_to_category(
+            user_id, team_id, category, channel_id,
+        )?)
+    }
     fn channel_members(
         &self,
         channel_id: &str,

@@ -161,6 +161,14 @@ pub trait Host {
     fn is_channel_member(&self, channel_id: &str, user_id: &str) -> HostResult<bool>;
     fn channel_members(&self, channel_id: &str, offset: u32, limit: u32)
     -> HostResult<Vec<String>>;
+    /// Files `channel_id` under `user_id`'s sidebar category `category`.
+    fn add_channel_to_category(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        category: &str,
+        channel_id: &str,
+    ) -> HostResult<()>;
 
     /// Creates a post; an empty `user_id` posts as the plugin's bot.
     fn create_post(&self, post: Post) -> HostResult<Post>;

@@ -498,11 +498,48 @@ async fn keyword_prompt_welcome_and_task_actions() {
                     "payload": {"message": "Welcome to town! Incidents start here."}})),
     )
     .await;
+    bob.expect(
+        StatusCode::CREATED,
+        Method::POST,
+        &format!("{}/actions/channels/{town}", crate::client::API),
+        Some(json!({"action_type": "categorize_channel", "trigger_type": "new_member_joins", "enabled": true,
+                    "payload": {"category_name": "Incidents"}})),
+    )
+    .await;
     let mut alice_socket = alice.socket().await;
     join(&alice, &town).await;
     let event = alice_socket.next_event("ephemeral_message").await;
     let post: Value = serde_json::from_str(event["data"]["post"].as_str().unwrap()).unwrap();
     assert_eq!(post["message"], "Welcome to town! Incidents start here.");
+    // ...and the channel is filed under her "Incidents" sidebar category.
+    let path = format!("/api/v4/users/me/teams/{team_id}/channels/categories");
+    let mut filed = false;
+    for _ in 0..200 {
+        let body = alice.expect(StatusCode::OK, Method::GET, &path, None).await;
+        filed = body["categories"].as_array().unwrap().iter().any(|c| {
+            c["display_name"] == "Incidents"
+                && c["type"] == "custom"
+                && c["channel_ids"] == json!([town])
+        });
+        if filed {
+            assert_eq!(body["order"].as_array().unwrap().len(), 3, "{body}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(filed, "town filed under Incidents");
+    // Others' categories are private.
+    let (status, _) = bob
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v4/users/{}/teams/{team_id}/channels/categories",
+                alice.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use crate::run_in;
 
 fn npm_install(dir: &Path) -> Result<()> {
-    // `ci` reproduces the lockfile exactly; skip it when node_modules is
-    // already in step (incremental local builds).
+    // Skip when node_modules is already in step with the lockfile
+    // (incremental local builds).
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
     let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&installed)) {
@@ -22,14 +22,17 @@ fn npm_install(dir: &Path) -> Result<()> {
     if fresh {
         return Ok(());
     }
-    let install = if lock.is_file() { "ci" } else { "install" };
+    // `npm install`, not `npm ci`: this npm (11.x) writes lockfiles without
+    // the other platforms' optional binaries (rollup, esbuild), which `npm
+    // ci` then rejects as out of sync. `install` keeps every locked version
+    // and only adds this platform's binary, pinned by its parent.
     run_in(
         dir,
-        Command::new("npm").args([install, "--no-audit", "--no-fund"]),
+        Command::new("npm").args(["install", "--no-audit", "--no-fund"]),
     )
     .with_context(|| {
         format!(
-            "npm {install} in {} (Node 20+ and npm are required)",
+            "npm install in {} (Node 20+ and npm are required)",
             dir.display()
         )
     })

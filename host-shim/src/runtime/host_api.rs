@@ -88,6 +88,25 @@ impl posts::Host for HostState {
 }
 
 impl channels::Host for HostState {
+    fn add_to_category(
+        &mut self,
+        user_id: String,
+        team_id: String,
+        category: String,
+        channel_id: String,
+    ) -> R<()> {
+        if !self
+            .services
+            .chat
+            .is_channel_member(&channel_id, &user_id)?
+        {
+            return Err(Error::PermissionDenied);
+        }
+        self.services
+            .add_to_category(&user_id, &team_id, &category, &channel_id)?;
+        Ok(())
+    }
+
     fn get(&mut self, channel_id: String) -> R<Option<types::Channel>> {
         Ok(self.services.chat.channel(&channel_id)?.map(channel_to_wit))
     }

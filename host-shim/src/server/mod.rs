@@ -3,6 +3,7 @@
 mod access;
 pub mod auth;
 mod autocomplete_fetch;
+mod categories;
 mod channels;
 pub(crate) mod commands;
 mod error;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::routes())
         .merge(teams::routes())
         .merge(channels::routes())
+        .merge(categories::routes())
         .merge(posts::routes())
         .merge(commands::routes())
         .merge(webhooks::routes())

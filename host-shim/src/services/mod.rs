@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod autocomplete;
+pub mod categories;
 pub mod command_exec;
 pub mod commands;
 pub mod events;

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `prompt_run_playbook` | `keywords` | `{keywords: [..], playbook_id, match_mode?}` |
 //! | `send_welcome_message` | `new_member_joins` | `{message}` |
-//! | `categorize_channel` | `new_member_joins` | `{category_name}` (≤ 22 chars) |
+//! | `categorize_channel` | `new_member_joins` | `{category_name}` (≤ 22 chars): the newcomer's sidebar category |
 //!
 //! `match_mode` is this project's addition: `word` (default:
 //! case-insensitive, whole words) or `substring` (upstream's exact

@@ -260,8 +260,7 @@ pub fn on_action<H: Host>(host: &H, request: &ActionRequest) -> HostResult<Optio
 }
 
 /// `user-has-joined-channel`: the welcome message (ephemeral, to the new
-/// member). `categorize_channel` actions are stored but not applied: the
-/// server has no sidebar categories yet.
+/// member) and filing the channel under the member's sidebar category.
 pub fn on_join<H: Host + ?Sized>(host: &H, channel_id: &str, user_id: &str) -> HostResult<()> {
     let Some(channel) = compiled(host, channel_id)? else {
         return Ok(());
@@ -270,6 +269,23 @@ pub fn on_join<H: Host + ?Sized>(host: &H, channel_id: &str, user_id: &str) -> H
         a.trigger_type == trigger_type::NEW_MEMBER_JOINS
             && a.action_type == action_type::SEND_WELCOME_MESSAGE
     });
+    let categories = channel.actions.iter().filter(|a: &&ChannelAction| {
+        a.trigger_type == trigger_type::NEW_MEMBER_JOINS
+            && a.action_type == action_type::CATEGORIZE_CHANNEL
+    });
+    for action in categories {
+        let name = action.payload_text("category_name");
+        let team_id = host
+            .channel(channel_id)?
+            .map(|c| c.team_id)
+            .unwrap_or_default();
+        if name.trim().is_empty() || team_id.is_empty() {
+            continue;
+        }
+        if let Err(e) = host.add_channel_to_category(user_id, &team_id, &name, channel_id) {
+            host.log(Level::Warn, &format!("categorizing {channel_id}: {e}"));
+        }
+    }
     for action in welcomes {
         let message = action.payload_text("message");
         if message.trim().is_empty() {

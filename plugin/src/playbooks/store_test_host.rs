@@ -220,6 +220,16 @@ impl Host for TestHost {
     fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
         self.inner.register_command(command)
     }
+    fn add_channel_to_category(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        category: &str,
+        channel_id: &str,
+    ) -> HostResult<()> {
+        self.inner
+            .add_channel_to_category(user_id, team_id, category, channel_id)
+    }
     fn execute_command(
         &self,
         user_id: &str,
