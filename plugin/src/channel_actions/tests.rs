@@ -287,11 +287,30 @@ fn substring_mode_and_welcome_message() {
         ),
     );
     assert_eq!(r.status, 201);
+    let r = call(
+        &host,
+        Some("bob"),
+        "POST",
+        "/actions/channels/c1",
+        Some(
+            json!({"action_type": "categorize_channel", "trigger_type": "new_member_joins",
+                    "enabled": true, "payload": {"category_name": "Incidents"}}),
+        ),
+    );
+    assert_eq!(r.status, 201);
+    host.inner
+        .members
+        .borrow_mut()
+        .push(("c1".into(), "carol".into()));
     hooks::user_has_joined_channel(&host, "c1", "carol", None);
     let (to, welcome) = host.inner.ephemerals.borrow().last().cloned().unwrap();
     assert_eq!(
         (to.as_str(), welcome.message.as_str()),
         ("carol", "Welcome! Read the runbook.")
+    );
+    assert_eq!(
+        host.inner.categorized.borrow().clone(),
+        vec![("carol".into(), "t1".into(), "Incidents".into(), "c1".into())]
     );
 }
 
