@@ -3,8 +3,9 @@
 //! -p host-shim --bench runs` after `cargo xtask build-plugins`).
 //!
 //! Runs are written straight into the plugin's KV namespace with the
-//! plugin's own layout (`run/<id>`, `rt/<team>/<create_at>/<id>`,
-//! `rc/<channel>/<id>`, see decision 007), 1,000 per transaction, then the
+//! plugin's own layout (`run/<id>`, `rt/<team>/<create_at>/<id>` holding
+//! the run's summary, `rc/<channel>/<id>`, see decision 007), 1,000 per
+//! transaction, then the
 //! list route is called through the real `serve-http` hook as a system
 //! admin: the first page of the team, a filtered list (owner + in
 //! progress), a search, and a channel's runs (narrow index).
@@ -70,8 +71,20 @@ fn main() -> anyhow::Result<()> {
                         {"id": "i3", "title": "Post a status update", "state": ""}]}],
                     "type": "channelChecklist",
                 });
+                // The team index entry carries the run's summary, as the
+                // plugin writes it (`RunSummary`).
+                let summary = json!({
+                    "id": id, "name": run["name"], "team_id": team, "channel_id": channel,
+                    "playbook_id": "", "owner_user_id": run["owner_user_id"],
+                    "current_status": run["current_status"], "create_at": create_at,
+                    "end_at": run["end_at"], "update_at": create_at, "last_status_update_at": 0,
+                    "participant_ids": run["participant_ids"], "followers": [],
+                });
                 ops.push(KvOp::Set(format!("run/{id}"), run.to_string().into_bytes()));
-                ops.push(KvOp::Set(format!("rt/{team}/{create_at:013}/{id}"), Vec::new()));
+                ops.push(KvOp::Set(
+                    format!("rt/{team}/{create_at:013}/{id}"),
+                    summary.to_string().into_bytes(),
+                ));
                 ops.push(KvOp::Set(format!("rc/{channel}/{id}"), Vec::new()));
             }
             state.services.kv.atomic_write("playbooks", &[], &ops)?;

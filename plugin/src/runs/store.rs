@@ -5,7 +5,7 @@
 //! | key | value | purpose |
 //! |---|---|---|
 //! | `run/<id>` | the [`PlaybookRun`] as JSON (followers inline) | the record |
-//! | `rt/<team_id>/<create_at, 13 digits>/<id>` | `""` | team index, in start order |
+//! | `rt/<team_id>/<create_at, 13 digits>/<id>` | the run's [`RunSummary`] as JSON | team index, in start order |
 //! | `rc/<channel_id>/<id>` | `""` | runs in a channel |
 //! | `rp/<playbook_id>/<id>` | `""` | runs of a playbook (not for standalone runs) |
 //! | `pbseq/<playbook_id>` | last run number, decimal text | run numbers (see [`next_run_number`]) |
@@ -14,17 +14,17 @@
 //!   `atomic_write` expecting `run/<id>` to be absent.
 //! - The indexed fields (`team_id`, `channel_id`, `playbook_id`,
 //!   `create_at`) never change after create: [`RunStore::update`] keeps
-//!   them, so updates are a plain compare-and-set on `run/<id>` (retried on
-//!   contention, so no update is lost) and the indexes stay consistent.
-//!   Status, owner and participant changes need no index.
-//! - Lists pick the narrowest index the filter allows (`channel_id`, then
-//!   `playbook_id`, then `team_id`, else every `rt/` key), load the runs
-//!   with `get_many` in chunks of [`PAGE`] and apply the other filters
-//!   (status, owner, participant, follower, dates, search, visibility) in
-//!   memory. Cost: one `kv_list` page per 1000 index keys plus one
-//!   `get_many` per 1000 runs of the chosen index, whatever the page asked
-//!   for. Fine for thousands of runs per team; a team with far more would
-//!   want per-status/participant indexes.
+//!   them. An update writes the record and the team index entry's summary
+//!   in one `atomic_write` that expects the record as read (retried on
+//!   contention, so no update is lost and the summary never goes stale).
+//! - The team index carries a [`RunSummary`] (status, owner, participants,
+//!   followers, name, times): everything the list filters, visibility
+//!   checks and sort keys need. Team-wide lists read these small values
+//!   instead of decoding whole runs (whose timelines grow without bound)
+//!   and load only the page asked for. An entry without a summary (written
+//!   before summaries existed) falls back to the record.
+//! - Channel and playbook lists (narrow indexes) decode the runs, [`SCAN_CHUNK`]
+//!   at a time.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -315,6 +315,72 @@ struct Candidate {
     id: String,
 }
 
+/// The fields of a run that lists filter, check and sort on; stored as the
+/// value of its team index entry.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RunSummary {
+    pub id: String,
+    pub name: String,
+    pub team_id: String,
+    pub channel_id: String,
+    pub playbook_id: String,
+    pub owner_user_id: String,
+    pub current_status: String,
+    pub create_at: i64,
+    pub end_at: i64,
+    pub update_at: i64,
+    pub last_status_update_at: i64,
+    pub participant_ids: Vec<String>,
+    pub followers: Vec<String>,
+}
+
+impl RunSummary {
+    pub fn of(run: &PlaybookRun) -> Self {
+        RunSummary {
+            id: run.id.clone(),
+            name: run.name.clone(),
+            team_id: run.team_id.clone(),
+            channel_id: run.channel_id.clone(),
+            playbook_id: run.playbook_id.clone(),
+            owner_user_id: run.owner_user_id.clone(),
+            current_status: run.current_status.clone(),
+            create_at: run.create_at,
+            end_at: run.end_at,
+            update_at: run.update_at,
+            last_status_update_at: run.last_status_update_at,
+            participant_ids: run.participant_ids.clone(),
+            followers: run.followers.clone(),
+        }
+    }
+
+    /// A run with only the summary's fields (enough for filters, access
+    /// checks and sort keys; never for display).
+    pub fn skeleton(self) -> PlaybookRun {
+        PlaybookRun {
+            id: self.id,
+            name: self.name,
+            team_id: self.team_id,
+            channel_id: self.channel_id,
+            playbook_id: self.playbook_id,
+            owner_user_id: self.owner_user_id,
+            current_status: self.current_status,
+            create_at: self.create_at,
+            end_at: self.end_at,
+            update_at: self.update_at,
+            last_status_update_at: self.last_status_update_at,
+            participant_ids: self.participant_ids,
+            followers: self.followers,
+            ..PlaybookRun::default()
+        }
+    }
+}
+
+fn summary_bytes(run: &PlaybookRun) -> RunResult<Vec<u8>> {
+    serde_json::to_vec(&RunSummary::of(run))
+        .map_err(|e| RunError::Host(HostError::Other(e.to_string())))
+}
+
 /// Runs decoded per host call while scanning: small enough that a page of
 /// large runs (long timelines) stays far below the plugin's memory cap.
 const SCAN_CHUNK: usize = 200;
@@ -444,7 +510,10 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         let key = record_key(&run.id);
         let mut ops = vec![
             KvOp::Set(key.clone(), encode(&run)?),
-            KvOp::Set(team_key(&run.team_id, run.create_at, &run.id), Vec::new()),
+            KvOp::Set(
+                team_key(&run.team_id, run.create_at, &run.id),
+                summary_bytes(&run)?,
+            ),
             KvOp::Set(channel_key(&run.channel_id, &run.id), Vec::new()),
         ];
         if !run.playbook_id.is_empty() {
@@ -527,10 +596,16 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 return Ok(current);
             }
             next.update_at = self.host.now_ms();
-            let bytes = encode(&next)?;
+            let ops = [
+                KvOp::Set(key.clone(), encode(&next)?),
+                KvOp::Set(
+                    team_key(&next.team_id, next.create_at, &next.id),
+                    summary_bytes(&next)?,
+                ),
+            ];
             if self
                 .host
-                .kv_compare_and_set(&key, Some(&old), Some(&bytes))
+                .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
                 .map_err(RunError::from)?
             {
                 return Ok(next);
@@ -570,68 +645,106 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     }
 
     /// Calls `each` with every run `viewer` may see that passes `filter`
-    /// (paging and sorting ignored), decoding [`SCAN_CHUNK`] runs at a time
-    /// so memory stays flat however many runs the index holds. Without a
-    /// team filter, non-admins see the runs of their teams only.
+    /// (paging and sorting ignored). From the team index the runs are
+    /// **skeletons** ([`RunSummary::skeleton`]: ids, names, status, owner,
+    /// participants, followers, times); from the channel and playbook
+    /// indexes they are whole, decoded [`SCAN_CHUNK`] at a time. Memory
+    /// stays flat however many runs the index holds. Without a team filter,
+    /// non-admins see the runs of their teams only.
     pub fn scan(
         &self,
         viewer: &Viewer,
         filter: &RunFilter,
         mut each: impl FnMut(&PlaybookRun),
     ) -> RunResult<()> {
-        let prefix = if !filter.channel_id.is_empty() {
-            format!("rc/{}/", filter.channel_id)
-        } else if !filter.playbook_id.is_empty() {
-            format!("rp/{}/", filter.playbook_id)
-        } else if !filter.team_id.is_empty() {
-            format!("rt/{}/", filter.team_id)
-        } else {
-            "rt/".to_owned()
-        };
-        let ids = self.ids_under(&prefix)?;
         let term = filter.search_term.to_lowercase();
         let mut access = Access::new(self.host, viewer.clone());
         let mut teams: HashMap<String, bool> = HashMap::new();
-        for chunk in ids.chunks(SCAN_CHUNK) {
-            for run in self.get_many(chunk)? {
-                if !filter.matches(&run, &term) {
-                    continue;
-                }
-                if !viewer.is_system_admin && filter.team_id.is_empty() {
-                    let member = match teams.get(&run.team_id) {
-                        Some(m) => *m,
-                        None => {
-                            let m = self.host.is_team_member(&run.team_id, &viewer.user_id)?;
-                            teams.insert(run.team_id.clone(), m);
-                            m
-                        }
-                    };
-                    if !member && !run.is_participant(&viewer.user_id) {
-                        continue;
+        let mut visit = |run: &PlaybookRun| -> RunResult<()> {
+            if !filter.matches(run, &term) {
+                return Ok(());
+            }
+            if !viewer.is_system_admin && filter.team_id.is_empty() {
+                let member = match teams.get(&run.team_id) {
+                    Some(m) => *m,
+                    None => {
+                        let m = self.host.is_team_member(&run.team_id, &viewer.user_id)?;
+                        teams.insert(run.team_id.clone(), m);
+                        m
                     }
+                };
+                if !member && !run.is_participant(&viewer.user_id) {
+                    return Ok(());
                 }
-                if access.can_view(&run)? {
-                    each(&run);
+            }
+            if access.can_view(run)? {
+                each(run);
+            }
+            Ok(())
+        };
+        let narrow = if !filter.channel_id.is_empty() {
+            Some(format!("rc/{}/", filter.channel_id))
+        } else if !filter.playbook_id.is_empty() {
+            Some(format!("rp/{}/", filter.playbook_id))
+        } else {
+            None
+        };
+        if let Some(prefix) = narrow {
+            let ids = self.ids_under(&prefix)?;
+            for chunk in ids.chunks(SCAN_CHUNK) {
+                for run in self.get_many(chunk)? {
+                    visit(&run)?;
                 }
+            }
+            return Ok(());
+        }
+        let prefix = if filter.team_id.is_empty() {
+            "rt/".to_owned()
+        } else {
+            format!("rt/{}/", filter.team_id)
+        };
+        let keys = crate::kvjson::all_keys(self.host, &prefix)?;
+        for chunk in keys.chunks(PAGE) {
+            let values = self.host.kv_get_many(chunk)?;
+            let mut legacy = Vec::new();
+            for (key, value) in chunk.iter().zip(values) {
+                match value
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<RunSummary>(b).ok())
+                {
+                    Some(summary) if !summary.id.is_empty() => visit(&summary.skeleton())?,
+                    _ => legacy.extend(key.rsplit('/').next().map(str::to_owned)),
+                }
+            }
+            for run in self.get_many(&legacy)? {
+                visit(&run)?;
             }
         }
         Ok(())
     }
 
-    /// Every run [`scan`](Self::scan) yields, sorted by `filter` (no
-    /// paging): for callers that need them all (digests, `todo`).
+    /// Every run [`scan`](Self::scan) yields, whole, sorted by `filter`
+    /// (no paging): for callers that need them all (`todo`, digests).
     pub fn all(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<Vec<PlaybookRun>> {
-        let mut runs = Vec::new();
-        self.scan(viewer, filter, |r| runs.push(r.clone()))?;
-        runs.sort_by_cached_key(|r| Candidate {
-            key: filter.sort.key(r),
-            create_at: r.create_at,
-            id: r.id.clone(),
-        });
+        let mut found = Vec::new();
+        self.scan(viewer, filter, |r| {
+            found.push(Candidate {
+                key: filter.sort.key(r),
+                create_at: r.create_at,
+                id: r.id.clone(),
+            })
+        })?;
+        found.sort();
         if filter.descending {
-            runs.reverse();
+            found.reverse();
         }
-        Ok(runs)
+        let ids: Vec<String> = found.into_iter().map(|c| c.id).collect();
+        let mut loaded: HashMap<String, PlaybookRun> = self
+            .get_many(&ids)?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        Ok(ids.iter().filter_map(|id| loaded.remove(id)).collect())
     }
 
     /// The runs `viewer` may see that pass `filter`, sorted and paged. Only

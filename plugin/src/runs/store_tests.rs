@@ -375,3 +375,68 @@ fn counters_touch_only_counters() {
     assert_eq!(pb.title, "Incident");
     bump_playbook_counters(&host, "missing", 1, 1, None).unwrap();
 }
+
+#[test]
+fn team_lists_read_summaries_kept_in_step_with_updates() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let r = store.create(run(&host, "alpha", "t1", 10, "bob")).unwrap();
+    let key = format!("rt/t1/0000000000010/{}", r.id);
+    let summary = |host: &TestHost| -> RunSummary {
+        serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap()
+    };
+    assert_eq!(summary(&host), RunSummary::of(&r));
+    // An update rewrites the summary with the record.
+    store
+        .update(&r.id, |run| {
+            run.current_status = status::FINISHED.into();
+            run.followers.push("carol".into());
+            run.name = "alpha renamed".into();
+            Ok::<(), RunError>(())
+        })
+        .unwrap();
+    let s = summary(&host);
+    assert_eq!(
+        (s.current_status.as_str(), s.name.as_str()),
+        ("Finished", "alpha renamed")
+    );
+    let finished = RunFilter {
+        team_id: "t1".into(),
+        statuses: vec![status::FINISHED.into()],
+        participant_or_follower_id: "carol".into(),
+        ..Default::default()
+    };
+    let page = store.list(&admin(), &finished).unwrap();
+    assert_eq!(names(&page), vec!["alpha renamed"]);
+    // The page holds whole runs, not skeletons.
+    assert_eq!(page.items[0].reporter_user_id, "bob");
+
+    // An index entry from before summaries (empty value) is still listed,
+    // from the record.
+    let old = store.create(run(&host, "legacy", "t1", 20, "bob")).unwrap();
+    host.inner
+        .kv
+        .borrow_mut()
+        .insert(format!("rt/t1/0000000000020/{}", old.id), Vec::new());
+    let all = store
+        .list(
+            &admin(),
+            &RunFilter {
+                team_id: "t1".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&all), vec!["alpha renamed", "legacy"]);
+    // `all` returns whole runs too.
+    let whole = store
+        .all(
+            &admin(),
+            &RunFilter {
+                team_id: "t1".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(whole.iter().all(|r| r.reporter_user_id == "bob"));
+}
