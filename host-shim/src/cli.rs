@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// can; admins can always create accounts).
     #[arg(long, env = "HOST_SHIM_OPEN_SIGNUP", default_value_t = true, action = clap::ArgAction::Set)]
     pub open_signup: bool,
+    /// Where compiled plugin components are cached (default:
+    /// `<data-dir>/cache/components`). Servers may share one.
+    #[arg(long, env = "HOST_SHIM_COMPONENT_CACHE_DIR")]
+    pub component_cache_dir: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -55,6 +59,7 @@ impl ServeArgs {
         config.sandbox.memory_limit_bytes = self.plugin_memory_mib.max(1) * 1024 * 1024;
         config.webhooks.allowed_internal_hosts = parse_hosts(&self.webhook_allowed_hosts);
         config.open_signup = self.open_signup;
+        config.component_cache_dir.clone_from(&self.component_cache_dir);
         config
     }
 }

@@ -30,13 +30,19 @@ async fn start(data_dir: &std::path::Path) -> Server {
         ])
         .arg(data_dir)
         .env("RUST_LOG", "warn")
+        // The test run's shared cache: a component is compiled once, not
+        // once per server start (a debug build compiles slowly).
+        .env(
+            "HOST_SHIM_COMPONENT_CACHE_DIR",
+            crate::helpers::bundles_dir().join("../test-component-cache"),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("host-shim starts");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    for _ in 0..600 {
+    for _ in 0..2400 {
         if let Ok(resp) = client
             .get(format!("{base}/plugins/sandbox-guest/count?prefix=k"))
             .send()
@@ -49,7 +55,7 @@ async fn start(data_dir: &std::path::Path) -> Server {
     }
     let _ = child.kill();
     let _ = child.wait();
-    panic!("server did not come up with the sandbox guest within 30 s");
+    panic!("server did not come up with the sandbox guest within 120 s");
 }
 
 #[tokio::test]

@@ -47,6 +47,12 @@ async fn start(data: &Path) -> Server {
         ])
         .arg(data)
         .env("RUST_LOG", "warn")
+        // The test run's shared cache: a component is compiled once, not
+        // once per server start (a debug build compiles slowly).
+        .env(
+            "HOST_SHIM_COMPONENT_CACHE_DIR",
+            crate::helpers::bundles_dir().join("../test-component-cache"),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -56,7 +62,7 @@ async fn start(data: &Path) -> Server {
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),
     };
-    for _ in 0..600 {
+    for _ in 0..2400 {
         if let Ok(r) = server
             .http
             .get(format!("{}{API}/version", server.base))
@@ -68,7 +74,7 @@ async fn start(data: &Path) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the server did not come up with the playbooks plugin within 30 s");
+    panic!("the server did not come up with the playbooks plugin within 120 s");
 }
 
 impl Server {
