@@ -59,7 +59,9 @@ impl ServeArgs {
         config.sandbox.memory_limit_bytes = self.plugin_memory_mib.max(1) * 1024 * 1024;
         config.webhooks.allowed_internal_hosts = parse_hosts(&self.webhook_allowed_hosts);
         config.open_signup = self.open_signup;
-        config.component_cache_dir.clone_from(&self.component_cache_dir);
+        config
+            .component_cache_dir
+            .clone_from(&self.component_cache_dir);
         config
     }
 }
