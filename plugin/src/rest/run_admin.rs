@@ -269,15 +269,23 @@ fn remove_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         run.timeline_events.push(e);
         Ok(())
     };
-    // Leaving takes no edit rights (a participant can always leave).
+    // Leaving takes no edit rights (a participant can always leave); a
+    // non-participant "leaving" needs view rights to see the run returned.
     let run = if leaving_alone {
         let store = RunStore::new(ctx.host);
         let before = store.get(&id)?.ok_or_else(super::runs::not_found)?;
         if !before.is_participant(&me) {
+            if !Access::new(ctx.host, viewer(ctx)).can_view(&before)? {
+                return Err(ApiError::forbidden(
+                    "You do not have permission to view this run.",
+                ));
+            }
             return Ok(run_json(&before));
         }
         let run = store.update(&id, change)?;
-        crate::runs::notify::publish(ctx.host, "playbook_run_updated", &run);
+        if run != before {
+            crate::runs::notify::publish(ctx.host, "playbook_run_updated", &run);
+        }
         run
     } else {
         update(ctx, &id, change)?

@@ -248,3 +248,85 @@ fn owners_channels_and_export() {
         403
     );
 }
+
+#[test]
+fn sessions_unknown_ids_and_finished_runs() {
+    let (host, id) = setup_run();
+    let unknown = "a".repeat(26);
+    for (method, path, body) in [
+        ("DELETE", format!("/runs/{id}"), None),
+        ("GET", format!("/runs/{id}/export"), None),
+        (
+            "POST",
+            format!("/runs/{id}/participants"),
+            Some(json!({"user_ids": ["carol"]})),
+        ),
+        (
+            "DELETE",
+            format!("/runs/{id}/participants"),
+            Some(json!({"user_ids": ["carol"]})),
+        ),
+        ("DELETE", format!("/runs/{id}/timeline/x"), None),
+        ("GET", "/runs/owners".to_owned(), None),
+        ("GET", "/runs/channels".to_owned(), None),
+    ] {
+        let r = call(&host, None, method, &path, body.clone());
+        assert_eq!(r.status, 401, "{method} {path}");
+        if path.contains(&id) {
+            let path = path.replace(&id, &unknown);
+            let r = call(&host, Some("admin"), method, &path, body);
+            assert_eq!(r.status, 404, "{method} {path}");
+        }
+    }
+    // dave (another team) can neither see nor "leave" the run.
+    let r = call(
+        &host,
+        Some("dave"),
+        "DELETE",
+        &format!("/runs/{id}/participants"),
+        Some(json!({"user_ids": ["dave"]})),
+    );
+    assert_eq!(r.status, 403);
+    // carol (not a participant) cannot add others.
+    let r = call(
+        &host,
+        Some("carol"),
+        "POST",
+        &format!("/runs/{id}/participants"),
+        Some(json!({"user_ids": ["admin"]})),
+    );
+    assert_eq!(r.status, 403);
+    // Finished runs refuse participant changes.
+    ok(&host, "bob", "PUT", &format!("/runs/{id}/finish"), None);
+    let r = call(
+        &host,
+        Some("bob"),
+        "POST",
+        &format!("/runs/{id}/participants"),
+        Some(json!({"user_ids": ["carol"]})),
+    );
+    assert_eq!(r.status, 400, "{}", r.message());
+}
+
+#[test]
+fn deleting_a_run_in_progress_lowers_active_runs_only() {
+    use crate::playbooks::store::PlaybookStore;
+    use crate::runs::create::tests::PB;
+    let (host, id) = setup_run();
+    let before = PlaybookStore::new(&host).get(PB).unwrap().unwrap();
+    assert_eq!(before.active_runs, 1);
+    let r = call(&host, Some("admin"), "DELETE", &format!("/runs/{id}"), None);
+    assert_eq!(r.status, 204);
+    assert!(r.raw.is_empty());
+    let after = PlaybookStore::new(&host).get(PB).unwrap().unwrap();
+    assert_eq!(after.active_runs, 0);
+    assert_eq!(after.num_runs, before.num_runs, "runs ever started stay");
+    assert!(
+        !host
+            .inner
+            .jobs
+            .borrow()
+            .keys()
+            .any(|k| k.contains(id.as_str()))
+    );
+}

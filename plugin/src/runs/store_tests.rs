@@ -440,3 +440,29 @@ fn team_lists_read_summaries_kept_in_step_with_updates() {
         .unwrap();
     assert!(whole.iter().all(|r| r.reporter_user_id == "bob"));
 }
+
+#[test]
+fn delete_removes_record_and_indexes_after_the_check() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let mut r = run(&host, "gone", "t1", 7, "bob");
+    r.playbook_id = PB.into();
+    let kept = store.create(run(&host, "kept", "t1", 8, "bob")).unwrap();
+    let r = store.create(r).unwrap();
+    // A refusing check leaves everything in place.
+    let refused: Result<PlaybookRun, RunError> =
+        store.delete(&r.id, |_| Err(RunError::Forbidden("no".into())));
+    assert_eq!(refused, Err(RunError::Forbidden("no".into())));
+    assert!(store.get(&r.id).unwrap().is_some());
+    let deleted: PlaybookRun = store.delete(&r.id, |_| Ok::<(), RunError>(())).unwrap();
+    assert_eq!(deleted.id, r.id);
+    assert_eq!(store.get(&r.id).unwrap(), None);
+    let kv = host.inner.kv.borrow();
+    assert!(!kv.keys().any(|k| k.contains(&r.id)), "index entries left");
+    assert!(kv.contains_key(&record_key(&kept.id)));
+    drop(kv);
+    assert!(matches!(
+        store.delete(&r.id, |_| Ok::<(), RunError>(())),
+        Err(RunError::NotFound(_))
+    ));
+}
