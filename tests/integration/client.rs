@@ -20,16 +20,19 @@ pub struct Client<'a> {
     pub id: String,
 }
 
-/// Sends a request with a bearer token; the body is parsed as JSON (or kept
-/// as a string), `Null` when empty.
+/// Sends a request, with a bearer token unless `token` is `None`; the body
+/// is parsed as JSON (or kept as a string), `Null` when empty.
 pub async fn request(
     app: &TestApp,
-    token: &str,
+    token: Option<&str>,
     method: Method,
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-    let mut req = app.http.request(method, app.url(path)).bearer_auth(token);
+    let mut req = app.http.request(method, app.url(path));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
     if let Some(body) = body {
         req = req.json(&body);
     }
@@ -49,7 +52,8 @@ impl<'a> Client<'a> {
     /// Signs up `username` (the first user of a server is its admin).
     pub async fn new(app: &'a TestApp, username: &str) -> Client<'a> {
         let token = log_in_new_user(app, username).await;
-        let (status, me, _) = request(app, &token, Method::GET, "/api/v4/users/me", None).await;
+        let (status, me, _) =
+            request(app, Some(&token), Method::GET, "/api/v4/users/me", None).await;
         assert_eq!(status, StatusCode::OK, "{me}");
         let id = me["id"].as_str().unwrap().to_string();
         Client { app, token, id }
@@ -61,7 +65,7 @@ impl<'a> Client<'a> {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let (s, b, _) = request(self.app, &self.token, method, path, body).await;
+        let (s, b, _) = request(self.app, Some(&self.token), method, path, body).await;
         (s, b)
     }
 

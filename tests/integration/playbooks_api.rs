@@ -41,22 +41,7 @@ async fn request(
     path: &str,
     body: Option<Value>,
 ) -> Resp {
-    let mut req = app.http.request(method, app.url(path));
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
+    let (status, body, headers) = crate::client::request(app, token, method, path, body).await;
     Resp {
         status,
         headers,

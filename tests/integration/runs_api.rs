@@ -56,7 +56,7 @@ async fn run_lifecycle_over_http() {
     // Start.
     let (status, run, headers) = request(
         &app,
-        &bob.token,
+        Some(&bob.token),
         Method::POST,
         &format!("{API}/runs"),
         Some(json!({"playbook_id": playbook_id, "team_id": team_id})),
