@@ -157,6 +157,56 @@ pub fn change_owner<H: Host + ?Sized>(
     Ok(run)
 }
 
+/// Who makes a change and when, taken once before a compare-and-set update
+/// (whose closure may run again): the time, a fresh timeline event id and
+/// the actor's username.
+pub struct Stamp {
+    pub now: i64,
+    pub event_id: String,
+    pub user_id: String,
+    pub username: String,
+}
+
+impl Stamp {
+    pub fn new<H: Host + ?Sized>(host: &H, viewer: &Viewer) -> RunResult<Self> {
+        Ok(Stamp {
+            now: host.now_ms(),
+            event_id: new_id_from_host(host)?,
+            user_id: viewer.user_id.clone(),
+            username: host.user(&viewer.user_id)?.unwrap_or_default().username,
+        })
+    }
+
+    /// A timeline event of `kind` by the actor, now.
+    pub fn event(&self, run: &PlaybookRun, kind: &str, summary: String) -> TimelineEvent {
+        event(
+            run,
+            self.event_id.clone(),
+            self.now,
+            kind,
+            summary,
+            &self.user_id,
+        )
+    }
+
+    /// The `<what>_enabled` / `<what>_disabled` event for a switch:
+    /// "@user enabled status updates".
+    pub fn switch_event(
+        &self,
+        run: &PlaybookRun,
+        enabled: bool,
+        (on, off): (&str, &str),
+        what: &str,
+    ) -> TimelineEvent {
+        let (kind, verb) = if enabled {
+            (on, "enabled")
+        } else {
+            (off, "disabled")
+        };
+        self.event(run, kind, format!("@{} {verb} {what}", self.username))
+    }
+}
+
 /// Finishes run `id`: status `Finished`, `end_at`, timeline
 /// `run_finished`; then stops the status reminder, starts the
 /// retrospective reminders, fires the status webhooks and updates the

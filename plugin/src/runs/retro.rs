@@ -13,15 +13,15 @@
 
 use serde_json::{Value, json};
 
-use super::lifecycle::{edit_run, event};
+use super::lifecycle::{Stamp, edit_run};
 use super::model::{PlaybookRun, RunMetricData, event_type};
 use super::notify::{bot_post, log_err, run_link};
 use super::store::{RunError, RunResult, RunStore, Viewer};
 use crate::api::{ActionRequest, ActionResponse};
 use crate::host::{Host, HostError, HostResult, Post};
+use crate::playbooks::FieldError;
 use crate::playbooks::model::{MetricConfig, metric_type};
 use crate::playbooks::store::PlaybookStore;
-use crate::playbooks::{FieldError, new_id_from_host};
 
 /// Scheduler key prefix of retrospective reminders: `retro/<run_id>`.
 pub const JOB_PREFIX: &str = "retro/";
@@ -173,9 +173,7 @@ pub fn publish<H: Host + ?Sized>(
     draft: &Draft,
 ) -> RunResult<PlaybookRun> {
     save(host, viewer, run_id, draft)?;
-    let now = host.now_ms();
-    let event_id = new_id_from_host(host)?;
-    let username = host.user(&viewer.user_id)?.unwrap_or_default().username;
+    let stamp = Stamp::new(host, viewer)?;
     let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         check_enabled(run)?;
         if run.retrospective.trim().is_empty() {
@@ -183,22 +181,22 @@ pub fn publish<H: Host + ?Sized>(
                 FieldError::new("retrospective", "write something before publishing").into(),
             );
         }
-        run.retrospective_published_at = now;
+        run.retrospective_published_at = stamp.now;
         run.retrospective_was_canceled = false;
-        let e = event(
+        let e = stamp.event(
             run,
-            event_id.clone(),
-            now,
             event_type::PUBLISHED_RETROSPECTIVE,
-            format!("@{username} published the retrospective"),
-            &viewer.user_id,
+            format!("@{} published the retrospective", stamp.username),
         );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())
     })?;
     cancel_job(host, &run.id);
     let configs = metric_configs(host, &run)?;
-    let mut post = bot_post(&run.channel_id, &report_message(&run, &username, &configs));
+    let mut post = bot_post(
+        &run.channel_id,
+        &report_message(&run, &stamp.username, &configs),
+    );
     post.post_type = POST_TYPE_REPORT.into();
     post.props.insert("playbook_run_id".into(), json!(run.id));
     log_err(host, "posting the retrospective", host.create_post(post));
@@ -251,9 +249,7 @@ pub fn format_metric(kind: &str, value: i64) -> String {
 /// "No retrospective": text [`CANCELED_TEXT`], `retrospective_was_canceled`,
 /// timeline `canceled_retrospective`, reminders stopped.
 pub fn cancel<H: Host + ?Sized>(host: &H, viewer: &Viewer, run_id: &str) -> RunResult<PlaybookRun> {
-    let now = host.now_ms();
-    let event_id = new_id_from_host(host)?;
-    let username = host.user(&viewer.user_id)?.unwrap_or_default().username;
+    let stamp = Stamp::new(host, viewer)?;
     let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         check_enabled(run)?;
         if run.retrospective_was_canceled {
@@ -261,14 +257,11 @@ pub fn cancel<H: Host + ?Sized>(host: &H, viewer: &Viewer, run_id: &str) -> RunR
         }
         CANCELED_TEXT.clone_into(&mut run.retrospective);
         run.retrospective_was_canceled = true;
-        run.retrospective_published_at = now;
-        let e = event(
+        run.retrospective_published_at = stamp.now;
+        let e = stamp.event(
             run,
-            event_id.clone(),
-            now,
             event_type::CANCELED_RETROSPECTIVE,
-            format!("@{username} canceled the retrospective"),
-            &viewer.user_id,
+            format!("@{} canceled the retrospective", stamp.username),
         );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())
@@ -285,26 +278,20 @@ pub fn set_enabled<H: Host + ?Sized>(
     run_id: &str,
     enabled: bool,
 ) -> RunResult<PlaybookRun> {
-    let now = host.now_ms();
-    let event_id = new_id_from_host(host)?;
-    let username = host.user(&viewer.user_id)?.unwrap_or_default().username;
+    let stamp = Stamp::new(host, viewer)?;
     let (run, changed) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         if run.retrospective_enabled == enabled {
             return Ok(());
         }
         run.retrospective_enabled = enabled;
-        let (kind, verb) = if enabled {
-            (event_type::RETROSPECTIVE_ENABLED, "enabled")
-        } else {
-            (event_type::RETROSPECTIVE_DISABLED, "disabled")
-        };
-        let e = event(
+        let e = stamp.switch_event(
             run,
-            event_id.clone(),
-            now,
-            kind,
-            format!("@{username} {verb} the retrospective"),
-            &viewer.user_id,
+            enabled,
+            (
+                event_type::RETROSPECTIVE_ENABLED,
+                event_type::RETROSPECTIVE_DISABLED,
+            ),
+            "the retrospective",
         );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())

@@ -21,13 +21,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::lifecycle::{check_open, edit_run, event, finish};
+use super::lifecycle::{Stamp, check_open, edit_run, finish};
 use super::model::{PlaybookRun, event_type};
 use super::notify::{bot_post, dm, fire_webhooks, log_err, publish, run_link, webhook_payload};
 use super::status_ui;
-use super::store::{RunError, RunResult, RunStore, Viewer, run_not_found};
+use super::store::{RunError, RunResult, RunStore, Viewer};
 use crate::host::{Host, Post};
-use crate::playbooks::{FieldError, new_id_from_host};
+use crate::playbooks::FieldError;
 
 pub use super::status_ui::{on_action, on_dialog};
 
@@ -121,19 +121,17 @@ pub fn post_update<H: Host + ?Sized>(
     update: &StatusUpdate,
 ) -> RunResult<PlaybookRun> {
     update.validate()?;
-    let store = RunStore::new(host);
     // Check before posting (and again in the compare-and-set below); an
-    // unchanged run is not written.
-    edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
+    // unchanged run is not written, and the current one comes back.
+    let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         can_update(run)
     })?;
-    let author = host.user(&viewer.user_id)?.unwrap_or_default();
-    let now = host.now_ms();
-    let run = store.get(run_id)?.ok_or_else(run_not_found)?;
+    let stamp = Stamp::new(host, viewer)?;
+    let now = stamp.now;
     let mut props = Map::new();
     props.insert("playbook_run_id".into(), json!(run.id));
     props.insert("run_name".into(), json!(run.name));
-    props.insert("authorUsername".into(), json!(author.username));
+    props.insert("authorUsername".into(), json!(stamp.username));
     props.insert("numTasks".into(), json!(run.task_total));
     props.insert("numTasksChecked".into(), json!(run.task_completed));
     props.insert("participantIds".into(), json!(run.participant_ids));
@@ -145,7 +143,6 @@ pub fn post_update<H: Host + ?Sized>(
         props,
         ..Post::default()
     })?;
-    let event_id = new_id_from_host(host)?;
     let due_at = due_at(now, update.reminder_seconds);
     let mut old_reminder_post = String::new();
     let stored = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
@@ -159,13 +156,10 @@ pub fn post_update<H: Host + ?Sized>(
         run.previous_reminder = update.reminder_seconds * 1_000_000_000;
         run.status_update_due_at = due_at;
         old_reminder_post = std::mem::take(&mut run.reminder_post_id);
-        let mut e = event(
+        let mut e = stamp.event(
             run,
-            event_id.clone(),
-            now,
             event_type::STATUS_UPDATED,
-            format!("@{} posted a status update", author.username),
-            &viewer.user_id,
+            format!("@{} posted a status update", stamp.username),
         );
         e.post_id.clone_from(&post.id);
         run.timeline_events.push(e);
@@ -191,10 +185,10 @@ pub fn post_update<H: Host + ?Sized>(
         );
     }
     schedule(host, &run.id, due_at);
-    broadcast(host, &mut run, &author.username, &update.message);
+    broadcast(host, &mut run, &stamp.username, &update.message);
     let text = format!(
         "@{} posted a status update for {}:\n\n{}",
-        author.username,
+        stamp.username,
         run_link(&run),
         quote(&update.message)
     );
@@ -286,25 +280,21 @@ pub fn snooze<H: Host + ?Sized>(
     if seconds == 0 {
         return Err(FieldError::new("new_reminder_seconds", "must be more than 0").into());
     }
-    let now = host.now_ms();
-    let username = host.user(&viewer.user_id)?.unwrap_or_default().username;
-    let event_id = new_id_from_host(host)?;
+    let stamp = Stamp::new(host, viewer)?;
     let mut old_reminder_post = String::new();
     let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         can_update(run)?;
         run.previous_reminder = seconds * 1_000_000_000;
-        run.status_update_due_at = due_at(now, seconds);
+        run.status_update_due_at = due_at(stamp.now, seconds);
         old_reminder_post = std::mem::take(&mut run.reminder_post_id);
-        let e = event(
+        let e = stamp.event(
             run,
-            event_id.clone(),
-            now,
             event_type::STATUS_UPDATE_SNOOZED,
             format!(
-                "@{username} snoozed the status update for {}",
+                "@{} snoozed the status update for {}",
+                stamp.username,
                 status_ui::describe_interval(seconds)
             ),
-            &viewer.user_id,
         );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())
@@ -327,18 +317,14 @@ pub fn request_update<H: Host + ?Sized>(
     viewer: &Viewer,
     run_id: &str,
 ) -> RunResult<PlaybookRun> {
-    let now = host.now_ms();
-    let requester = host.user(&viewer.user_id)?.unwrap_or_default().username;
-    let event_id = new_id_from_host(host)?;
+    let stamp = Stamp::new(host, viewer)?;
+    let requester = &stamp.username;
     let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         can_update(run)?;
-        let e = event(
+        let e = stamp.event(
             run,
-            event_id.clone(),
-            now,
             event_type::STATUS_UPDATE_REQUESTED,
             format!("@{requester} requested a status update"),
-            &viewer.user_id,
         );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())
@@ -366,9 +352,7 @@ pub fn set_enabled<H: Host + ?Sized>(
     run_id: &str,
     enabled: bool,
 ) -> RunResult<PlaybookRun> {
-    let now = host.now_ms();
-    let username = host.user(&viewer.user_id)?.unwrap_or_default().username;
-    let event_id = new_id_from_host(host)?;
+    let stamp = Stamp::new(host, viewer)?;
     let (run, changed) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         check_open(run)?;
         if run.status_update_enabled == enabled {
@@ -376,22 +360,18 @@ pub fn set_enabled<H: Host + ?Sized>(
         }
         run.status_update_enabled = enabled;
         run.status_update_due_at = if enabled {
-            due_at(now, run.reminder_timer_default_seconds)
+            due_at(stamp.now, run.reminder_timer_default_seconds)
         } else {
             0
         };
-        let (kind, verb) = if enabled {
-            (event_type::STATUS_UPDATES_ENABLED, "enabled")
-        } else {
-            (event_type::STATUS_UPDATES_DISABLED, "disabled")
-        };
-        let e = event(
+        let e = stamp.switch_event(
             run,
-            event_id.clone(),
-            now,
-            kind,
-            format!("@{username} {verb} status updates"),
-            &viewer.user_id,
+            enabled,
+            (
+                event_type::STATUS_UPDATES_ENABLED,
+                event_type::STATUS_UPDATES_DISABLED,
+            ),
+            "status updates",
         );
         run.timeline_events.push(e);
         Ok::<(), RunError>(())
