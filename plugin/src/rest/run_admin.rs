@@ -183,18 +183,7 @@ fn add_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     // Joining takes view rights only (whoever can see a run may join it);
     // adding others takes edit rights.
     let run = if joining_alone {
-        let store = RunStore::new(ctx.host);
-        let before = store.get(id)?.ok_or_else(super::runs::not_found)?;
-        if !Access::new(ctx.host, viewer(ctx)).can_view(&before)? {
-            return Err(ApiError::forbidden(
-                "You do not have permission to view this run.",
-            ));
-        }
-        let run = store.update(id, change)?;
-        if run != before {
-            crate::runs::notify::publish(ctx.host, "playbook_run_updated", &run);
-        }
-        run
+        update_as_viewer(ctx, id, change)?
     } else {
         update(ctx, id, change)?
     };
@@ -270,23 +259,10 @@ fn remove_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         Ok(())
     };
     // Leaving takes no edit rights (a participant can always leave); a
-    // non-participant "leaving" needs view rights to see the run returned.
+    // non-participant "leaving" changes nothing and needs view rights to see
+    // the run returned.
     let run = if leaving_alone {
-        let store = RunStore::new(ctx.host);
-        let before = store.get(&id)?.ok_or_else(super::runs::not_found)?;
-        if !before.is_participant(&me) {
-            if !Access::new(ctx.host, viewer(ctx)).can_view(&before)? {
-                return Err(ApiError::forbidden(
-                    "You do not have permission to view this run.",
-                ));
-            }
-            return Ok(run_json(&before));
-        }
-        let run = store.update(&id, change)?;
-        if run != before {
-            crate::runs::notify::publish(ctx.host, "playbook_run_updated", &run);
-        }
-        run
+        update_as_viewer(ctx, &id, change)?
     } else {
         update(ctx, &id, change)?
     };
@@ -300,6 +276,28 @@ fn remove_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         }
     }
     Ok(run_json(&run))
+}
+
+/// A change someone may make to themselves with view rights only (join,
+/// leave): 403 when they cannot see the run; publishes
+/// `playbook_run_updated` when the run changed.
+fn update_as_viewer<H: Host>(
+    ctx: &Ctx<'_, H>,
+    id: &str,
+    change: impl FnMut(&mut PlaybookRun) -> Result<(), ApiError>,
+) -> Result<PlaybookRun, ApiError> {
+    let store = RunStore::new(ctx.host);
+    let before = store.get(id)?.ok_or_else(super::runs::not_found)?;
+    if !Access::new(ctx.host, viewer(ctx)).can_view(&before)? {
+        return Err(ApiError::forbidden(
+            "You do not have permission to view this run.",
+        ));
+    }
+    let run = store.update(id, change)?;
+    if run != before {
+        crate::runs::notify::publish(ctx.host, "playbook_run_updated", &run);
+    }
+    Ok(run)
 }
 
 fn delete_event<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
