@@ -124,6 +124,74 @@ pub struct Post {
     pub metadata: Map<String, Value>,
 }
 
+/// A user's membership of a channel with Mattermost's unread counters.
+///
+/// Unread messages are `channel.total_msg_count - msg_count`: `msg_count` is
+/// the channel's total as of the member's last view (or own post), so a post
+/// costs one counter bump on the channel, not one per member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ChannelMembership {
+    pub channel_id: String,
+    pub user_id: String,
+    pub joined_at: i64,
+    /// When the member last viewed the channel (or posted in it).
+    pub last_viewed_at: i64,
+    /// The channel's `total_msg_count` when the member last viewed it.
+    pub msg_count: i64,
+    /// Posts mentioning the member since they last viewed the channel.
+    pub mention_count: i64,
+    /// When any of the above last changed.
+    pub last_update_at: i64,
+}
+
+/// A user's membership of a team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct TeamMembership {
+    pub team_id: String,
+    pub user_id: String,
+    /// Space-separated team roles, e.g. `"team_user team_admin"`.
+    pub roles: String,
+}
+
+/// What storing a post changes besides the post and its channel's counters
+/// (all in the same transaction).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PostEffects {
+    /// Users whose `mention_count` in the channel goes up by one. Users who
+    /// are not members, and the author, are skipped.
+    pub mention_user_ids: Vec<String>,
+    /// Every member but the author is mentioned (`@channel`, `@all`,
+    /// `@here`; every post of a direct or group channel).
+    pub mention_all_members: bool,
+    /// Marks the author's membership viewed as of the post (a person's own
+    /// post is read; a webhook's or bot's post is not read by its owner).
+    pub author_viewed: bool,
+}
+
+/// Which users to list: every set field narrows the result. Sorted by
+/// username.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserQuery {
+    /// Members of this team.
+    pub in_team: Option<String>,
+    /// Members of this channel.
+    pub in_channel: Option<String>,
+    /// Not members of this channel.
+    pub not_in_channel: Option<String>,
+    /// Users this user may see: themself and whoever shares a team or a
+    /// channel with them. `None` (admins) sees everyone.
+    pub visible_to: Option<String>,
+    /// Whitespace-separated words; each must be a case-insensitive prefix of
+    /// the username, first name, last name or nickname. Empty: no filter.
+    pub term: String,
+    /// `Some(true)`: only active users; `Some(false)`: only deactivated ones.
+    pub active: Option<bool>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
 /// A slash command registered by a plugin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]

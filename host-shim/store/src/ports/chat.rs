@@ -2,7 +2,10 @@
 //! plugin bots and plugin slash commands.
 
 use super::StoreResult;
-use crate::model::{Channel, CommandRegistration, Post, PostQuery, Team, User};
+use crate::model::{
+    Channel, ChannelMembership, CommandRegistration, Post, PostEffects, PostQuery, Team,
+    TeamMembership, User, UserQuery,
+};
 
 /// The chat server's durable state. Ids and timestamps are assigned by the
 /// caller; the store enforces uniqueness (usernames, emails, team names,
@@ -19,6 +22,9 @@ pub trait ChatStore: Send + Sync {
     fn users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<User>>;
     fn user_count(&self) -> StoreResult<u64>;
     fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>>;
+    /// Users matching every filter of the query, by username (pickers,
+    /// `GET /users`, autocomplete and search).
+    fn search_users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
 
     // --- plugin bots --------------------------------------------------------
     /// The bot user id owned by a plugin, if it created one.
@@ -35,6 +41,21 @@ pub trait ChatStore: Send + Sync {
     fn add_team_member(&self, team_id: &str, user_id: &str, roles: &str) -> StoreResult<()>;
     fn is_team_member(&self, team_id: &str, user_id: &str) -> StoreResult<bool>;
     fn teams_for_user(&self, user_id: &str) -> StoreResult<Vec<Team>>;
+    /// Non-deleted teams by display name: with `member_id`, the open teams
+    /// and the teams that user belongs to; with `None`, all of them.
+    fn listed_teams(
+        &self,
+        member_id: Option<&str>,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<Team>>;
+    /// A team's memberships, ordered by username.
+    fn team_members(
+        &self,
+        team_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<TeamMembership>>;
 
     // --- channels ------------------------------------------------------------
     fn create_channel(&self, channel: &Channel) -> StoreResult<()>;
@@ -60,10 +81,56 @@ pub trait ChatStore: Send + Sync {
     /// Non-archived open channels of a team, by display name.
     fn public_channels(&self, team_id: &str, offset: u32, limit: u32) -> StoreResult<Vec<Channel>>;
 
+    // --- memberships and unread counters ------------------------------------
+    /// One membership with its counters; `None` when not a member.
+    fn channel_member(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<ChannelMembership>>;
+    /// A channel's memberships, in [`channel_members`](Self::channel_members) order.
+    fn channel_memberships(
+        &self,
+        channel_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ChannelMembership>>;
+    /// A user's memberships of a team's channels plus their direct and group
+    /// channels, in [`channels_for_user`](Self::channels_for_user) order.
+    fn memberships_for_user(
+        &self,
+        team_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<ChannelMembership>>;
+    /// Marks a channel read for a member: `msg_count` := the channel's
+    /// total, `mention_count` := 0, `last_viewed_at` := `at_ms` (never
+    /// moving back). `None` when the user is not a member.
+    fn view_channel(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        at_ms: i64,
+    ) -> StoreResult<Option<ChannelMembership>>;
+    /// Adds one mention for each of `user_ids` who is a member; returns
+    /// those, sorted and without duplicates.
+    fn add_mentions(
+        &self,
+        channel_id: &str,
+        user_ids: &[String],
+        at_ms: i64,
+    ) -> StoreResult<Vec<String>>;
+
     // --- posts ---------------------------------------------------------------
     /// Stores a post and bumps the channel's `last_post_at` and
     /// `total_msg_count`, in one transaction.
-    fn create_post(&self, post: &Post) -> StoreResult<()>;
+    fn create_post(&self, post: &Post) -> StoreResult<()> {
+        self.create_post_with(post, &PostEffects::default())
+            .map(|_| ())
+    }
+    /// [`create_post`](Self::create_post) plus the mention and read-state
+    /// changes of `effects`, in the same transaction. Returns the members
+    /// whose mention count went up, sorted, without duplicates.
+    fn create_post_with(&self, post: &Post, effects: &PostEffects) -> StoreResult<Vec<String>>;
     /// Replaces message, props, type, is_pinned, edit_at and update_at.
     fn update_post(&self, post: &Post) -> StoreResult<()>;
     /// Soft-deletes the post (and, for a root post, its replies).

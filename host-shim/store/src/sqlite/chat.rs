@@ -6,7 +6,10 @@ use std::collections::HashSet;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::{SqliteStore, json_column_error, sql_int};
-use crate::model::{Channel, CommandRegistration, Post, PostQuery, Team, User};
+use crate::model::{
+    Channel, ChannelMembership, CommandRegistration, Post, PostEffects, PostQuery, Team,
+    TeamMembership, User, UserQuery,
+};
 use crate::ports::chat::ChatStore;
 use crate::ports::{StoreError, StoreResult};
 
@@ -308,6 +311,18 @@ impl ChatStore for SqliteStore {
         })
     }
 
+    fn search_users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
+        let (tail, args) = directory::user_query_sql(query);
+        let sql = format!("{} AS u{tail}", user_select!());
+        self.read(|tx| {
+            let mut stmt = tx.prepare(&sql)?;
+            let users = stmt
+                .query_map(rusqlite::params_from_iter(args), user_from_row)?
+                .collect::<rusqlite::Result<Vec<User>>>()?;
+            Ok(users)
+        })
+    }
+
     // --- plugin bots --------------------------------------------------------
 
     fn plugin_bot(&self, plugin_id: &str) -> StoreResult<Option<String>> {
@@ -414,6 +429,53 @@ impl ChatStore for SqliteStore {
         })
     }
 
+    fn listed_teams(
+        &self,
+        member_id: Option<&str>,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<Team>> {
+        self.read(|tx| {
+            collect(
+                tx,
+                concat!(
+                    team_select!(),
+                    " WHERE delete_at = 0
+                        AND (?1 IS NULL OR type = 'O'
+                             OR id IN (SELECT team_id FROM team_members WHERE user_id = ?1))
+                      ORDER BY display_name, name LIMIT ?2 OFFSET ?3"
+                ),
+                params![member_id, sql_int(limit), sql_int(offset)],
+                team_from_row,
+            )
+        })
+    }
+
+    fn team_members(
+        &self,
+        team_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<TeamMembership>> {
+        self.read(|tx| {
+            collect(
+                tx,
+                "SELECT tm.team_id, tm.user_id, tm.roles
+                 FROM team_members AS tm JOIN users AS u ON u.id = tm.user_id
+                 WHERE tm.team_id = ?1
+                 ORDER BY u.username LIMIT ?2 OFFSET ?3",
+                params![team_id, sql_int(limit), sql_int(offset)],
+                |row| {
+                    Ok(TeamMembership {
+                        team_id: row.get(0)?,
+                        user_id: row.get(1)?,
+                        roles: row.get(2)?,
+                    })
+                },
+            )
+        })
+    }
+
     // --- channels ------------------------------------------------------------
 
     fn create_channel(&self, channel: &Channel) -> StoreResult<()> {
@@ -489,8 +551,8 @@ impl ChatStore for SqliteStore {
         self.write(|tx| {
             let inserted = tx
                 .prepare_cached(
-                    "INSERT INTO channel_members (channel_id, user_id, joined_at)
-                     VALUES (?1, ?2, ?3)
+                    "INSERT INTO channel_members (channel_id, user_id, joined_at, last_update_at)
+                     VALUES (?1, ?2, ?3, ?3)
                      ON CONFLICT (channel_id, user_id) DO NOTHING",
                 )?
                 .execute(params![channel_id, user_id, at_ms])?;
@@ -574,11 +636,86 @@ impl ChatStore for SqliteStore {
         })
     }
 
+    // --- memberships and unread counters ------------------------------------
+
+    fn channel_member(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<ChannelMembership>> {
+        self.read(|tx| members::membership(tx, channel_id, user_id))
+    }
+
+    fn channel_memberships(
+        &self,
+        channel_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<Vec<ChannelMembership>> {
+        self.read(|tx| {
+            collect(
+                tx,
+                concat!(
+                    members::membership_select!(),
+                    " WHERE m.channel_id = ?1 ORDER BY m.joined_at, m.user_id LIMIT ?2 OFFSET ?3"
+                ),
+                params![channel_id, sql_int(limit), sql_int(offset)],
+                members::membership_from_row,
+            )
+        })
+    }
+
+    fn memberships_for_user(
+        &self,
+        team_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<ChannelMembership>> {
+        self.read(|tx| {
+            collect(
+                tx,
+                concat!(
+                    members::membership_select!(),
+                    " JOIN channels AS c ON c.id = m.channel_id
+                      WHERE m.user_id = ?2 AND (c.team_id = ?1 OR c.team_id = '')
+                      ORDER BY c.display_name, c.id"
+                ),
+                params![team_id, user_id],
+                members::membership_from_row,
+            )
+        })
+    }
+
+    fn view_channel(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        at_ms: i64,
+    ) -> StoreResult<Option<ChannelMembership>> {
+        self.write(|tx| {
+            if members::mark_viewed(tx, channel_id, user_id, at_ms)? {
+                members::membership(tx, channel_id, user_id)
+            } else {
+                Ok(None)
+            }
+        })
+    }
+
+    fn add_mentions(
+        &self,
+        channel_id: &str,
+        user_ids: &[String],
+        at_ms: i64,
+    ) -> StoreResult<Vec<String>> {
+        self.write(|tx| members::bump_mentions(tx, channel_id, user_ids, "", at_ms))
+    }
+
     // --- posts ---------------------------------------------------------------
 
     /// The stored `reply_count` is ignored (it is computed on read). An unknown
-    /// channel is `NotFound`, a duplicate id `Conflict("post id")`.
-    fn create_post(&self, post: &Post) -> StoreResult<()> {
+    /// channel is `NotFound`, a duplicate id `Conflict("post id")`. Mentions
+    /// and the author's read state are applied after the channel's counters,
+    /// so the author's `msg_count` includes this post.
+    fn create_post_with(&self, post: &Post, effects: &PostEffects) -> StoreResult<Vec<String>> {
         let props = to_json("props", &post.props)?;
         let file_ids = to_json("file_ids", &post.file_ids)?;
         let metadata = to_json("metadata", &post.metadata)?;
@@ -616,7 +753,22 @@ impl ChatStore for SqliteStore {
                      WHERE id = ?1",
                 )?
                 .execute(params![post.channel_id, post.create_at])?;
-            found(changed)
+            found(changed)?;
+            let mut mentioned = effects.mention_user_ids.clone();
+            if effects.mention_all_members {
+                mentioned.extend(members::other_members(tx, &post.channel_id, &post.user_id)?);
+            }
+            let mentioned = members::bump_mentions(
+                tx,
+                &post.channel_id,
+                &mentioned,
+                &post.user_id,
+                post.create_at,
+            )?;
+            if effects.author_viewed {
+                members::mark_viewed(tx, &post.channel_id, &post.user_id, post.create_at)?;
+            }
+            Ok(mentioned)
         })
     }
 
@@ -851,5 +1003,11 @@ impl ChatStore for SqliteStore {
     }
 }
 
+mod directory;
+#[cfg(test)]
+mod directory_tests;
+mod members;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unread_tests;

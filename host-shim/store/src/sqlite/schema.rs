@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::ports::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 /// Version 1: everything.
 const MIGRATION_1: &str = r#"
@@ -177,6 +177,23 @@ CREATE TABLE incoming_webhooks (
     channel_locked INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX incoming_webhooks_team_create_at ON incoming_webhooks (team_id, create_at);
+"#;
+
+/// Version 3: unread tracking on channel memberships (decision 012).
+///
+/// Memberships that exist before the upgrade start out read (their
+/// `msg_count` is the channel's total as of now): an upgrade should not
+/// make every old channel look unread.
+const MIGRATION_3: &str = r#"
+ALTER TABLE channel_members ADD COLUMN last_viewed_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channel_members ADD COLUMN msg_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channel_members ADD COLUMN mention_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channel_members ADD COLUMN last_update_at INTEGER NOT NULL DEFAULT 0;
+
+UPDATE channel_members SET
+    msg_count = (SELECT total_msg_count FROM channels WHERE channels.id = channel_members.channel_id),
+    last_viewed_at = (SELECT last_post_at FROM channels WHERE channels.id = channel_members.channel_id),
+    last_update_at = joined_at;
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

@@ -4,7 +4,7 @@ use super::*;
 use crate::model::new_id;
 use crate::sqlite::tests::temp_store;
 
-fn user(name: &str) -> User {
+pub(super) fn user(name: &str) -> User {
     User {
         id: new_id(),
         create_at: 1,
@@ -17,7 +17,7 @@ fn user(name: &str) -> User {
     }
 }
 
-fn team(name: &str) -> Team {
+pub(super) fn team(name: &str) -> Team {
     Team {
         id: new_id(),
         create_at: 1,
@@ -29,7 +29,12 @@ fn team(name: &str) -> Team {
     }
 }
 
-fn channel(team_id: &str, name: &str, display_name: &str, channel_type: &str) -> Channel {
+pub(super) fn channel(
+    team_id: &str,
+    name: &str,
+    display_name: &str,
+    channel_type: &str,
+) -> Channel {
     Channel {
         id: new_id(),
         create_at: 1,
@@ -42,7 +47,7 @@ fn channel(team_id: &str, name: &str, display_name: &str, channel_type: &str) ->
     }
 }
 
-fn post(channel_id: &str, user_id: &str, at: i64, message: &str) -> Post {
+pub(super) fn post(channel_id: &str, user_id: &str, at: i64, message: &str) -> Post {
     Post {
         id: new_id(),
         create_at: at,
@@ -62,7 +67,7 @@ fn reply(root: &Post, at: i64, message: &str) -> Post {
 }
 
 /// A store with one user in one team and one open channel.
-fn fixture() -> (tempfile::TempDir, SqliteStore, User, Team, Channel) {
+pub(super) fn fixture() -> (tempfile::TempDir, SqliteStore, User, Team, Channel) {
     let (dir, store) = temp_store();
     let alice = user("alice");
     store.create_user(&alice, Some("hash")).unwrap();
