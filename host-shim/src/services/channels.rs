@@ -23,6 +23,37 @@ pub fn validate_channel_name(name: &str) -> AppResult<()> {
     }
 }
 
+/// Mattermost's limits on a channel's texts, in characters.
+pub const MAX_CHANNEL_DISPLAY_NAME_CHARS: usize = 64;
+pub const MAX_CHANNEL_HEADER_CHARS: usize = 1024;
+pub const MAX_CHANNEL_PURPOSE_CHARS: usize = 250;
+
+/// Checks a channel's display name (for named, i.e. open and private,
+/// channels), header and purpose against Mattermost's limits; the error
+/// names the field.
+fn validate_channel_texts(channel: &Channel, named: bool) -> AppResult<()> {
+    let display_chars = channel.display_name.chars().count();
+    if named
+        && (channel.display_name.trim().is_empty()
+            || display_chars > MAX_CHANNEL_DISPLAY_NAME_CHARS)
+    {
+        return Err(AppError::Invalid(format!(
+            "display_name: 1-{MAX_CHANNEL_DISPLAY_NAME_CHARS} characters"
+        )));
+    }
+    if channel.header.chars().count() > MAX_CHANNEL_HEADER_CHARS {
+        return Err(AppError::Invalid(format!(
+            "header: at most {MAX_CHANNEL_HEADER_CHARS} characters"
+        )));
+    }
+    if channel.purpose.chars().count() > MAX_CHANNEL_PURPOSE_CHARS {
+        return Err(AppError::Invalid(format!(
+            "purpose: at most {MAX_CHANNEL_PURPOSE_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 impl Services {
     /// Creates an open or private team channel; the creator becomes a member.
     pub fn create_channel(&self, mut channel: Channel) -> AppResult<Channel> {
@@ -30,9 +61,7 @@ impl Services {
         if channel.channel_type != "O" && channel.channel_type != "P" {
             return Err(AppError::Invalid("type: must be \"O\" or \"P\"".into()));
         }
-        if channel.display_name.trim().is_empty() || channel.display_name.chars().count() > 64 {
-            return Err(AppError::Invalid("display_name: 1-64 characters".into()));
-        }
+        validate_channel_texts(&channel, true)?;
         if self
             .chat
             .team(&channel.team_id)?
@@ -65,21 +94,22 @@ impl Services {
         Ok(channel)
     }
 
-    /// Changes a channel's display name, header and purpose.
+    /// Changes a channel's display name (open and private channels only),
+    /// header and purpose, within Mattermost's limits; publishes
+    /// `channel_updated` to its members. Shared by `PUT
+    /// /channels/{id}/patch`, `/header` and the plugins' `channels.update`.
     pub fn update_channel(&self, changes: &Channel) -> AppResult<Channel> {
         let mut channel = self
             .chat
             .channel(&changes.id)?
             .ok_or_else(|| AppError::NotFound("channel".into()))?;
         let named = channel.channel_type == "O" || channel.channel_type == "P";
-        if named && changes.display_name.trim().is_empty() {
-            return Err(AppError::Invalid("display_name: must not be empty".into()));
-        }
         if named {
             channel.display_name = changes.display_name.clone();
         }
         channel.header = changes.header.clone();
         channel.purpose = changes.purpose.clone();
+        validate_channel_texts(&channel, named)?;
         channel.update_at = now_ms();
         self.chat.update_channel(&channel)?;
         let mut data = serde_json::Map::new();

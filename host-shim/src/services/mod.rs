@@ -9,6 +9,7 @@ pub mod command_exec;
 pub mod commands;
 pub mod events;
 pub mod incoming_webhooks;
+pub mod mentions;
 pub mod webhooks;
 
 mod channels;
@@ -20,7 +21,10 @@ use std::sync::Arc;
 use chat_store::{AuthStore, ChatStore, JobStore, KvStore};
 use tokio::sync::mpsc;
 
-pub use channels::validate_channel_name;
+pub use channels::{
+    MAX_CHANNEL_DISPLAY_NAME_CHARS, MAX_CHANNEL_HEADER_CHARS, MAX_CHANNEL_PURPOSE_CHARS,
+    validate_channel_name,
+};
 pub use events::{Broadcast, EventBus, WsEvent};
 pub use posts::{Author, MAX_POST_MESSAGE_CHARS};
 pub use webhooks::{WebhookPolicy, WebhookQueue};

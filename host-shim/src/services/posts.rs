@@ -36,7 +36,9 @@ impl Services {
         Ok(())
     }
 
-    /// Stores a new post, publishes `posted` and queues the plugin hooks.
+    /// Stores a new post (with its mentions and the author's read state,
+    /// see [`mentions`](super::mentions)), publishes `posted` and queues the
+    /// plugin hooks.
     pub fn create_post(&self, mut post: Post, author: Author) -> AppResult<Post> {
         let mut bot_of_plugin = None;
         if let Author::Plugin { plugin_id, bot_id } = &author {
@@ -82,7 +84,8 @@ impl Services {
         post.edit_at = 0;
         post.delete_at = 0;
         post.reply_count = 0;
-        self.chat.create_post(&post)?;
+        let effects = self.post_effects(&post, &channel, &user)?;
+        let mentioned = self.chat.create_post_with(&post, &effects)?;
 
         let post_json = serde_json::to_string(&post).unwrap_or_default();
         let mut data = serde_json::Map::new();
@@ -93,6 +96,13 @@ impl Services {
         data.insert("sender_name".into(), json!(format!("@{}", user.username)));
         data.insert("team_id".into(), json!(channel.team_id));
         data.insert("set_online".into(), json!(!user.is_bot));
+        if !mentioned.is_empty() {
+            // Mattermost sends the ids as a JSON string, like `post`.
+            data.insert(
+                "mentions".into(),
+                Value::String(serde_json::to_string(&mentioned).unwrap_or_default()),
+            );
+        }
         self.events.publish(WsEvent {
             event: "posted".into(),
             data,
