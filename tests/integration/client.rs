@@ -143,9 +143,82 @@ impl Socket {
         }
     }
 
+    /// Every event up to and including the next one named `name` (within
+    /// 10 s), to check what did or did not arrive before it.
+    pub async fn events_until(&mut self, name: &str) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut events = Vec::new();
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.0.next())
+                .await
+                .unwrap_or_else(|_| panic!("no {name} event within 10 s"))
+                .unwrap()
+                .unwrap();
+            if let Message::Text(text) = message {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                let done = value["event"] == name;
+                events.push(value);
+                if done {
+                    return events;
+                }
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.0.close(None).await;
     }
+}
+
+/// Asserts a Mattermost error body with status `expected` whose message
+/// starts with `field` (the field it names; "" for any).
+pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, field: &str) {
+    assert_eq!(status, expected, "{body}");
+    for key in [
+        "id",
+        "message",
+        "detailed_error",
+        "request_id",
+        "status_code",
+    ] {
+        assert!(body.get(key).is_some(), "error body lacks {key}: {body}");
+    }
+    assert_eq!(body["status_code"], expected.as_u16(), "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with(field),
+        "message should name {field:?}: {body}"
+    );
+}
+
+/// A channel of `team_id` created by `creator` with `members` added; its id.
+pub async fn channel_with(
+    creator: &Client<'_>,
+    team_id: &str,
+    name: &str,
+    channel_type: &str,
+    members: &[&Client<'_>],
+) -> String {
+    let channel = creator
+        .expect(
+            StatusCode::CREATED,
+            Method::POST,
+            "/api/v4/channels",
+            Some(json!({"team_id": team_id, "name": name, "display_name": name, "type": channel_type})),
+        )
+        .await;
+    let channel_id = channel["id"].as_str().unwrap().to_string();
+    for member in members {
+        creator
+            .expect(
+                StatusCode::CREATED,
+                Method::POST,
+                &format!("/api/v4/channels/{channel_id}/members"),
+                Some(json!({"user_id": member.id})),
+            )
+            .await;
+    }
+    channel_id
 }
 
 /// A team `name` created by `admin` with `members` added; its id.

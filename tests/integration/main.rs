@@ -7,6 +7,7 @@
 mod chat_api;
 mod chat_entry_points;
 mod chat_integrations;
+mod chat_unread;
 mod client;
 mod durability;
 mod engine_flows;

@@ -1,8 +1,11 @@
-//! `/api/v4/channels*`: create, read, members, direct channels, archive.
+//! `/api/v4/channels*`: create, read, patch, members, direct channels,
+//! archive. Read state (unread counts, "view") is in [`unread`].
+
+mod unread;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -12,7 +15,7 @@ use super::auth::Caller;
 use super::extract::{JsonBody, QueryParams};
 use super::{ApiError, AppState};
 use crate::error::AppError;
-use crate::model::{Channel, now_ms};
+use crate::model::{Channel, ChannelMembership, now_ms};
 use crate::services::{Broadcast, WsEvent};
 
 pub fn routes() -> Router<AppState> {
@@ -23,13 +26,14 @@ pub fn routes() -> Router<AppState> {
             "/api/v4/channels/{channel_id}",
             get(get_channel).delete(archive_channel),
         )
+        .route("/api/v4/channels/{channel_id}/patch", put(patch_channel))
         .route(
             "/api/v4/channels/{channel_id}/members",
             get(members).post(add_member),
         )
         .route(
             "/api/v4/channels/{channel_id}/members/{user_id}",
-            delete(remove_member),
+            get(unread::get_member).delete(remove_member),
         )
         .route("/api/v4/teams/{team_id}/channels", get(public_channels))
         .route(
@@ -40,9 +44,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v4/users/{user_id}/teams/{team_id}/channels",
             get(my_channels),
         )
+        .merge(unread::routes())
 }
 
-/// Mattermost `ChannelMember` (notification settings are defaults here).
+/// Mattermost `ChannelMember`: the stored read state (decision 012) with
+/// default notification settings and roles.
 #[derive(Serialize)]
 pub struct ChannelMember {
     channel_id: String,
@@ -53,23 +59,27 @@ pub struct ChannelMember {
     mention_count: i64,
     notify_props: Value,
     last_update_at: i64,
+    scheme_guest: bool,
     scheme_user: bool,
     scheme_admin: bool,
+    explicit_roles: String,
 }
 
-impl ChannelMember {
-    fn new(channel_id: &str, user_id: &str) -> Self {
+impl From<ChannelMembership> for ChannelMember {
+    fn from(m: ChannelMembership) -> Self {
         Self {
-            channel_id: channel_id.into(),
-            user_id: user_id.into(),
+            channel_id: m.channel_id,
+            user_id: m.user_id,
             roles: "channel_user".into(),
-            last_viewed_at: 0,
-            msg_count: 0,
-            mention_count: 0,
+            last_viewed_at: m.last_viewed_at,
+            msg_count: m.msg_count,
+            mention_count: m.mention_count,
             notify_props: json!({"desktop": "default", "email": "default", "mark_unread": "all", "push": "default"}),
-            last_update_at: now_ms(),
+            last_update_at: m.last_update_at,
+            scheme_guest: false,
             scheme_user: true,
             scheme_admin: false,
+            explicit_roles: String::new(),
         }
     }
 }
@@ -223,15 +233,11 @@ async fn members(
 ) -> Result<Json<Vec<ChannelMember>>, ApiError> {
     access::require_channel_read(&state.services, &caller, &channel_id)?;
     let (offset, limit) = paging.bounds();
-    let ids = state
+    let members = state
         .services
         .chat
-        .channel_members(&channel_id, offset, limit)?;
-    Ok(Json(
-        ids.iter()
-            .map(|id| ChannelMember::new(&channel_id, id))
-            .collect(),
-    ))
+        .channel_memberships(&channel_id, offset, limit)?;
+    Ok(Json(members.into_iter().map(ChannelMember::from).collect()))
 }
 
 #[derive(Deserialize, Default)]
@@ -274,10 +280,12 @@ async fn add_member(
     state
         .services
         .add_channel_member(&channel_id, &body.user_id, actor.as_deref())?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ChannelMember::new(&channel_id, &body.user_id)),
-    ))
+    let member = state
+        .services
+        .chat
+        .channel_member(&channel_id, &body.user_id)?
+        .ok_or_else(|| AppError::Internal("channel member vanished after adding".into()))?;
+    Ok((StatusCode::CREATED, Json(member.into())))
 }
 
 async fn remove_member(
@@ -303,6 +311,47 @@ async fn remove_member(
         .services
         .remove_channel_member(&channel_id, &user_id)?;
     Ok(Json(json!({"status": "OK"})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChannelPatch {
+    display_name: Option<String>,
+    header: Option<String>,
+    purpose: Option<String>,
+}
+
+/// `PUT /channels/{id}/patch`: the fields given change (Mattermost lets
+/// channel members edit these; admins may edit any open or private
+/// channel). Limits and the `channel_updated` event are the service's.
+async fn patch_channel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(channel_id): Path<String>,
+    JsonBody(patch): JsonBody<ChannelPatch>,
+) -> Result<Json<Channel>, ApiError> {
+    let mut channel = access::channel(&state.services, &channel_id)?;
+    let named = channel.channel_type == "O" || channel.channel_type == "P";
+    let member = state
+        .services
+        .chat
+        .is_channel_member(&channel_id, caller.id())?;
+    if !(member || (caller.is_admin() && named)) {
+        return Err(forbidden());
+    }
+    if channel.delete_at != 0 {
+        return Err(AppError::Invalid("channel_id: the channel is archived".into()).into());
+    }
+    if let Some(display_name) = patch.display_name {
+        channel.display_name = display_name.trim().to_string();
+    }
+    if let Some(header) = patch.header {
+        channel.header = header;
+    }
+    if let Some(purpose) = patch.purpose {
+        channel.purpose = purpose;
+    }
+    Ok(Json(state.services.update_channel(&channel)?))
 }
 
 /// Archives (soft-deletes) a channel: its creator, or an admin.
