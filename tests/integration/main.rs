@@ -5,6 +5,7 @@
 //! command runs it first). Tests fail, not skip, when they are missing.
 
 mod chat_api;
+mod chat_directory;
 mod chat_entry_points;
 mod chat_integrations;
 mod chat_unread;

@@ -1,4 +1,4 @@
-//! `/api/v4/teams*`: create, read, membership.
+//! `/api/v4/teams*`: create, read, list, membership.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -8,18 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{self, forbidden};
 use super::auth::Caller;
-use super::extract::JsonBody;
+use super::extract::{JsonBody, QueryParams};
 use super::{ApiError, AppState};
 use crate::error::AppError;
-use crate::model::{Team, new_id, now_ms};
+use crate::model::{Team, TeamMembership, new_id, now_ms};
 use crate::services::validate_channel_name;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v4/teams", post(create_team))
+        .route("/api/v4/teams", post(create_team).get(list_teams))
         .route("/api/v4/teams/{team_id}", get(get_team))
         .route("/api/v4/teams/name/{name}", get(get_team_by_name))
-        .route("/api/v4/teams/{team_id}/members", post(add_member))
+        .route(
+            "/api/v4/teams/{team_id}/members",
+            get(team_members).post(add_member),
+        )
         .route("/api/v4/users/{user_id}/teams", get(my_teams))
 }
 
@@ -32,6 +35,44 @@ pub struct TeamMember {
     delete_at: i64,
     scheme_user: bool,
     scheme_admin: bool,
+}
+
+impl From<TeamMembership> for TeamMember {
+    fn from(m: TeamMembership) -> Self {
+        let has = |role: &str| m.roles.split_whitespace().any(|r| r == role);
+        Self {
+            scheme_user: has("team_user"),
+            scheme_admin: has("team_admin"),
+            team_id: m.team_id,
+            user_id: m.user_id,
+            roles: m.roles,
+            delete_at: 0,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(default)]
+struct Paging {
+    page: u32,
+    per_page: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            page: 0,
+            per_page: 60,
+        }
+    }
+}
+
+impl Paging {
+    /// Offset and limit; `per_page` is 1-200 as in Mattermost.
+    fn bounds(&self) -> (u32, u32) {
+        let per_page = self.per_page.clamp(1, 200);
+        (self.page.saturating_mul(per_page), per_page)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -93,6 +134,32 @@ fn visible(state: &AppState, caller: &Caller, team: Team) -> Result<Team, ApiErr
     } else {
         Err(forbidden())
     }
+}
+
+/// `GET /teams`: the open teams and the caller's own; admins see all.
+async fn list_teams(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(paging): QueryParams<Paging>,
+) -> Result<Json<Vec<Team>>, ApiError> {
+    let (offset, limit) = paging.bounds();
+    let member = (!caller.is_admin()).then(|| caller.id());
+    Ok(Json(
+        state.services.chat.listed_teams(member, offset, limit)?,
+    ))
+}
+
+/// `GET /teams/{id}/members`: for the team's members (and admins).
+async fn team_members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(team_id): Path<String>,
+    QueryParams(paging): QueryParams<Paging>,
+) -> Result<Json<Vec<TeamMember>>, ApiError> {
+    access::require_team_member(&state.services, &caller, &team_id)?;
+    let (offset, limit) = paging.bounds();
+    let members = state.services.chat.team_members(&team_id, offset, limit)?;
+    Ok(Json(members.into_iter().map(TeamMember::from).collect()))
 }
 
 async fn get_team(

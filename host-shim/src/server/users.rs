@@ -1,4 +1,7 @@
 //! `/api/v4/users*`: sign-up, login, logout, lookups, personal access tokens.
+//! Listing, autocomplete and search are in [`directory`].
+
+mod directory;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,7 +21,10 @@ use crate::services::accounts::NewUser;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v4/users", post(create_user))
+        .route(
+            "/api/v4/users",
+            post(create_user).get(directory::list_users),
+        )
         .route("/api/v4/users/login", post(login))
         .route("/api/v4/users/logout", post(logout))
         .route("/api/v4/users/me", get(me))
@@ -30,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             post(create_token).get(list_tokens),
         )
         .route("/api/v4/users/tokens/revoke", post(revoke_token))
+        .merge(directory::routes())
 }
 
 /// Hides what only the user themself (or an admin) should see.
