@@ -571,6 +571,125 @@ describe('@mattermost/client against host-shim', () => {
         }
     });
 
+    it('9b. unread: getChannelMember lags, a mention counts, viewMyChannel resets (getMyChannelMembers)', STEP, async () => {
+        const admin = need(state.adminClient, 'a logged-in admin client (step 2)');
+        const client2 = need(state.user2Client, 'a logged-in user2 client (step 4)');
+        const user2 = need(state.user2, 'the second user (step 4)');
+        const channel = need(state.channel, 'the channel (step 5a)');
+        const team = need(state.team, 'the team (step 3)');
+
+        // user2 was added in 5b and has read nothing since.
+        const before = await client2.getChannelMember(channel.id, user2.id);
+        assert.equal(before.channel_id, channel.id);
+        assert.equal(before.user_id, user2.id);
+        for (const key of ['last_viewed_at', 'msg_count', 'mention_count', 'last_update_at']) {
+            assert.equal(typeof before[key], 'number', `ChannelMember.${key}: ${JSON.stringify(before)}`);
+        }
+        assert.equal(typeof before.notify_props, 'object');
+        const total = (await client2.getChannel(channel.id)).total_msg_count;
+        assert.ok(before.msg_count < total, `msg_count ${before.msg_count} lags total_msg_count ${total}`);
+
+        const post = await admin.createPost({ channel_id: channel.id, message: 'please look @user2.' });
+        const mentioned = await client2.getChannelMember(channel.id, user2.id);
+        assert.equal(mentioned.mention_count, before.mention_count + 1, JSON.stringify(mentioned));
+        // The admin's own post marks the channel read for the admin.
+        const adminMember = await admin.getChannelMember(channel.id, 'me');
+        assert.equal(adminMember.msg_count, total + 1, JSON.stringify(adminMember));
+        assert.equal(adminMember.last_viewed_at, post.create_at);
+        if (ws.hello) {
+            const event = await waitForEvent(
+                (m) => m.event === 'posted' && postIdOf(m) === post.id, `a posted event for post ${post.id}`);
+            assert.equal(typeof event.data.mentions, 'string', `posted.data.mentions: ${JSON.stringify(event.data)}`);
+            assert.deepEqual(JSON.parse(event.data.mentions), [user2.id]);
+        }
+
+        const viewed = await client2.viewMyChannel(channel.id);
+        assert.equal(viewed.status, 'OK', `viewMyChannel: ${JSON.stringify(viewed)}`);
+        assert.equal(typeof viewed.last_viewed_at_times?.[channel.id], 'number', JSON.stringify(viewed));
+        const members = await client2.getMyChannelMembers(team.id);
+        assert.ok(Array.isArray(members), 'getMyChannelMembers returns an array');
+        const mine = members.find((m) => m.channel_id === channel.id);
+        assert.ok(mine, `the channel among user2's members: ${JSON.stringify(members)}`);
+        assert.equal(mine.msg_count, total + 1);
+        assert.equal(mine.mention_count, 0);
+        assert.equal(mine.last_viewed_at, viewed.last_viewed_at_times[channel.id]);
+        assert.ok(members.every((m) => m.user_id === user2.id));
+
+        // The admin's view reaches the admin's websocket as channel_viewed.
+        if (ws.hello) {
+            await admin.viewMyChannel(channel.id);
+            const event = await waitForEvent(
+                (m) => m.event === 'channel_viewed' && m.data?.channel_id === channel.id, 'channel_viewed');
+            assert.equal(event.broadcast?.user_id, state.admin.id);
+            assert.equal(ws.closes, 0, `the connection closed: ${wsDiagnostics()}`);
+        }
+        await rejectsWithClientError(
+            client2.getChannelMember(channel.id, 'nosuchuser0000000000000000'), [404], 'getChannelMember(non-member)');
+    });
+
+    it('9c. getProfiles, autocompleteUsers, searchUsers', STEP, async () => {
+        const client2 = need(state.user2Client, 'a logged-in user2 client (step 4)');
+        const user2 = need(state.user2, 'the second user (step 4)');
+        const channel = need(state.channel, 'the channel (step 5a)');
+        const team = need(state.team, 'the team (step 3)');
+
+        const profiles = await client2.getProfiles(0, 60);
+        assert.ok(Array.isArray(profiles), 'getProfiles returns an array');
+        const names = profiles.map((u) => u.username);
+        assert.deepEqual(names, [...names].sort(), 'sorted by username');
+        assert.ok(names.includes('admin1') && names.includes('user2'), `getProfiles: ${names}`);
+        assert.equal(profiles.find((u) => u.username === 'admin1').email, '', 'others\' emails are hidden');
+        const inTeam = await client2.getProfilesInTeam(team.id, 0, 60);
+        assert.ok(inTeam.some((u) => u.id === user2.id), 'getProfilesInTeam');
+        const inChannel = await client2.getProfilesInChannel(channel.id, 0, 60);
+        assert.ok(inChannel.some((u) => u.id === state.admin.id), 'getProfilesInChannel');
+
+        const auto = await client2.autocompleteUsers('USER', team.id, channel.id);
+        assert.ok(Array.isArray(auto.users), `autocompleteUsers: ${JSON.stringify(auto)}`);
+        assert.deepEqual(auto.users.map((u) => u.username), ['user2']);
+        assert.ok(Array.isArray(auto.out_of_channel ?? []));
+        const inTeamOnly = await client2.autocompleteUsers('adm', team.id, '');
+        assert.deepEqual(inTeamOnly.users.map((u) => u.username), ['admin1']);
+
+        const found = await client2.searchUsers('admin', { team_id: team.id });
+        assert.ok(Array.isArray(found), 'searchUsers returns an array');
+        assert.deepEqual(found.map((u) => u.username), ['admin1']);
+        await rejectsWithClientError(client2.searchUsers('', {}), [400], 'searchUsers(empty term)');
+    });
+
+    it('9d. getTeams, getTeamMembers, patchChannel (channel_updated)', STEP, async () => {
+        const admin = need(state.adminClient, 'a logged-in admin client (step 2)');
+        const client2 = need(state.user2Client, 'a logged-in user2 client (step 4)');
+        const channel = need(state.channel, 'the channel (step 5a)');
+        const team = need(state.team, 'the team (step 3)');
+
+        const teams = await client2.getTeams();
+        assert.ok(Array.isArray(teams), `getTeams: ${JSON.stringify(teams)}`);
+        assert.ok(teams.some((t) => t.id === team.id), `getTeams: ${JSON.stringify(teams)}`);
+        const members = await client2.getTeamMembers(team.id);
+        assert.ok(members.some((m) => m.user_id === state.user2.id && m.team_id === team.id), JSON.stringify(members));
+
+        const patched = await client2.patchChannel(channel.id, { header: 'Sev 2: database', purpose: 'Incident work' });
+        assert.equal(patched.id, channel.id);
+        assert.equal(patched.header, 'Sev 2: database');
+        assert.equal(patched.purpose, 'Incident work');
+        assert.equal(patched.display_name, 'Incidents', 'fields not given are kept');
+        if (ws.hello) {
+            const event = await waitForEvent((m) => {
+                if (m.event !== 'channel_updated') {
+                    return false;
+                }
+                const sent = typeof m.data?.channel === 'string' ? JSON.parse(m.data.channel) : null;
+                return sent?.id === channel.id && sent.header === 'Sev 2: database';
+            }, 'channel_updated with the new header');
+            assert.equal(typeof event.data.channel, 'string', 'channel_updated.data.channel must be a JSON string');
+        }
+        const err = await rejectsWithClientError(
+            client2.patchChannel(channel.id, { purpose: 'p'.repeat(251) }), [400], 'patchChannel(long purpose)');
+        assert.ok(err.message.startsWith('purpose'), `the message names the field: ${err.message}`);
+        assert.equal((await admin.getChannel(channel.id)).header, 'Sev 2: database');
+    });
+
     it('10. logout: later requests are 401', STEP, async () => {
         const admin = need(state.adminClient, 'a logged-in admin client (step 2)');
         const token = need(state.adminToken, 'the admin session token (step 2)');
