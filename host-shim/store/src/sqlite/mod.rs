@@ -56,7 +56,7 @@ use crate::ports::{StoreError, StoreResult};
 pub const READER_POOL_SIZE: usize = 4;
 /// How long a connection waits for a lock held by another process.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
-/// Prepared statements cached per connection (there are about 60 distinct ones).
+/// Prepared statements cached per connection (there are about 80 distinct ones).
 const STATEMENT_CACHE: usize = 96;
 
 /// The SQLite store. Cheap to share behind an `Arc`; `Send + Sync`.
