@@ -50,3 +50,28 @@ function safeParse(text: string): unknown {
 export function clear() {
     runs.clear();
 }
+
+/** A deleted run (`playbook_run_deleted`). */
+export function remove(id: string) {
+    if (runs.delete(id)) {
+        listeners.forEach((l) => l());
+    }
+}
+
+/** The ids of every run known, e.g. to refetch after a websocket reconnect. */
+export function ids(): string[] {
+    return [...runs.keys()];
+}
+
+// Playbooks change rarely and lists reload whole: a signal is enough
+// (`playbook_created` / `_archived` / `_restored` events).
+const playbookListeners = new Set<Listener>();
+
+export function playbooksChanged() {
+    playbookListeners.forEach((l) => l());
+}
+
+export function onPlaybooksChanged(listener: Listener): () => void {
+    playbookListeners.add(listener);
+    return () => playbookListeners.delete(listener);
+}

@@ -12,7 +12,19 @@ export interface ChecklistItem {
     assignee_ids: string[];
     command: string;
     command_last_run: number;
+    /** Absolute ms in a run; an offset from the run's start in a playbook. */
     due_date: number;
+    /** '' (specific users), 'owner' or 'creator': who is assigned when a run starts. */
+    assignee_type?: AssigneeType;
+    task_actions?: TaskAction[];
+}
+
+export type AssigneeType = '' | 'owner' | 'creator';
+
+/** Upstream's task action: payloads are JSON *text*. */
+export interface TaskAction {
+    trigger: {type: string; payload: string};
+    actions: Array<{type: string; payload: string}>;
 }
 
 export interface Checklist {
@@ -65,13 +77,18 @@ export interface PlaybookRun {
     sequential_id: string;
     task_total: number;
     task_completed: number;
+    update_at?: number;
+    type?: 'playbook' | 'channelChecklist';
 }
+
+export type MetricType = 'metric_duration' | 'metric_currency' | 'metric_integer';
 
 export interface MetricConfig {
     id: string;
     title: string;
     description: string;
-    type: 'metric_duration' | 'metric_currency' | 'metric_integer';
+    type: MetricType;
+    /** Milliseconds for durations; null = no target. */
     target: number | null;
 }
 
@@ -103,4 +120,39 @@ export interface StatusUpdate {
     message: string;
     user_id: string;
     author_user_name: string;
+}
+
+export interface PlaybookMember {
+    user_id: string;
+    roles: string[];
+}
+
+/** `GET /stats/playbook?playbook_id=`: a playbook's dashboard numbers. */
+export interface PlaybookStats {
+    runs_in_progress: number;
+    participants_active: number;
+    runs_finished_prev_30_days: number;
+    /** 12 weeks, oldest first. */
+    runs_finished_per_week: number[];
+    /** [start_ms, end_ms] of each of those weeks. */
+    runs_finished_per_week_times: Array<[number, number]>;
+    average_duration_ms: number | null;
+    /** Per metric, in the playbook's order. */
+    metric_overall_average: Array<number | null>;
+    metric_value_range: Array<[number, number] | null>;
+    /** Per metric: the last 10 values, oldest first. */
+    metric_rolling_values: number[][];
+}
+
+export type ChannelActionType = 'prompt_run_playbook' | 'send_welcome_message' | 'categorize_channel';
+export type ChannelTriggerType = 'keywords' | 'new_member_joins';
+
+export interface ChannelAction {
+    id: string;
+    channel_id: string;
+    enabled: boolean;
+    delete_at: number;
+    action_type: ChannelActionType;
+    trigger_type: ChannelTriggerType;
+    payload: Record<string, unknown>;
 }

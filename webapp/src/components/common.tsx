@@ -1,5 +1,6 @@
-// Small shared pieces: usernames, inline editing, error banner, and the
-// hook that follows one run in the live store.
+// Small shared pieces: usernames and channel names, inline editing, the
+// error banner, and the hooks that follow one run in the live store and
+// run API calls with their errors shown.
 
 import React, {useEffect, useState, useSyncExternalStore} from 'react';
 
@@ -7,28 +8,60 @@ import type {Host} from '../host';
 import * as store from '../runStore';
 import type {PlaybookRun} from '../types';
 
-export function Username({host, id}: {host: Host; id: string}) {
+export function useUsername(host: Host, id: string): string {
     const [name, setName] = useState(id);
     useEffect(() => {
         let live = true;
-        host.username(id).then((n) => live && setName(n));
+        host.username(id).then((n) => live && setName(n || id));
         return () => {
             live = false;
         };
     }, [host, id]);
-    return <span className='pb-user'>@{name}</span>;
+    return name;
 }
 
-/** Text that turns into an input (or textarea) on click; Enter/blur saves, Escape cancels. */
-export function InlineEdit({value, onSave, multiline, label}: {value: string; onSave: (v: string) => Promise<unknown>; multiline?: boolean; label: string}) {
+export function useChannelName(host: Host, id: string): string {
+    const [name, setName] = useState(id);
+    useEffect(() => {
+        let live = true;
+        host.channelName(id).then((n) => live && setName(n || id));
+        return () => {
+            live = false;
+        };
+    }, [host, id]);
+    return name;
+}
+
+export function Username({host, id}: {host: Host; id: string}) {
+    return <span className='pb-user'>@{useUsername(host, id)}</span>;
+}
+
+/**
+ * Text with an edit button (and click-to-edit for pointer users) that
+ * turns into an input or textarea; Enter (Ctrl+Enter when multiline) or
+ * blur saves, Escape cancels. `render` shows the value (e.g. as Markdown).
+ */
+export function InlineEdit({value, onSave, multiline, label, render, placeholder}: {
+    value: string;
+    onSave: (v: string) => Promise<unknown>;
+    multiline?: boolean;
+    /** What is edited, lower case: the button is "Edit <label>", the input "<label>" capitalised. */
+    label: string;
+    render?: (value: string) => React.ReactNode;
+    placeholder?: string;
+}) {
     const [editing, setEditing] = useState(false);
     const [draft, setDraft] = useState(value);
     useEffect(() => setDraft(value), [value]);
+    const name = label.charAt(0).toUpperCase() + label.slice(1);
     if (!editing) {
         return (
-            <button type='button' className='pb-inline' aria-label={`Edit ${label}`} onClick={() => setEditing(true)}>
-                {value || <em className='pb-muted'>Add {label}</em>}
-            </button>
+            <span className='pb-inline'>
+                <span className='pb-inline-value' onClick={() => setEditing(true)}>
+                    {value ? (render ? render(value) : value) : <em className='pb-muted'>{placeholder || `No ${label}`}</em>}
+                </span>
+                <button type='button' className='pb-icon' aria-label={`Edit ${label}`} title={`Edit ${label}`} onClick={() => setEditing(true)}>✎</button>
+            </span>
         );
     }
     const save = async () => {
@@ -39,6 +72,7 @@ export function InlineEdit({value, onSave, multiline, label}: {value: string; on
     };
     const keys = (e: React.KeyboardEvent) => {
         if (e.key === 'Escape') {
+            e.stopPropagation();
             setDraft(value);
             setEditing(false);
         } else if (e.key === 'Enter' && (!multiline || e.ctrlKey || e.metaKey)) {
@@ -47,9 +81,9 @@ export function InlineEdit({value, onSave, multiline, label}: {value: string; on
         }
     };
     return multiline ? (
-        <textarea aria-label={label} autoFocus value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={save} onKeyDown={keys} rows={4}/>
+        <textarea className='pb-inline-input' aria-label={name} autoFocus value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={save} onKeyDown={keys} rows={4}/>
     ) : (
-        <input aria-label={label} autoFocus value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={save} onKeyDown={keys}/>
+        <input className='pb-inline-input' aria-label={name} autoFocus value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={save} onKeyDown={keys}/>
     );
 }
 
