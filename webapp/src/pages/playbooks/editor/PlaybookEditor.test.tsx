@@ -1,0 +1,166 @@
+import {act, fireEvent, render, screen, within} from '@testing-library/react';
+import React from 'react';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+
+import {fakeHost, json, mockFetch, task} from '../../../test/fakes';
+import type {Playbook} from '../../../types';
+import {PlaybookEditor} from './PlaybookEditor';
+
+function playbook(over: Partial<Playbook> = {}): Playbook {
+    return {
+        id: 'p1', title: 'Incident response', description: 'Be calm.', team_id: 't1', public: true, delete_at: 0,
+        num_runs: 0, active_runs: 0, last_run_at: 0,
+        checklists: [
+            {id: 'c1', title: 'Triage', items: [task({id: 'a', title: 'Assess'}), task({id: 'b', title: 'Page'})]},
+            {id: 'c2', title: 'Mitigate', items: [task({id: 'c', title: 'Fix'})]},
+        ],
+        metrics: [{id: 'm1', title: 'Time to mitigate', description: '', type: 'metric_duration', target: 3600000}],
+        reminder_timer_default_seconds: 3600, status_update_enabled: true, broadcast_enabled: false, broadcast_channel_ids: [],
+        webhook_on_creation_urls: [], webhook_on_status_update_urls: [], invited_user_ids: [], default_owner_id: '',
+        channel_mode: 'create_new_channel', channel_id: '', members: [{user_id: 'u1', roles: ['playbook_member', 'playbook_admin']}],
+        ...over,
+    };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+async function click(el: HTMLElement) {
+    await act(async () => {
+        fireEvent.click(el);
+    });
+}
+
+async function pick(label: string, typed: string, option: RegExp) {
+    fireEvent.change(screen.getByRole('combobox', {name: label}), {target: {value: typed}});
+    const o = await screen.findByRole('option', {name: option});
+    await act(async () => {
+        fireEvent.mouseDown(o);
+    });
+}
+
+function setup(pb = playbook(), put: (body: any) => unknown = (b) => b) {
+    return mockFetch([
+        ['GET', '/playbooks/p1', () => pb],
+        ['PUT', '/playbooks/p1', (_, body) => put(body)],
+    ]);
+}
+
+const putBody = (requests: ReturnType<typeof mockFetch>) => requests.filter((r) => r.method === 'PUT').pop()?.body as Playbook;
+
+describe('playbook editor', () => {
+    it('edits checklists and tasks with form controls and PUTs the whole playbook', async () => {
+        const requests = setup();
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        const title = await screen.findByLabelText('Title');
+        fireEvent.change(title, {target: {value: 'Major incident'}});
+        fireEvent.change(screen.getByLabelText('Checklist 2 name'), {target: {value: 'Fix'}});
+        fireEvent.change(screen.getByLabelText('Task 1.1 name'), {target: {value: 'Assess impact'}});
+        // Page moves down across the border, to the start of checklist 2.
+        await click(screen.getByRole('button', {name: 'Move task 1.2 down'}));
+        fireEvent.change(screen.getByRole('textbox', {name: 'New task in checklist 1'}), {target: {value: 'Open a bridge'}});
+        await click(screen.getByRole('button', {name: 'Add task to checklist 1'}));
+        await click(screen.getByRole('button', {name: 'Details of task 1.1'}));
+        fireEvent.change(screen.getByLabelText('Task 1.1 slash command'), {target: {value: '/page dba'}});
+        fireEvent.change(screen.getByLabelText('Task 1.1 due after'), {target: {value: '2'}});
+        fireEvent.change(screen.getByLabelText('Task 1.1 due unit'), {target: {value: 'hours'}});
+        fireEvent.change(screen.getByLabelText('Task 1.1 assignee'), {target: {value: 'owner'}});
+        fireEvent.change(screen.getByLabelText('Task 1.1: mark done when a post contains'), {target: {value: 'assessed, impact known'}});
+        await click(screen.getByRole('button', {name: 'Save'}));
+        const body = putBody(requests);
+        expect(body.title).toBe('Major incident');
+        expect(body.checklists.map((l) => [l.title, l.items.map((i) => i.title)])).toEqual([
+            ['Triage', ['Assess impact', 'Open a bridge']],
+            ['Fix', ['Page', 'Fix']],
+        ]);
+        const first = body.checklists[0].items[0];
+        expect(first).toMatchObject({id: 'a', command: '/page dba', due_date: 2 * 3600000, assignee_type: 'owner'});
+        expect(first.task_actions).toEqual([{
+            trigger: {type: 'keywords_by_users', payload: JSON.stringify({keywords: ['assessed', 'impact known'], user_ids: []})},
+            actions: [{type: 'mark_item_as_done', payload: JSON.stringify({enabled: true})}],
+        }]);
+        // Everything else is sent back as it was.
+        expect(body.members).toEqual(playbook().members);
+        expect(await screen.findByText('Saved.')).toBeTruthy();
+    });
+
+    it('edits metrics: type, target as a duration, at most four', async () => {
+        const requests = setup();
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        const target = await screen.findByLabelText('Metric 1 target') as HTMLInputElement;
+        expect(target.value).toBe('1h');
+        fireEvent.change(target, {target: {value: '1h 30m'}});
+        await click(screen.getByRole('button', {name: 'Add metric'}));
+        fireEvent.change(screen.getByLabelText('Metric 2 name'), {target: {value: 'Cost'}});
+        fireEvent.change(screen.getByLabelText('Metric 2 type'), {target: {value: 'metric_currency'}});
+        fireEvent.change(screen.getByLabelText('Metric 2 target'), {target: {value: '500'}});
+        fireEvent.change(screen.getByLabelText('Metric 2 description'), {target: {value: 'Credits paid'}});
+        await click(screen.getByRole('button', {name: 'Add metric'}));
+        await click(screen.getByRole('button', {name: 'Add metric'}));
+        expect((screen.getByRole('button', {name: 'Add metric'}) as HTMLButtonElement).disabled).toBe(true);
+        await click(screen.getByRole('button', {name: 'Delete metric 4'}));
+        await click(screen.getByRole('button', {name: 'Save'}));
+        expect(putBody(requests).metrics).toEqual([
+            {id: 'm1', title: 'Time to mitigate', description: '', type: 'metric_duration', target: 5400000},
+            {id: '', title: 'Cost', description: 'Credits paid', type: 'metric_currency', target: 500},
+            {id: '', title: 'Metric 3', description: '', type: 'metric_duration', target: null},
+        ]);
+    });
+
+    it('edits the other settings with real controls', async () => {
+        const requests = setup();
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        await screen.findByLabelText('Title');
+        fireEvent.change(screen.getByLabelText('Reminder interval'), {target: {value: '0'}});
+        fireEvent.click(screen.getByLabelText('Broadcast updates to channels'));
+        await pick('Add broadcast channels', 'town', /Town Square/);
+        fireEvent.click(screen.getByLabelText('Send new runs to webhooks'));
+        fireEvent.change(screen.getByLabelText('Run start webhook URLs'), {target: {value: 'https://a.example/hook\nhttps://b.example/hook\n'}});
+        fireEvent.click(screen.getByLabelText('Link to an existing channel'));
+        await pick('Channel to link runs to', 'town', /Town Square/);
+        fireEvent.click(screen.getByLabelText('Assign a default owner'));
+        await pick('Default owner', 'bo', /@bob/);
+        await pick('Add invited users', 'be', /@bea/);
+        fireEvent.change(screen.getByLabelText('Run number prefix'), {target: {value: 'SEV'}});
+        fireEvent.change(screen.getByLabelText('Retrospective reminders'), {target: {value: '86400'}});
+        fireEvent.click(screen.getByLabelText('Only playbook admins can edit it'));
+        await click(screen.getByRole('button', {name: 'Save'}));
+        expect(putBody(requests)).toMatchObject({
+            reminder_timer_default_seconds: 0,
+            broadcast_enabled: true,
+            broadcast_channel_ids: ['ch9'],
+            webhook_on_creation_enabled: true,
+            webhook_on_creation_urls: ['https://a.example/hook', 'https://b.example/hook'],
+            channel_mode: 'link_existing_channel',
+            channel_id: 'ch9',
+            default_owner_enabled: true,
+            default_owner_id: 'u2',
+            invited_user_ids: ['u3'],
+            run_number_prefix: 'SEV',
+            retrospective_reminder_interval_seconds: 86400,
+            admin_only_edit: true,
+        });
+    });
+
+    it('shows the server\'s validation error next to the field it names, and focuses it', async () => {
+        setup(playbook(), () => json({message: 'checklists[1].items[0].title: must not be empty'}, 400));
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        fireEvent.change(await screen.findByLabelText('Task 2.1 name'), {target: {value: ''}});
+        await click(screen.getByRole('button', {name: 'Save'}));
+        const alert = await screen.findByRole('alert');
+        expect(alert.textContent).toContain('checklists[1].items[0].title');
+        const field = screen.getByLabelText('Task 2.1 name');
+        expect(field.getAttribute('aria-invalid')).toBe('true');
+        expect(document.getElementById(field.getAttribute('aria-describedby')!.split(' ').pop()!)?.textContent).toBe('must not be empty');
+        expect(document.activeElement).toBe(field);
+        expect(screen.getByLabelText('Task 1.1 name').getAttribute('aria-invalid')).toBeNull();
+    });
+
+    it('opens a task\'s details when the error is inside them', async () => {
+        setup(playbook(), () => json({message: 'checklists[0].items[1].task_actions[0].trigger.payload: expected value'}, 400));
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        await click(await screen.findByRole('button', {name: 'Save'}));
+        const keywords = await screen.findByLabelText('Task 1.2: mark done when a post contains');
+        expect(keywords.getAttribute('aria-invalid')).toBe('true');
+        expect(within(keywords.closest('.pb-field') as HTMLElement).getByText('expected value')).toBeTruthy();
+    });
+});

@@ -1,0 +1,46 @@
+import {describe, expect, it} from 'vitest';
+
+import {task} from '../../test/fakes';
+import {joinOffset, keywordRule, moveIn, newMetric, splitOffset, stepTask, withKeywordRule} from './editorLogic';
+
+describe('playbook editor logic', () => {
+    it('moves list entries and tasks across checklists', () => {
+        expect(moveIn(['a', 'b', 'c'], 0, 2)).toEqual(['b', 'c', 'a']);
+        expect(moveIn(['a', 'b'], 0, 5)).toEqual(['a', 'b']);
+        const lists = [{id: '', title: 'A', items: [task({title: 'a0'})]}, {id: '', title: 'B', items: [task({title: 'b0'})]}];
+        const down = stepTask(lists, 0, 0, 1);
+        expect(down.map((l) => l.items.map((i) => i.title))).toEqual([[], ['a0', 'b0']]);
+        expect(lists[0].items).toHaveLength(1); // not mutated
+        expect(stepTask(lists, 0, 0, -1)).toBe(lists);
+    });
+
+    it('writes relative due dates in the largest exact unit', () => {
+        expect(splitOffset(2 * 86400000)).toEqual({amount: 2, unit: 'days'});
+        expect(splitOffset(90 * 60000)).toEqual({amount: 90, unit: 'minutes'});
+        expect(splitOffset(3 * 3600000)).toEqual({amount: 3, unit: 'hours'});
+        expect(joinOffset(3, 'hours')).toBe(3 * 3600000);
+        expect(joinOffset(0, 'days')).toBe(0);
+        expect(joinOffset(NaN, 'days')).toBe(0);
+    });
+
+    it('reads and writes the keywords → mark done task action as upstream stores it (JSON text payloads)', () => {
+        const other = {trigger: {type: 'something_else', payload: '{}'}, actions: []};
+        const item = task({task_actions: [other]});
+        expect(keywordRule(item)).toEqual({keywords: [], userIds: []});
+        const withRule = withKeywordRule(item, {keywords: ['done', 'fixed'], userIds: ['u2']});
+        expect(withRule.task_actions).toHaveLength(2);
+        const ta = withRule.task_actions![1];
+        expect(ta.trigger.type).toBe('keywords_by_users');
+        expect(JSON.parse(ta.trigger.payload)).toEqual({keywords: ['done', 'fixed'], user_ids: ['u2']});
+        expect(ta.actions).toEqual([{type: 'mark_item_as_done', payload: JSON.stringify({enabled: true})}]);
+        expect(keywordRule(withRule)).toEqual({keywords: ['done', 'fixed'], userIds: ['u2']});
+        // Replaced in place, other actions kept; no keywords removes the rule.
+        expect(withKeywordRule(withRule, {keywords: ['ok'], userIds: []}).task_actions![1].trigger.payload).toBe('{"keywords":["ok"],"user_ids":[]}');
+        expect(withKeywordRule(withRule, {keywords: [], userIds: []}).task_actions).toEqual([other]);
+    });
+
+    it('names new metrics uniquely', () => {
+        expect(newMetric([]).title).toBe('Metric 1');
+        expect(newMetric([{id: '', title: 'metric 2', description: '', type: 'metric_integer', target: null}]).title).toBe('Metric 3');
+    });
+});
