@@ -2,68 +2,102 @@ import {act, fireEvent, render, screen, waitFor} from '@testing-library/react';
 import React from 'react';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 
-import type {Host} from './host';
-import {PlaybooksPlugin, RUN_EVENTS, routeOf} from './plugin';
-import {RunDetails} from './rhs/RunDetails';
+import {PLAYBOOK_EVENTS, PlaybooksPlugin, RUN_DELETED_EVENT, RUN_EVENTS, routeOf} from './plugin';
 import * as store from './runStore';
-import type {PlaybookRun} from './types';
+import {makeRun, mockFetch} from './test/fakes';
 
-function makeRun(over: Partial<PlaybookRun> = {}): PlaybookRun {
-    return {
-        id: 'run1', name: 'DB outage', summary: 'Primary down', owner_user_id: 'u1', reporter_user_id: 'u1', team_id: 't1',
-        channel_id: 'c1', playbook_id: 'p1', create_at: 1, end_at: 0, current_status: 'InProgress',
-        checklists: [{id: 'cl', title: 'Triage', items: [
-            {id: 'i1', title: 'Assess', description: '', state: '', assignee_id: '', assignee_ids: ['u1'], command: '', command_last_run: 0, due_date: 0},
-            {id: 'i2', title: 'Page', description: '', state: 'closed', assignee_id: '', assignee_ids: [], command: '/echo hi', command_last_run: 0, due_date: 0},
-        ]}],
-        participant_ids: ['u1'], followers: [], timeline_events: [], status_update_enabled: true, status_update_due_at: 0,
-        last_status_update_at: 0, reminder_timer_default_seconds: 3600, retrospective: '', retrospective_enabled: false,
-        retrospective_published_at: 0, retrospective_was_canceled: false, metrics_data: [], sequential_id: 'INC-00001',
-        task_total: 2, task_completed: 1, ...over,
+type Calls = Record<string, unknown[][]>;
+
+function registry() {
+    const calls: Calls = {};
+    const rec = (name: string, ret?: unknown) => (...args: unknown[]) => {
+        (calls[name] ||= []).push(args);
+        return ret;
     };
+    const rhs = {toggleRHSPlugin: vi.fn(), showRHSPlugin: vi.fn()};
+    const reg = {
+        registerRightHandSidebarComponent: rec('rhs', rhs),
+        registerChannelHeaderButtonAction: rec('header'),
+        registerChannelHeaderMenuAction: rec('menu'),
+        registerRootComponent: rec('root'),
+        registerMainMenuAction: rec('mainMenu'),
+        registerPostTypeComponent: rec('postType'),
+        registerWebSocketEventHandler: rec('ws'),
+        registerReconnectHandler: rec('reconnect'),
+        registerProduct: rec('product'),
+    };
+    return {reg, calls, rhs};
 }
 
-function fakeHost(channel = 'c1'): Host {
-    return {
-        userId: () => 'u1',
-        channelId: () => channel,
-        teamId: () => 't1',
-        onChannelChange: () => () => undefined,
-        navigate: vi.fn(),
-        username: (id) => Promise.resolve(id === 'u1' ? 'alice' : id),
-    };
-}
+const handler = (calls: Calls, event: string) => calls.ws.find((c) => c[0] === event)?.[1] as (m: unknown) => void;
 
-const json = (body: unknown, status = 200) =>
-    new Response(JSON.stringify(body), {status, headers: {'content-type': 'application/json'}});
+beforeEach(() => store.clear());
+afterEach(() => {
+    vi.unstubAllGlobals();
+    delete (window as {PostUtils?: unknown}).PostUtils;
+});
 
 describe('registration', () => {
-    it('registers the sidebar, header button, post types, events and pages', () => {
-        const calls: Record<string, unknown[][]> = {};
-        const rec = (name: string, ret?: unknown) => (...args: unknown[]) => {
-            (calls[name] ||= []).push(args);
-            return ret;
-        };
-        const toggle = vi.fn();
-        const registry = {
-            registerRightHandSidebarComponent: rec('rhs', {toggleRHSPlugin: toggle, showRHSPlugin: vi.fn()}),
-            registerChannelHeaderButtonAction: rec('header'),
-            registerPostTypeComponent: rec('postType'),
-            registerWebSocketEventHandler: rec('ws'),
-            registerProduct: rec('product'),
-        };
-        vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(json({items: []}))));
-        new PlaybooksPlugin().initialize(registry, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => ''});
+    it('registers the sidebar, header button, channel menu action, root component, post types, events and pages', () => {
+        mockFetch([['GET', '/runs/channel/', () => ({items: []})]]);
+        const {reg, calls, rhs} = registry();
+        new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => ''});
         expect(calls.rhs[0][1]).toBe('Run details');
         (calls.header[0][1] as () => void)();
-        expect(toggle).toHaveBeenCalled();
-        expect(calls.postType.map((c) => c[0])).toContain('custom_run_update');
-        expect(calls.ws.map((c) => c[0])).toEqual(RUN_EVENTS);
+        expect(rhs.toggleRHSPlugin).toHaveBeenCalled();
+        expect(calls.menu[0][0]).toBe('Channel actions');
+        expect(calls.root).toHaveLength(1);
+        expect(calls.postType.map((c) => c[0])).toEqual(expect.arrayContaining(['custom_run_update', 'custom_update_status', 'custom_keyword_prompt', 'custom_retro']));
+        expect(calls.ws.map((c) => c[0])).toEqual([...RUN_EVENTS, RUN_DELETED_EVENT, ...PLAYBOOK_EVENTS]);
+        expect(calls.reconnect).toHaveLength(1);
         expect((calls.product[0][0] as {baseURL: string}).baseURL).toBe('/playbooks');
 
-        // A live update lands in the store.
-        (calls.ws[0][1] as (m: unknown) => void)({data: {playbook_run: JSON.stringify(makeRun({id: 'live'}))}});
+        // Live updates land in the store; deletions leave it.
+        handler(calls, RUN_EVENTS[0])({data: {playbook_run: JSON.stringify(makeRun({id: 'live'}))}});
         expect(store.get('live')?.name).toBe('DB outage');
+        handler(calls, RUN_DELETED_EVENT)({data: {playbook_run_id: 'live'}});
+        expect(store.get('live')).toBeUndefined();
+    });
+
+    it('opens the sidebar when the user lands in a channel with a run in progress', async () => {
+        mockFetch([['GET', '/runs/channel/c1/runs', () => ({items: [makeRun()]})]]);
+        const {reg, rhs} = registry();
+        new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => 'c1'});
+        await waitFor(() => expect(rhs.showRHSPlugin).toHaveBeenCalled());
+        expect(store.get('run1')).toBeTruthy();
+    });
+
+    it('refetches after a websocket reconnect (events may have been missed), without polling otherwise', async () => {
+        const requests = mockFetch([
+            ['GET', '/runs/channel/c1/runs', () => ({items: []})],
+            ['GET', '/runs/run1', () => makeRun({name: 'Renamed while offline'})],
+        ]);
+        const {reg, calls} = registry();
+        new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => 'c1'});
+        store.put(makeRun());
+        await act(async () => {
+            (calls.reconnect[0][0] as () => void)();
+        });
+        await waitFor(() => expect(store.get('run1')?.name).toBe('Renamed while offline'));
+        expect(requests.filter((r) => r.url.includes('/runs/channel/c1/runs'))).toHaveLength(2);
+    });
+
+    it('the channel menu action opens the channel actions editor in the root component', async () => {
+        mockFetch([
+            ['GET', '/actions/channels/c7', () => []],
+            ['GET', '/playbooks/autocomplete', () => [{text: 'Incident response', value: 'p1'}]],
+            ['GET', '/runs/channel/', () => ({items: []})],
+        ]);
+        const {reg, calls} = registry();
+        new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => '', getCurrentTeamId: () => 't1'});
+        const Root = calls.root[0][0] as React.ComponentType;
+        render(<Root/>);
+        expect(screen.queryByRole('dialog')).toBeNull();
+        act(() => (calls.menu[0][1] as (id: string) => void)('c7'));
+        expect(await screen.findByRole('dialog', {name: 'Channel actions'})).toBeTruthy();
+        await screen.findByRole('checkbox', {name: 'Offer to run a playbook'});
+        fireEvent.click(screen.getByRole('button', {name: 'Cancel'}));
+        expect(screen.queryByRole('dialog')).toBeNull();
     });
 
     it('routes /playbooks paths to pages', () => {
@@ -74,60 +108,49 @@ describe('registration', () => {
     });
 });
 
-describe('run details sidebar', () => {
-    let requests: Array<{url: string; init?: RequestInit}>;
-    beforeEach(() => {
-        store.clear();
-        requests = [];
-        vi.stubGlobal('fetch', vi.fn((url: string, init?: RequestInit) => {
-            requests.push({url, init});
-            if (url.includes('/runs/channel/c1/runs')) {
-                return Promise.resolve(json({items: [makeRun()], total_count: 1, page_count: 1, has_more: false}));
-            }
-            if (url.endsWith('/status-updates')) {
-                return Promise.resolve(json([]));
-            }
-            if (url.includes('/checklists/0/item/0/state')) {
-                return Promise.resolve(json(makeRun({task_completed: 2, checklists: [{...makeRun().checklists[0], items: [
-                    {...makeRun().checklists[0].items[0], state: 'closed'}, makeRun().checklists[0].items[1]]}]})));
-            }
-            return Promise.resolve(json({message: 'nope'}, 404));
-        }));
-    });
-    afterEach(() => vi.unstubAllGlobals());
+describe('post renderers', () => {
+    function postComponent(type: string) {
+        mockFetch([['GET', '/runs/channel/', () => ({items: []})]]);
+        const {reg, calls} = registry();
+        new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => ''});
+        return calls.postType.find((c) => c[0] === type)![1] as React.ComponentType<{post: unknown}>;
+    }
 
-    it('shows the channel run and checks a task through the API', async () => {
-        render(<RunDetails host={fakeHost()}/>);
-        await screen.findByText('DB outage');
-        expect(screen.getByText('Primary down')).toBeTruthy();
-        expect(screen.getByText('1/2 done')).toBeTruthy();
-        const box = screen.getByRole('checkbox', {name: 'Assess'}) as HTMLInputElement;
-        expect(box.checked).toBe(false);
+    it('render status updates with the client\'s Markdown renderer', () => {
+        (window as {PostUtils?: unknown}).PostUtils = {
+            formatText: (t: string) => t.replace(/\*\*(.+)\*\*/, '<b>$1</b>'),
+            messageHtmlToComponent: (html: string) => <span dangerouslySetInnerHTML={{__html: html}}/>,
+        };
+        const Update = postComponent('custom_run_update');
+        render(<Update post={{id: 'p', type: 'custom_run_update', message: 'DB is **back**', props: {run_name: 'DB outage', numTasks: 4, numTasksChecked: 1, playbook_run_id: 'run1'}}}/>);
+        expect(screen.getByText('back').tagName).toBe('B');
+        expect(screen.getByText('Status update · DB outage')).toBeTruthy();
+        expect(screen.getByText('1 of 4 tasks done')).toBeTruthy();
+        expect(screen.getByRole('link', {name: 'View run'}).getAttribute('href')).toBe('/playbooks/runs/run1');
+    });
+
+    it('reminder buttons and the snooze menu call the post action route and show refusals', async () => {
+        const requests = mockFetch([
+            ['POST', '/api/v4/posts/p9/actions/update', () => ({status: 'OK'})],
+            ['POST', '/api/v4/posts/p9/actions/snooze', () => new Response(JSON.stringify({message: 'Only the owner can snooze.'}), {status: 403, headers: {'content-type': 'application/json'}})],
+            ['GET', '/runs/channel/', () => ({items: []})],
+        ]);
+        const {reg, calls} = registry();
+        new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => ''});
+        const Reminder = calls.postType.find((c) => c[0] === 'custom_update_status')![1] as React.ComponentType<{post: unknown}>;
+        render(<Reminder post={{id: 'p9', type: 'custom_update_status', message: '@alice, please provide a status update', props: {attachments: [{actions: [
+            {id: 'update', name: 'Update status', type: 'button', style: 'primary'},
+            {id: 'snooze', name: 'Snooze for…', type: 'select', options: [{text: '1 hour', value: '3600'}, {text: '1 day', value: '86400'}]},
+        ]}]}}}/>);
+        expect(screen.getByText('@alice, please provide a status update')).toBeTruthy();
         await act(async () => {
-            fireEvent.click(box);
+            fireEvent.click(screen.getByRole('button', {name: 'Update status'}));
         });
-        const put = requests.find((r) => r.url.endsWith('/checklists/0/item/0/state'));
-        expect(put?.init?.method).toBe('PUT');
-        expect(JSON.parse(String(put?.init?.body))).toEqual({new_state: 'closed'});
-        await waitFor(() => expect((screen.getByRole('checkbox', {name: 'Assess'}) as HTMLInputElement).checked).toBe(true));
-        expect(screen.getByText('2/2 done')).toBeTruthy();
-    });
-
-    it('filters tasks and reports API errors', async () => {
-        render(<RunDetails host={fakeHost()}/>);
-        await screen.findByText('DB outage');
-        fireEvent.change(screen.getByLabelText('Task filter') as HTMLSelectElement, {target: {value: 'checked'}});
-        expect(screen.queryByText('Assess')).toBeNull();
-        expect(screen.getByText('Page')).toBeTruthy();
+        expect(requests.find((r) => r.url.endsWith('/actions/update'))?.body).toEqual({});
         await act(async () => {
-            fireEvent.click(screen.getByRole('button', {name: 'Skip'}));
+            fireEvent.change(screen.getByRole('combobox', {name: 'Snooze for…'}), {target: {value: '86400'}});
         });
-        expect((await screen.findByRole('alert')).textContent).toContain('nope');
-    });
-
-    it('says when a channel has no runs', async () => {
-        render(<RunDetails host={fakeHost('c2')}/>);
-        vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(json({items: []}))));
-        expect(await screen.findByText(/No runs in this channel|Loading/)).toBeTruthy();
+        expect(requests.find((r) => r.url.endsWith('/actions/snooze'))?.body).toEqual({selected_option: '86400'});
+        expect((await screen.findByRole('alert')).textContent).toBe('Only the owner can snooze.');
     });
 });

@@ -1,23 +1,29 @@
-// Registration with the chat client's plugin registry (modelled on
-// Mattermost's): the run details sidebar and its channel-header button,
-// post renderers, live-update handlers, and the full-page routes under
-// /playbooks. Registry methods the client lacks are skipped, so the bundle
-// degrades instead of failing.
+// Registration with the chat client's plugin registry (see
+// host-shim/webclient/PLUGIN_API.md): the run details sidebar and its
+// channel-header button, the channel actions editor (channel menu entry +
+// root component), post renderers, live-update handlers, and the
+// full-page routes under /playbooks. Registry methods the client lacks are
+// skipped, so the bundle degrades instead of failing.
 
 import React, {useEffect, useState} from 'react';
 
+import {ChannelActionsRoot} from './channelActions/ChannelActionsModal';
+import {openChannelActions} from './channelActions/state';
 import {runs} from './client';
-import {connect, type Host} from './host';
-import {Dashboard} from './pages/Dashboard';
-import {PlaybookEditor, PlaybookList} from './pages/Playbooks';
-import {RunOverview} from './pages/RunOverview';
-import {POST_TYPES} from './posts/PostTypes';
+import {NAVIGATED, connect, type Host} from './host';
+import {Dashboard} from './pages/playbooks/Dashboard';
+import {PlaybookList} from './pages/playbooks/PlaybookList';
+import {PlaybookEditor} from './pages/playbooks/editor/PlaybookEditor';
+import {RunOverview} from './pages/run/RunOverview';
+import {POST_TYPES, type Post} from './posts/PostTypes';
 import {RunDetails} from './rhs/RunDetails';
 import * as store from './runStore';
 import {STYLES} from './styles';
 
 export const PLUGIN_ID = 'playbooks';
 export const RUN_EVENTS = ['custom_playbooks_playbook_run_updated', 'custom_playbooks_playbook_run_created'];
+export const RUN_DELETED_EVENT = 'custom_playbooks_playbook_run_deleted';
+export const PLAYBOOK_EVENTS = ['custom_playbooks_playbook_created', 'custom_playbooks_playbook_archived', 'custom_playbooks_playbook_restored'];
 
 type Registry = Record<string, ((...args: any[]) => any) | undefined>;
 
@@ -34,23 +40,46 @@ export function routeOf(path: string): {page: 'run' | 'playbooks' | 'playbook' |
 }
 
 export function Pages({host}: {host: Host}) {
-    const [path, setPath] = useState(window.location.pathname);
+    // The path is read at render time (the client re-renders its product on its
+    // own route changes); back/forward and our own navigations force a render.
+    const [, setTick] = useState(0);
     useEffect(() => {
-        const onPop = () => setPath(window.location.pathname);
-        window.addEventListener('popstate', onPop);
-        return () => window.removeEventListener('popstate', onPop);
+        const onMove = () => setTick((t) => t + 1);
+        window.addEventListener('popstate', onMove);
+        window.addEventListener(NAVIGATED, onMove);
+        return () => {
+            window.removeEventListener('popstate', onMove);
+            window.removeEventListener(NAVIGATED, onMove);
+        };
     }, []);
-    const route = routeOf(path);
+    const route = routeOf(window.location.pathname);
     switch (route.page) {
-    case 'run': return <RunOverview runId={route.id!} host={host}/>;
-    case 'playbook': return <PlaybookEditor playbookId={route.id!}/>;
-    case 'dashboard': return <Dashboard playbookId={route.id!}/>;
+    case 'run': return <RunOverview key={route.id} runId={route.id!} host={host}/>;
+    case 'playbook': return <PlaybookEditor key={route.id} playbookId={route.id!} host={host}/>;
+    case 'dashboard': return <Dashboard key={route.id} playbookId={route.id!} host={host}/>;
     default: return <PlaybookList host={host}/>;
     }
 }
 
+/** Refetches what the sidebar and pages show, after events may have been missed. */
+export function refetch(host: Host) {
+    const channel = host.channelId();
+    if (channel) {
+        runs.inChannel(channel).then((page) => page.items.forEach(store.put)).catch(() => undefined);
+    }
+    for (const id of store.ids()) {
+        runs.get(id).then(store.put).catch((e) => {
+            if (e?.status === 404 || e?.status === 403) {
+                store.remove(id);
+            }
+        });
+    }
+    store.playbooksChanged();
+}
+
 export class PlaybooksPlugin {
     host?: Host;
+    private offChannel?: () => void;
 
     initialize(registry: Registry, clientStore: Record<string, any>) {
         const host = connect(clientStore);
@@ -69,8 +98,13 @@ export class PlaybooksPlugin {
             'Playbook runs',
             'Run details',
         );
-        for (const [type, component] of Object.entries(POST_TYPES)) {
-            registry.registerPostTypeComponent?.(type, component);
+        registry.registerChannelHeaderMenuAction?.('Channel actions', (channelId?: string) => openChannelActions(channelId || host.channelId()));
+        const Root = () => <ChannelActionsRoot host={host}/>;
+        registry.registerRootComponent?.(Root);
+        registry.registerMainMenuAction?.('Playbooks', () => host.navigate('/playbooks'));
+        for (const [type, Component] of Object.entries(POST_TYPES)) {
+            const Bound = (props: {post: Post; isRHS?: boolean}) => <Component {...props} host={host}/>;
+            registry.registerPostTypeComponent?.(type, Bound);
         }
         for (const event of RUN_EVENTS) {
             registry.registerWebSocketEventHandler?.(event, (msg: {data?: unknown}) => {
@@ -80,6 +114,15 @@ export class PlaybooksPlugin {
                 }
             });
         }
+        registry.registerWebSocketEventHandler?.(RUN_DELETED_EVENT, (msg: {data?: {playbook_run_id?: string}}) => {
+            if (msg?.data?.playbook_run_id) {
+                store.remove(msg.data.playbook_run_id);
+            }
+        });
+        for (const event of PLAYBOOK_EVENTS) {
+            registry.registerWebSocketEventHandler?.(event, () => store.playbooksChanged());
+        }
+        registry.registerReconnectHandler?.(() => refetch(host));
         const PagesRoot = () => <Pages host={host}/>;
         if (registry.registerProduct) {
             registry.registerProduct({baseURL: '/playbooks', switcherText: 'Playbooks', mainComponent: PagesRoot});
@@ -98,7 +141,12 @@ export class PlaybooksPlugin {
                 }
             }).catch(() => undefined);
         };
-        host.onChannelChange(openIfRunChannel);
+        this.offChannel = host.onChannelChange(openIfRunChannel);
         openIfRunChannel(host.channelId());
+    }
+
+    uninitialize() {
+        this.offChannel?.();
+        store.clear();
     }
 }
