@@ -393,7 +393,21 @@ async fn read_state_routes_check_who_asks() {
         .map(|m| m["channel_id"].as_str().unwrap())
         .collect();
     ids.sort();
+    // Bob joined the team's default channels with the team.
+    let mut defaults = Vec::new();
+    for name in ["town-square", "off-topic"] {
+        let found = alice
+            .expect(
+                StatusCode::OK,
+                Method::GET,
+                &format!("/api/v4/teams/{team}/channels/name/{name}"),
+                None,
+            )
+            .await;
+        defaults.push(found["id"].as_str().unwrap().to_string());
+    }
     let mut expected = vec![channel.as_str(), other.as_str()];
+    expected.extend(defaults.iter().map(String::as_str));
     expected.sort();
     assert_eq!(ids, expected, "not the private channel bob is not in");
     let (status, body) = bob

@@ -11,8 +11,8 @@ use super::auth::Caller;
 use super::extract::{JsonBody, QueryParams};
 use super::{ApiError, AppState};
 use crate::error::AppError;
-use crate::model::{Team, TeamMembership, new_id, now_ms};
-use crate::services::validate_channel_name;
+use crate::model::{Team, TeamMembership};
+use crate::services::teams::NewTeam as NewTeamRequest;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -90,37 +90,15 @@ async fn create_team(
     caller: Caller,
     JsonBody(body): JsonBody<NewTeam>,
 ) -> Result<(StatusCode, Json<Team>), ApiError> {
-    let name = body.name.trim().to_lowercase();
-    validate_channel_name(&name).map_err(|_| {
-        AppError::Invalid("name: 1-64 characters of lowercase letters, digits, '-' and '_'".into())
-    })?;
-    if body.display_name.trim().is_empty() || body.display_name.chars().count() > 64 {
-        return Err(AppError::Invalid("display_name: 1-64 characters".into()).into());
-    }
-    let team_type = if body.team_type.is_empty() {
-        "O".to_string()
-    } else {
-        body.team_type
-    };
-    if team_type != "O" && team_type != "I" {
-        return Err(AppError::Invalid("type: must be \"O\" or \"I\"".into()).into());
-    }
-    let now = now_ms();
-    let team = Team {
-        id: new_id(),
-        create_at: now,
-        update_at: now,
-        name,
-        display_name: body.display_name.trim().to_string(),
-        description: body.description,
-        team_type,
-        ..Default::default()
-    };
-    state.services.chat.create_team(&team)?;
-    state
-        .services
-        .chat
-        .add_team_member(&team.id, caller.id(), "team_user team_admin")?;
+    let team = state.services.create_team(
+        NewTeamRequest {
+            name: body.name,
+            display_name: body.display_name,
+            description: body.description,
+            team_type: body.team_type,
+        },
+        caller.id(),
+    )?;
     Ok((StatusCode::CREATED, Json(team)))
 }
 

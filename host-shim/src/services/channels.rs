@@ -242,18 +242,6 @@ impl Services {
         Ok(channel)
     }
 
-    /// Adds a user to a team (idempotent).
-    pub fn add_team_member(&self, team_id: &str, user_id: &str) -> AppResult<()> {
-        if self.chat.team(team_id)?.is_none_or(|t| t.delete_at != 0) {
-            return Err(AppError::NotFound("team".into()));
-        }
-        if self.chat.user(user_id)?.is_none() {
-            return Err(AppError::NotFound("user".into()));
-        }
-        self.chat.add_team_member(team_id, user_id, "team_user")?;
-        Ok(())
-    }
-
     /// Returns the plugin's bot user id, creating the bot on first use.
     pub fn ensure_plugin_bot(
         &self,

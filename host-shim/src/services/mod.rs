@@ -14,6 +14,7 @@ pub mod webhooks;
 
 mod channels;
 mod posts;
+pub mod teams;
 pub mod triggers;
 
 use std::sync::Arc;
