@@ -1,9 +1,11 @@
-//! Embeds the default plugin bundles (the playbooks plugin) into the server
-//! binary, so `host-shim serve` on an empty data dir comes up with them.
+//! Embeds the default plugin bundles (the playbooks plugin) and the browser
+//! client into the server binary, so `host-shim serve` on an empty data dir
+//! comes up with them and one file is the whole server.
 //!
 //! `cargo xtask build` assembles the bundle into `target/bundles/playbooks`
-//! before building the host. Without it the server still builds, with no
-//! embedded plugin (a cargo warning says so).
+//! and the client into `target/webclient` before building the host.
+//! Without them the server still builds, with no embedded plugin or client
+//! (a cargo warning says so).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -58,9 +60,46 @@ fn main() {
     }
     code.push_str("];\n");
     let _ = found;
-    let out =
-        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_bundles.rs");
-    if let Err(err) = std::fs::write(&out, code) {
-        panic!("cannot write {}: {err}", out.display());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    write(&out_dir.join("embedded_bundles.rs"), &code);
+    write(
+        &out_dir.join("embedded_client.rs"),
+        &client_code(&manifest_dir),
+    );
+}
+
+/// `pub static CLIENT_FILES: &[(&str, &[u8])]`: the built web client
+/// (`index.html` and `assets/…`), or nothing.
+fn client_code(manifest_dir: &Path) -> String {
+    println!("cargo:rerun-if-env-changed=HOST_SHIM_EMBED_CLIENT");
+    let dir = std::env::var("HOST_SHIM_EMBED_CLIENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| manifest_dir.join("../target/webclient"));
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut code = String::from("pub static CLIENT_FILES: &[(&str, &[u8])] = &[\n");
+    if dir.join("index.html").exists() {
+        let mut files = Vec::new();
+        collect(&dir, &dir, &mut files);
+        for (rel, path) in files {
+            println!("cargo:rerun-if-changed={}", path.display());
+            let _ = writeln!(
+                code,
+                "    ({rel:?}, include_bytes!({:?})),",
+                path.display().to_string()
+            );
+        }
+    } else {
+        println!(
+            "cargo:warning=no web client at {}: the server will serve the API only (run `cargo xtask build`)",
+            dir.display()
+        );
+    }
+    code.push_str("];\n");
+    code
+}
+
+fn write(path: &Path, code: &str) {
+    if let Err(err) = std::fs::write(path, code) {
+        panic!("cannot write {}: {err}", path.display());
     }
 }

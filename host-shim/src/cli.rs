@@ -73,6 +73,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let server = serve(&args.config()).await?;
             tracing::info!(addr = %server.addr, data_dir = %args.data_dir.display(), "serving");
             println!("host-shim listening on http://{}", server.addr);
+            if !crate::server::has_web_client() {
+                println!("(built without the web client: `cargo xtask build` adds it)");
+            }
             tokio::select! {
                 result = server.task => { result??; }
                 _ = tokio::signal::ctrl_c() => { tracing::info!("shutting down"); }

@@ -19,4 +19,5 @@ mod plugin_lifecycle;
 mod restarts;
 mod runs_api;
 mod sandbox;
+mod web_client;
 mod websocket;

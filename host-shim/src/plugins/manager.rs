@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::bundle::{copy_dir, embedded_bundles, sibling};
 use super::manifest::Manifest;
+use super::webapp::WebappBundle;
 use crate::MATTERMOST_COMPAT_VERSION;
 use crate::runtime::bindings::hooks;
 use crate::runtime::state::SharedSettings;
@@ -55,6 +56,8 @@ struct Slot {
     loaded: Option<Arc<LoadedPlugin>>,
     /// Why it is not running, when it should be.
     start_error: Option<String>,
+    /// Its web bundle, if the manifest declares one.
+    webapp: Option<WebappBundle>,
 }
 
 pub struct PluginManager {
@@ -151,6 +154,7 @@ impl PluginManager {
         );
         let slot = Slot {
             settings: self.load_settings(&manifest),
+            webapp: WebappBundle::of(&manifest, &dir),
             manifest,
             dir,
             loaded: None,
@@ -206,6 +210,7 @@ impl PluginManager {
         }
         let slot = Slot {
             settings: self.load_settings(&manifest),
+            webapp: WebappBundle::of(&manifest, &dest),
             manifest: manifest.clone(),
             dir: dest,
             loaded: None,
@@ -452,6 +457,34 @@ impl PluginManager {
             .values()
             .map(|s| s.manifest.clone())
             .partition(|m| running.contains(&m.id))
+    }
+
+    /// Manifests of the running plugins that have a web bundle, with
+    /// `webapp.bundle_path` set to the URL the browser loads it from
+    /// (`GET /api/v4/plugins/webapp`, as Mattermost answers it).
+    pub fn webapp_manifests(&self) -> Vec<Manifest> {
+        let running = self.running_ids();
+        let Ok(slots) = self.slots.read() else {
+            return Vec::new();
+        };
+        slots
+            .values()
+            .filter(|s| running.contains(&s.manifest.id))
+            .filter_map(|s| {
+                let bundle = s.webapp.as_ref()?;
+                let mut manifest = s.manifest.clone();
+                if let Some(webapp) = manifest.webapp.as_mut() {
+                    webapp.bundle_path = bundle.url(&manifest.id);
+                }
+                Some(manifest)
+            })
+            .collect()
+    }
+
+    /// The web bundle of a running plugin.
+    pub fn running_webapp(&self, id: &str) -> Option<WebappBundle> {
+        self.running(id)?;
+        self.slots.read().ok()?.get(id)?.webapp.clone()
     }
 
     /// One status per installed plugin (`GET /api/v4/plugins/statuses`).

@@ -14,6 +14,7 @@ mod posts;
 mod system;
 mod teams;
 mod users;
+mod webclient;
 mod webhooks;
 mod websocket;
 
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use error::ApiError;
+pub use webclient::has_client as has_web_client;
 
 use crate::error::{AppError, AppResult};
 use crate::plugins::PluginManager;
@@ -54,21 +56,14 @@ pub fn app(state: AppState) -> Router {
         .merge(interactive::routes())
         .merge(websocket::routes())
         .merge(plugin_routes::routes())
-        .fallback(not_found)
+        .merge(webclient::routes())
+        .fallback(webclient::fallback)
         // Every body is read through an extractor (or `to_bytes` with this
         // limit), so this caps them all; the plugin upload route raises it
         // for itself.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::NOT_FOUND,
-        "api.context.404.app_error",
-        format!("Sorry, we could not find the page {}.", uri.path()),
-    )
 }
 
 /// Runs CPU-heavy or blocking service work (password hashing) off the async

@@ -50,11 +50,10 @@ async fn plugin_statuses(
     Ok(Json(json!(state.plugins.statuses())))
 }
 
-/// Any logged-in client loads the web bundles of running plugins.
+/// Any logged-in client loads the web bundles of running plugins; each
+/// `webapp.bundle_path` is the URL to load it from.
 async fn webapp_plugins(State(state): State<AppState>, _caller: Caller) -> Json<Value> {
-    let (active, _) = state.plugins.manifests();
-    let with_webapp: Vec<_> = active.into_iter().filter(|m| m.webapp.is_some()).collect();
-    Json(json!(with_webapp))
+    Json(json!(state.plugins.webapp_manifests()))
 }
 
 /// `POST /api/v4/plugins` (multipart: `plugin` = a `.tar.gz` bundle,
