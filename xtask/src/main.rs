@@ -2,13 +2,18 @@
 //! the project's tests.
 //!
 //! - `build-plugins`: compile the wasm guests, encode and check the
-//!   components, assemble `target/bundles/{playbooks,sandbox-guest}`;
+//!   components, build the web packages (the plugin's bundle and the
+//!   browser client in `target/webclient`), assemble
+//!   `target/bundles/{playbooks,sandbox-guest}`;
 //! - `build`: `build-plugins`, then the server (which embeds the playbooks bundle);
 //! - `run [-- args]`: `build`, then `host-shim serve args...`;
-//! - `test`: `build-plugins`, `cargo test --workspace`, then the Node tests;
+//! - `test`: `build-plugins`, `cargo test --workspace`, the web packages'
+//!   type checks and Vitest, the Node compatibility tests, then the browser
+//!   end-to-end tests (Debian's Chromium);
 //! - `check-imports <file.wasm>`: list a component's imports and exports and
 //!   fail on imports outside `chatops:plugin/`.
 
+mod browser;
 mod bundle;
 mod component;
 mod toolchain;
@@ -23,14 +28,15 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  build-plugins              build the wasm guests and assemble target/bundles/
+  build-plugins              build the wasm guests and the web packages, assemble target/bundles/
   build                      build-plugins, then the server (release)
   run [-- <serve args>...]   build, then run `host-shim serve <serve args>`
-  test                       build-plugins, cargo test --workspace, then tests/node
+  test                       build-plugins, cargo test --workspace, web tests, tests/node, tests/e2e
   check-imports <file.wasm>  print a component's imports/exports; fail on non-chatops:plugin/ imports
 
 environment:
-  PLUGIN_TOOLCHAIN=rustup|debian   force how the wasm guests are compiled (default: auto)";
+  PLUGIN_TOOLCHAIN=rustup|debian   force how the wasm guests are compiled (default: auto)
+  CHROMIUM_PATH=<file>             the browser for tests/e2e (default: /usr/bin/chromium)";
 
 /// The workspace root (xtask lives in `<root>/xtask`).
 fn workspace() -> PathBuf {
@@ -111,7 +117,7 @@ fn build_plugins(workspace: &Path) -> Result<()> {
     toolchain::run(&plan, workspace)?;
 
     let playbooks = guest_component("playbooks-plugin", &plan.artifact("playbooks-plugin"))?;
-    web::build_webapp(workspace)?;
+    web::build_web(workspace)?;
     let sandbox = guest_component("sandbox-guest", &plan.artifact("sandbox-guest"))?;
 
     let bundles = workspace.join("target/bundles");
@@ -165,31 +171,46 @@ fn run(workspace: &Path, serve_args: &[String]) -> Result<()> {
 fn test(workspace: &Path) -> Result<()> {
     build_plugins(workspace)?;
     run_in(workspace, cargo().args(["test", "--workspace"]))?;
-    web::test_webapp(workspace)?;
-    let node = workspace.join("tests/node");
-    if node.join("package.json").is_file() {
-        let install = if node.join("package-lock.json").is_file() {
-            "ci"
-        } else {
-            "install"
-        };
-        // `cargo test` builds the server binary for the integration tests;
-        // the Node tests run that same binary.
-        let server = host_target_dir(workspace).join("debug/host-shim");
-        if !server.is_file() {
-            run_in(workspace, cargo().args(["build", "-p", "host-shim"]))?;
-        }
-        run_in(&node, Command::new("npm").arg(install))?;
-        run_in(
-            &node,
-            Command::new("npm")
-                .arg("test")
-                .env("HOST_SHIM_BIN", &server),
-        )?;
-    } else {
-        println!("xtask: no tests/node/package.json, skipping the Node tests");
+    web::test_web(workspace)?;
+    // `cargo test` builds the server binary for the integration tests; the
+    // Node suites run that same binary.
+    let server = host_target_dir(workspace).join("debug/host-shim");
+    if !server.is_file() {
+        run_in(workspace, cargo().args(["build", "-p", "host-shim"]))?;
     }
-    Ok(())
+    node_suite(workspace, "tests/node", &server, &[])?;
+    let chromium = browser::chromium()?;
+    node_suite(
+        workspace,
+        "tests/e2e",
+        &server,
+        &[("CHROMIUM_PATH", chromium.as_os_str())],
+    )
+}
+
+/// Installs and runs one Node test suite against the server binary.
+fn node_suite(
+    workspace: &Path,
+    suite: &str,
+    server: &Path,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Result<()> {
+    let dir = workspace.join(suite);
+    if !dir.join("package.json").is_file() {
+        bail!("{suite}/package.json is missing");
+    }
+    let install = if dir.join("package-lock.json").is_file() {
+        "ci"
+    } else {
+        "install"
+    };
+    run_in(&dir, Command::new("npm").arg(install))?;
+    let mut command = Command::new("npm");
+    command.arg("test").env("HOST_SHIM_BIN", server);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    run_in(&dir, &mut command)
 }
 
 fn check_imports(path: &Path) -> Result<()> {

@@ -1,7 +1,11 @@
-//! The playbooks plugin's web bundle (`webapp/`): `npm ci` then Vite, so
-//! `webapp/dist/main.js` exists before the bundle is assembled (the bundle
-//! step copies `webapp/dist` where `webapp.bundle_path` points). Its tests
-//! (type check + Vitest) run with the rest in `cargo xtask test`.
+//! The web packages, built with npm and Vite:
+//! - the playbooks plugin's web bundle (`webapp/`), so `webapp/dist/main.js`
+//!   exists before the bundle is assembled (the bundle step copies
+//!   `webapp/dist` where `webapp.bundle_path` points);
+//! - the server's browser client (`host-shim/webclient/`), built into
+//!   `target/webclient`, which `host-shim/build.rs` embeds.
+//!
+//! Their tests (type check + Vitest) run with the rest in `cargo xtask test`.
 
 use std::path::Path;
 use std::process::Command;
@@ -38,23 +42,31 @@ fn npm_install(dir: &Path) -> Result<()> {
     })
 }
 
-/// Builds `webapp/dist` if the project has a web bundle.
-pub fn build_webapp(workspace: &Path) -> Result<()> {
-    let dir = workspace.join("webapp");
-    if !dir.join("package.json").is_file() {
-        return Ok(());
-    }
-    npm_install(&dir)?;
-    run_in(&dir, Command::new("npm").args(["run", "build"]))
+/// The web packages, by directory under the workspace.
+const PACKAGES: [&str; 2] = ["webapp", "host-shim/webclient"];
+
+fn packages(workspace: &Path) -> impl Iterator<Item = std::path::PathBuf> + '_ {
+    PACKAGES
+        .iter()
+        .map(|dir| workspace.join(dir))
+        .filter(|dir| dir.join("package.json").is_file())
 }
 
-/// Type-checks and unit-tests the web bundle.
-pub fn test_webapp(workspace: &Path) -> Result<()> {
-    let dir = workspace.join("webapp");
-    if !dir.join("package.json").is_file() {
-        return Ok(());
+/// Builds the plugin's web bundle and the browser client.
+pub fn build_web(workspace: &Path) -> Result<()> {
+    for dir in packages(workspace) {
+        npm_install(&dir)?;
+        run_in(&dir, Command::new("npm").args(["run", "build"]))?;
     }
-    npm_install(&dir)?;
-    run_in(&dir, Command::new("npm").args(["run", "typecheck"]))?;
-    run_in(&dir, Command::new("npm").arg("test"))
+    Ok(())
+}
+
+/// Type-checks and unit-tests the web packages.
+pub fn test_web(workspace: &Path) -> Result<()> {
+    for dir in packages(workspace) {
+        npm_install(&dir)?;
+        run_in(&dir, Command::new("npm").args(["run", "typecheck"]))?;
+        run_in(&dir, Command::new("npm").arg("test"))?;
+    }
+    Ok(())
 }

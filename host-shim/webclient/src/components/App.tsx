@@ -1,0 +1,159 @@
+// The app: which page the URL shows, and the layout around it — sidebar,
+// center (a channel, a plugin page, or the team picker), right-hand
+// sidebar, dialogs and plugin root components.
+
+import {useEffect, useState} from 'react';
+
+import {pageFor, useRegistrations} from '../plugins/registry';
+import {navigate, onLinkClick, parseRoute, syncPath} from '../routing';
+import {defaultPath, openChannelByName, openDirectMessage, openPermalink} from '../state/channels';
+import {boot, lastTeam} from '../state/session';
+import {getState, setState, useStore} from '../state/store';
+import {LoginPage, SignupPage} from './AuthPages';
+import {ChannelView} from './ChannelView';
+import {DialogModal} from './DialogModal';
+import {ErrorBoundary} from './ErrorBoundary';
+import {Icon} from './Icon';
+import {Rhs} from './Rhs';
+import {Sidebar} from './Sidebar';
+import {TeamSelect} from './TeamSelect';
+
+/** Brings the state in line with the URL (loads the team, joins or opens the channel…). */
+export async function resolvePath(path: string) {
+    const route = parseRoute(path);
+    const s = getState();
+    switch (route.kind) {
+    case 'login':
+    case 'signup':
+    case 'root':
+        navigate(await defaultPath(), true);
+        return;
+    case 'channel':
+        await openChannelByName(route.team, route.channel);
+        return;
+    case 'dm':
+        await openDirectMessage(route.team, route.username);
+        return;
+    case 'permalink':
+        await openPermalink(route.team, route.postId);
+        return;
+    case 'select_team':
+        setState((st) => ({...st, currentChannelId: ''}));
+        return;
+    case 'other': {
+        const parts = path.split('/').filter(Boolean);
+        const team = s.myTeamIds.map((id) => s.teams[id]).find((t) => t?.name === parts[0]);
+        if (team && parts.length === 1) {
+            navigate(await defaultPath(team.name), true);
+            return;
+        }
+        // A plugin page: keep a team current (plugins list per team), no channel.
+        const fallback = team ?? s.myTeamIds.map((id) => s.teams[id]).find((t) => t?.name === lastTeam()) ?? s.teams[s.myTeamIds[0]];
+        setState((st) => ({...st, currentChannelId: '', currentTeamId: st.currentTeamId || fallback?.id || ''}));
+    }
+    }
+}
+
+export function App() {
+    const me = useStore((s) => s.me);
+    const path = useStore((s) => s.path);
+    const [booted, setBooted] = useState(false);
+    useEffect(() => {
+        const onPop = () => syncPath();
+        window.addEventListener('popstate', onPop);
+        document.addEventListener('click', onLinkClick);
+        boot().finally(() => setBooted(true));
+        return () => {
+            window.removeEventListener('popstate', onPop);
+            document.removeEventListener('click', onLinkClick);
+        };
+    }, []);
+    useEffect(() => {
+        if (me) {
+            resolvePath(path).catch((e) => setState((s) => ({...s, notice: e instanceof Error ? e.message : String(e)})));
+        }
+    }, [me, path]);
+
+    if (!booted) {
+        return <p className='boot muted'>Loading…</p>;
+    }
+    const route = parseRoute(path);
+    if (!me) {
+        return route.kind === 'signup' ? <SignupPage/> : <LoginPage/>;
+    }
+    if (route.kind === 'select_team') {
+        return <TeamSelect/>;
+    }
+    return <Layout path={path}/>;
+}
+
+function Layout({path}: {path: string}) {
+    const drawerOpen = useStore((s) => s.drawerOpen);
+    const rhsOpen = useStore((s) => s.rhs.kind !== 'none');
+    const registrations = useRegistrations();
+    const route = parseRoute(path);
+    const channelRoute = route.kind === 'channel' || route.kind === 'dm' || route.kind === 'permalink';
+    return (
+        <div className={`app${drawerOpen ? ' drawer-open' : ''}${rhsOpen ? ' rhs-open' : ''}`}>
+            <Sidebar/>
+            {drawerOpen && <div className='drawer-backdrop' onClick={() => setState((s) => ({...s, drawerOpen: false}))}/>}
+            {channelRoute ? <ChannelView/> : <PluginPage path={path}/>}
+            {channelRoute && <Rhs/>}
+            <DialogModal/>
+            {registrations.roots.map((r) => (
+                <ErrorBoundary key={r.id} label={`The ${r.pluginId} plugin`}><r.component/></ErrorBoundary>
+            ))}
+            <Notice/>
+        </div>
+    );
+}
+
+function PluginPage({path}: {path: string}) {
+    useRegistrations();
+    const page = pageFor(path);
+    const team = useStore((s) => s.teams[s.currentTeamId]);
+    const [waited, setWaited] = useState(false);
+    useEffect(() => {
+        const t = setTimeout(() => setWaited(true), 3000);
+        return () => clearTimeout(t);
+    }, []);
+    const header = (
+        <header className='page-header'>
+            <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}><Icon name='menu'/></button>
+            {team && <a href={`/${team.name}`}>← Back to {team.display_name}</a>}
+            {page?.product && <strong>{page.product.switcherText}</strong>}
+        </header>
+    );
+    if (!page) {
+        return (
+            <main className='center plugin-page'>
+                {header}
+                <p className='muted center-empty'>{waited ? 'There is no page at this address.' : 'Loading…'}</p>
+            </main>
+        );
+    }
+    const Page = page.component;
+    return (
+        <main className='center plugin-page'>
+            {header}
+            <div className='plugin-page-body'>
+                <ErrorBoundary label={`The ${page.pluginId} page`}><Page/></ErrorBoundary>
+            </div>
+        </main>
+    );
+}
+
+function Notice() {
+    const notice = useStore((s) => s.notice);
+    useEffect(() => {
+        if (!notice) return undefined;
+        const t = setTimeout(() => setState((s) => ({...s, notice: ''})), 8000);
+        return () => clearTimeout(t);
+    }, [notice]);
+    if (!notice) return null;
+    return (
+        <div className='toast' role='status'>
+            {notice} <button type='button' className='icon-button' aria-label='Dismiss' onClick={() => setState((s) => ({...s, notice: ''}))}>×</button>
+        </div>
+    );
+}

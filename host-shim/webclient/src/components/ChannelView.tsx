@@ -1,0 +1,81 @@
+// The channel on screen: header (name, Markdown header, plugin buttons,
+// channel menu), its posts and the message box.
+
+import {useState} from 'react';
+
+import type {Channel} from '../api/types';
+import {useRegistrations} from '../plugins/registry';
+import {leaveChannel} from '../state/channels';
+import {channelTitle, getState, setState, useStore} from '../state/store';
+import {EditHeaderModal, MembersModal} from './ChannelModals';
+import {Icon} from './Icon';
+import {Markdown} from './Markdown';
+import {MessageBox} from './MessageBox';
+import {PostList} from './PostList';
+
+export function ChannelView() {
+    const channel = useStore((s) => s.channels[s.currentChannelId]);
+    const noChannels = useStore((s) => s.myChannelIds[s.currentTeamId]?.length === 0);
+    if (!channel) {
+        return (
+            <main className='center'>
+                <header className='channel-header'>
+                    <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}><Icon name='menu'/></button>
+                </header>
+                <p className='muted center-empty'>{noChannels ? 'You are not in any channel of this team yet: create one or browse the channels in the sidebar.' : 'Loading…'}</p>
+            </main>
+        );
+    }
+    return (
+        <main className='center' aria-label={`Channel ${channel.display_name || channel.name}`}>
+            <ChannelHeader channel={channel}/>
+            <PostList channelId={channel.id}/>
+            <MessageBox channelId={channel.id} placeholder={`Write to ${channelTitle(getState(), channel)}`}/>
+        </main>
+    );
+}
+
+function ChannelHeader({channel}: {channel: Channel}) {
+    const title = useStore((s) => channelTitle(s, channel));
+    const member = useStore((s) => s.members[channel.id]);
+    const registrations = useRegistrations();
+    const [menu, setMenu] = useState(false);
+    const [modal, setModal] = useState<'' | 'edit' | 'members'>('');
+    const icon = channel.type === 'D' ? '@' : channel.type === 'P' ? <Icon name='lock' size={14}/> : '#';
+    const regular = channel.type === 'O' || channel.type === 'P';
+    return (
+        <header className='channel-header'>
+            <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}><Icon name='menu'/></button>
+            <div className='channel-header-text'>
+                <h1><span aria-hidden='true' className='channel-icon'>{icon}</span> {title}</h1>
+                {channel.header && <Markdown inline className='channel-header-markdown' text={channel.header}/>}
+            </div>
+            <div className='channel-header-buttons'>
+                {registrations.headerButtons.map((b) => (
+                    <button key={b.id} type='button' className='icon-button header-plugin-button' aria-label={b.tooltipText || b.dropdownText} title={b.tooltipText || b.dropdownText}
+                        onClick={() => b.action(channel, member)}>
+                        {b.icon}
+                    </button>
+                ))}
+                <button type='button' className='icon-button' aria-label='Members' title='Members' onClick={() => setModal('members')}><Icon name='members'/></button>
+                <div className='menu-anchor'>
+                    <button type='button' className='icon-button' aria-label='Channel menu' aria-haspopup='menu' aria-expanded={menu} onClick={() => setMenu(!menu)}><Icon name='dots'/></button>
+                    {menu && (
+                        <div className='menu menu-right' role='menu' onClick={() => setMenu(false)}>
+                            <button type='button' role='menuitem' onClick={() => setModal('edit')}>Edit channel</button>
+                            <button type='button' role='menuitem' onClick={() => setModal('members')}>Members</button>
+                            {registrations.channelMenu.map((m) => (
+                                <button key={m.id} type='button' role='menuitem' onClick={() => m.action(channel.id)}>{m.text}</button>
+                            ))}
+                            {regular && channel.name !== 'town-square' && (
+                                <button type='button' role='menuitem' className='danger' onClick={() => leaveChannel(channel.id).catch((e) => setState((s) => ({...s, notice: e.message})))}>Leave channel</button>
+                            )}
+                        </div>
+                    )}
+                </div>
+            </div>
+            {modal === 'edit' && <EditHeaderModal channel={channel} onClose={() => setModal('')}/>}
+            {modal === 'members' && <MembersModal channel={channel} onClose={() => setModal('')}/>}
+        </header>
+    );
+}

@@ -1,0 +1,175 @@
+// Where messages are written: Enter sends, Shift+Enter starts a new line,
+// a leading `/` runs a slash command, and suggestions follow the text
+// before the caret (commands, @users, ~channels) — arrows pick, Tab or
+// Enter takes, Escape closes. Drafts survive switching channels.
+
+import {useEffect, useRef, useState} from 'react';
+
+import {send} from '../state/posts';
+import {useStore} from '../state/store';
+import {suggestions, triggerAt, type Item} from './suggest';
+
+const drafts = new Map<string, string>();
+
+export function MessageBox({channelId, rootId = '', placeholder}: {channelId: string; rootId?: string; placeholder: string}) {
+    const draftKey = `${channelId}:${rootId}`;
+    const teamId = useStore((s) => s.currentTeamId);
+    const archived = useStore((s) => (s.channels[channelId]?.delete_at ?? 0) > 0);
+    const [text, setText] = useState(drafts.get(draftKey) ?? '');
+    const [error, setError] = useState('');
+    const [items, setItems] = useState<Item[]>([]);
+    /** The text before the caret the suggestions were made for: stale ones are never taken. */
+    const [itemsFor, setItemsFor] = useState('');
+    const [active, setActive] = useState(0);
+    const [sending, setSending] = useState(false);
+    const [caret, setCaret] = useState(0);
+    const ref = useRef<HTMLTextAreaElement>(null);
+    const listId = `suggestions-${rootId ? 'thread' : 'center'}`;
+
+    useEffect(() => {
+        setText(drafts.get(draftKey) ?? '');
+        setError('');
+        setItems([]);
+    }, [draftKey]);
+
+    // Suggestions for what is typed, newest request wins.
+    useEffect(() => {
+        const trigger = triggerAt(text, caret);
+        if (!trigger || !teamId) {
+            setItems([]);
+            return undefined;
+        }
+        let live = true;
+        const t = setTimeout(() => {
+            suggestions(trigger, teamId, channelId, rootId)
+                .then((found) => {
+                    if (live) {
+                        setItems(found);
+                        setItemsFor(text.slice(0, caret));
+                        setActive(0);
+                    }
+                })
+                .catch(() => live && setItems([]));
+        }, trigger.kind === 'command' ? 60 : 150);
+        return () => {
+            live = false;
+            clearTimeout(t);
+        };
+    }, [text, caret, teamId, channelId, rootId]);
+
+    // Grow with the text, up to a limit.
+    useEffect(() => {
+        const el = ref.current;
+        if (el) {
+            el.style.height = 'auto';
+            el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
+        }
+    }, [text]);
+
+    const change = (value: string, position: number) => {
+        setText(value);
+        setCaret(position);
+        drafts.set(draftKey, value);
+    };
+
+    const take = (item: Item) => {
+        const end = caret;
+        const value = text.slice(0, item.start) + item.replacement + text.slice(end);
+        const position = item.start + item.replacement.length;
+        change(value, position);
+        requestAnimationFrame(() => {
+            ref.current?.focus();
+            ref.current?.setSelectionRange(position, position);
+        });
+    };
+
+    const submit = async () => {
+        if (sending || !text.trim()) return;
+        setSending(true);
+        const typed = text;
+        change('', 0);
+        setItems([]);
+        const failure = await send(channelId, typed, rootId);
+        setSending(false);
+        if (failure && typed.trim().startsWith('/')) {
+            // A failed command keeps its text for fixing; a failed message stays in the list with Retry.
+            change(typed, typed.length);
+        }
+        setError(failure);
+        ref.current?.focus();
+    };
+
+    const keys = (e: React.KeyboardEvent<HTMLTextAreaElement>) => {
+        if (items.length > 0 && e.key === 'Escape') {
+            e.preventDefault();
+            setItems([]);
+            return;
+        }
+        const fresh = itemsFor === text.slice(0, caret);
+        if (items.length > 0 && fresh) {
+            if (e.key === 'ArrowDown' || (e.key === 'Tab' && !e.shiftKey && items.length > 1 && e.ctrlKey)) {
+                e.preventDefault();
+                setActive((a) => (a + 1) % items.length);
+                return;
+            }
+            if (e.key === 'ArrowUp') {
+                e.preventDefault();
+                setActive((a) => (a - 1 + items.length) % items.length);
+                return;
+            }
+            if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey && items[active] && items[active].replacement.trim() !== text.trim())) {
+                e.preventDefault();
+                take(items[active]);
+                return;
+            }
+        }
+        if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            submit();
+        }
+    };
+
+    if (archived) {
+        return <p className='message-box archived muted'>This channel is archived: you can read it, not write in it.</p>;
+    }
+    return (
+        <form className='message-box' onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+        }}>
+            {items.length > 0 && (
+                <ul id={listId} className='suggestions' role='listbox' aria-label='Suggestions'>
+                    {items.map((item, i) => (
+                        <li key={item.key} id={`${listId}-${i}`} role='option' aria-selected={i === active} className={i === active ? 'active' : ''}
+                            onMouseDown={(e) => {
+                                e.preventDefault();
+                                take(item);
+                            }}>
+                            <strong>{item.label}</strong> {item.hint && <span className='muted'>{item.hint}</span>}
+                            {item.description && <div className='suggestion-description'>{item.description}</div>}
+                        </li>
+                    ))}
+                </ul>
+            )}
+            <textarea
+                ref={ref}
+                aria-label={placeholder}
+                placeholder={placeholder}
+                role='combobox'
+                aria-expanded={items.length > 0}
+                aria-controls={listId}
+                aria-autocomplete='list'
+                aria-activedescendant={items.length > 0 ? `${listId}-${active}` : undefined}
+                rows={1}
+                value={text}
+                maxLength={16383}
+                onChange={(e) => change(e.target.value, e.target.selectionStart)}
+                onSelect={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
+                onKeyDown={keys}
+                onBlur={() => setTimeout(() => setItems([]), 150)}
+            />
+            <button type='submit' className='primary send-button' disabled={sending || !text.trim()} aria-label='Send'>Send</button>
+            {error && <p className='form-error' role='alert'>{error}</p>}
+        </form>
+    );
+}

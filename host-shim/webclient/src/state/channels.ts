@@ -1,0 +1,241 @@
+// Teams and channels: loading a team's channels, memberships (unread
+// counts) and sidebar categories; switching channel and marking it read;
+// creating, joining, leaving; direct messages.
+
+import {api} from '../api/client';
+import type {Channel, Team} from '../api/types';
+import {channelPath, dmPath, navigate} from '../routing';
+import {loadPosts} from './posts';
+import {forgetChannel, lastChannel, rememberChannel} from './session';
+import {dmPartnerId, getState, setState, withChannels, withUsers} from './store';
+import {ensureUsers} from './users';
+
+const loadedTeams = new Set<string>();
+
+/** Loads (or reloads) the user's channels, memberships and categories in a team. */
+export async function loadTeamChannels(teamId: string) {
+    const me = getState().me;
+    if (!me) return;
+    const [channels, members, categories] = await Promise.all([
+        api.myChannels(me.id, teamId),
+        api.myMembers(me.id, teamId).catch(() => []),
+        api.categories(me.id, teamId).catch(() => ({categories: [], order: []})),
+    ]);
+    loadedTeams.add(teamId);
+    setState((s) => {
+        const next = withChannels(s, channels);
+        const memberMap = {...next.members};
+        members.forEach((m) => {
+            memberMap[m.channel_id] = m;
+        });
+        return {
+            ...next,
+            members: memberMap,
+            myChannelIds: {...next.myChannelIds, [teamId]: channels.filter((c) => c.delete_at === 0).map((c) => c.id)},
+            categories: {...next.categories, [teamId]: categories.categories},
+        };
+    });
+    const partners = channels.filter((c) => c.type === 'D').map((c) => dmPartnerId(c, me.id));
+    await ensureUsers(partners);
+}
+
+export function forgetLoadedTeams() {
+    loadedTeams.clear();
+}
+
+async function ensureTeam(teamName: string): Promise<Team | undefined> {
+    const s = getState();
+    let team = s.myTeamIds.map((id) => s.teams[id]).find((t) => t?.name === teamName);
+    if (!team) {
+        // Maybe joined since load (or in another tab).
+        const teams = await api.myTeams().catch(() => []);
+        setState((st) => ({
+            ...st,
+            teams: {...st.teams, ...Object.fromEntries(teams.map((t) => [t.id, t]))},
+            myTeamIds: teams.filter((t) => t.delete_at === 0).map((t) => t.id),
+        }));
+        team = teams.find((t) => t.name === teamName);
+    }
+    if (team && !loadedTeams.has(team.id)) {
+        await loadTeamChannels(team.id);
+    }
+    if (team) {
+        setState((st) => (st.currentTeamId === team!.id ? st : {...st, currentTeamId: team!.id}));
+    }
+    return team;
+}
+
+/** Where `/` goes: the last channel of the last team, else town-square, else the first channel. */
+export async function defaultPath(teamName?: string): Promise<string> {
+    const s = getState();
+    const teams = s.myTeamIds.map((id) => s.teams[id]).filter(Boolean);
+    if (teams.length === 0) {
+        return '/select_team';
+    }
+    const remembered = teamName ?? localStorage.getItem(`last_team:${s.me?.id}`);
+    const team = teams.find((t) => t.name === remembered) ?? teams[0];
+    const last = lastChannel(team.name);
+    if (last) {
+        return channelPath(team.name, last);
+    }
+    await ensureTeam(team.name);
+    const st = getState();
+    const mine = (st.myChannelIds[team.id] || []).map((id) => st.channels[id]).filter((c) => c && c.type !== 'D' && c.type !== 'G');
+    const first = mine.find((c) => c.name === 'town-square') ?? mine.sort((a, b) => a.display_name.localeCompare(b.display_name))[0];
+    return channelPath(team.name, first ? first.name : 'town-square');
+}
+
+/** Shows `/<team>/channels/<name>`: joins a public channel the user is not in yet, as Mattermost does. */
+export async function openChannelByName(teamName: string, channelName: string, highlight = '') {
+    const team = await ensureTeam(teamName);
+    if (!team) {
+        setState((s) => ({...s, notice: `You are not a member of the team "${teamName}".`}));
+        navigate('/select_team', true);
+        return;
+    }
+    const s = getState();
+    let channel = (s.myChannelIds[team.id] || []).map((id) => s.channels[id]).find((c) => c?.name === channelName);
+    if (!channel) {
+        const found = await api.channelByName(team.id, channelName).catch(() => undefined);
+        if (found && found.type === 'O' && found.delete_at === 0 && s.me) {
+            await api.addMember(found.id, s.me.id);
+            await loadTeamChannels(team.id);
+            channel = found;
+        } else if (found && found.type === 'D') {
+            channel = found;
+        } else {
+            forgetChannel(team.name);
+            const fallback = await defaultPath(team.name);
+            if (fallback === channelPath(team.name, channelName)) {
+                // Not even the team's default channel: nothing to show but the sidebar.
+                setState((st) => ({...st, currentChannelId: ''}));
+                return;
+            }
+            setState((st) => ({...st, notice: `Channel "${channelName}" was not found, or you cannot see it.`}));
+            navigate(fallback, true);
+            return;
+        }
+    }
+    rememberChannel(team.name, channel.name);
+    await selectChannel(channel.id, highlight);
+}
+
+/** `/<team>/messages/@<username>`: the direct channel with that user, created on first use. */
+export async function openDirectMessage(teamName: string, username: string) {
+    const team = await ensureTeam(teamName);
+    const me = getState().me;
+    if (!team || !me) {
+        navigate('/select_team', true);
+        return;
+    }
+    const user = await api.userByUsername(username).catch(() => undefined);
+    if (!user) {
+        setState((s) => ({...s, notice: `There is no user @${username}.`}));
+        navigate(await defaultPath(team.name), true);
+        return;
+    }
+    const channel = await api.directChannel(me.id, user.id);
+    setState((s) => {
+        const ids = s.myChannelIds[team.id] || [];
+        const next = withUsers(withChannels(s, [channel]), [user]);
+        return ids.includes(channel.id) ? next : {...next, myChannelIds: {...next.myChannelIds, [team.id]: [...ids, channel.id]}};
+    });
+    rememberChannel(team.name, channel.name);
+    await selectChannel(channel.id);
+}
+
+/** `/<team>/pl/<post id>`: the post's channel, scrolled to the post. */
+export async function openPermalink(teamName: string, postId: string) {
+    const post = await api.post(postId).catch(() => undefined);
+    const team = await ensureTeam(teamName);
+    if (!post || !team) {
+        setState((s) => ({...s, notice: 'That message was not found, or you cannot see it.'}));
+        navigate(await defaultPath(team?.name), true);
+        return;
+    }
+    const channel = getState().channels[post.channel_id] ?? (await api.channel(post.channel_id).catch(() => undefined));
+    if (!channel) {
+        navigate(await defaultPath(team.name), true);
+        return;
+    }
+    setState((s) => withChannels(s, [channel]));
+    await selectChannel(channel.id, post.id);
+    window.history.replaceState({}, '', channel.type === 'D' ? window.location.pathname : channelPath(team.name, channel.name));
+}
+
+let viewTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Makes `channelId` the channel on screen and marks it read. */
+export async function selectChannel(channelId: string, highlight = '') {
+    const s = getState();
+    const previous = s.currentChannelId;
+    setState((st) => ({
+        ...st,
+        currentChannelId: channelId,
+        highlight,
+        newSince: previous === channelId ? st.newSince : {...st.newSince, [channelId]: st.members[channelId]?.last_viewed_at ?? 0},
+        rhs: st.rhs.kind === 'thread' && st.posts[st.rhs.rootId]?.channel_id !== channelId ? {kind: 'none'} : st.rhs,
+    }));
+    if (!getState().channelPosts[channelId]) {
+        await loadPosts(channelId);
+    }
+    markViewed(channelId, previous === channelId ? '' : previous);
+}
+
+/** Tells the server the user has read the channel (debounced: many posts, one call). */
+export function markViewed(channelId: string, previous = '') {
+    const me = getState().me;
+    if (!me || !channelId) return;
+    setState((st) => {
+        const member = st.members[channelId];
+        const channel = st.channels[channelId];
+        if (!member || !channel || (member.msg_count === channel.total_msg_count && member.mention_count === 0)) {
+            return st;
+        }
+        return {...st, members: {...st.members, [channelId]: {...member, msg_count: channel.total_msg_count, mention_count: 0, last_viewed_at: Date.now()}}};
+    });
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(() => {
+        api.viewChannel(me.id, channelId, previous).catch(() => undefined);
+    }, previous ? 0 : 500);
+}
+
+export async function createChannel(teamId: string, displayName: string, isPrivate: boolean, purpose: string): Promise<Channel> {
+    const channel = await api.createChannel({team_id: teamId, display_name: displayName.trim(), name: slug(displayName), type: isPrivate ? 'P' : 'O', purpose});
+    await loadTeamChannels(teamId);
+    const team = getState().teams[teamId];
+    if (team) navigate(channelPath(team.name, channel.name));
+    return channel;
+}
+
+/** A URL name for a display name: lowercase letters, digits and dashes (Mattermost's rule), or a random one. */
+export function slug(displayName: string): string {
+    const base = displayName.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+    return base.length >= 2 ? base : `${base || 'channel'}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export async function joinChannel(channel: Channel) {
+    const s = getState();
+    const team = s.teams[channel.team_id];
+    if (!s.me || !team) return;
+    await api.addMember(channel.id, s.me.id);
+    await loadTeamChannels(team.id);
+    navigate(channelPath(team.name, channel.name));
+}
+
+export async function leaveChannel(channelId: string) {
+    const s = getState();
+    const channel = s.channels[channelId];
+    if (!s.me || !channel) return;
+    await api.removeMember(channelId, s.me.id);
+    const teamId = s.currentTeamId;
+    setState((st) => ({...st, myChannelIds: {...st.myChannelIds, [teamId]: (st.myChannelIds[teamId] || []).filter((id) => id !== channelId)}}));
+    await loadTeamChannels(teamId);
+    const team = getState().teams[teamId];
+    navigate(await defaultPath(team?.name), true);
+}
+
+export function directMessagePath(username: string): string {
+    const team = getState().teams[getState().currentTeamId];
+    return dmPath(team?.name ?? '', username);
+}

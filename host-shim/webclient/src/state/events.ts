@@ -1,0 +1,179 @@
+// What the websocket's events do to the state. Every event also goes to
+// the plugins' registered handlers. After a reconnect the client refetches
+// what may have changed meanwhile (the server does not replay events).
+
+import type {Channel, OpenDialog, Post, WsMessage} from '../api/types';
+import {EventSocket} from '../api/websocket';
+import {dispatchPluginEvent, notifyReconnect} from '../plugins/registry';
+import {navigate} from '../routing';
+import {defaultPath, loadTeamChannels, markViewed} from './channels';
+import {loadPosts, receivePost, removePost} from './posts';
+import {getState, setState, withChannels} from './store';
+import {ensureUsers} from './users';
+
+let socket: EventSocket | undefined;
+
+export function startEvents() {
+    socket?.stop();
+    socket = new EventSocket({
+        onEvent: (message) => {
+            try {
+                handleEvent(message);
+            } finally {
+                dispatchPluginEvent(message);
+            }
+        },
+        onOpen: (reconnected) => {
+            setState((s) => ({...s, connected: true}));
+            if (reconnected) {
+                resync();
+                notifyReconnect();
+            }
+        },
+        onClose: () => setState((s) => ({...s, connected: false})),
+    });
+    socket.start();
+}
+
+export function stopEvents() {
+    socket?.stop();
+    socket = undefined;
+}
+
+export function sendTyping(channelId: string, parentId = '') {
+    socket?.send('user_typing', {channel_id: channelId, parent_id: parentId});
+}
+
+function parse<T>(value: unknown): T | undefined {
+    if (typeof value !== 'string') {
+        return value as T | undefined;
+    }
+    try {
+        return JSON.parse(value) as T;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Whether the user is looking at this channel right now. */
+function watching(channelId: string): boolean {
+    return getState().currentChannelId === channelId && typeof document !== 'undefined' && document.visibilityState !== 'hidden';
+}
+
+export function handleEvent(message: WsMessage) {
+    const data = message.data || {};
+    const me = getState().me;
+    switch (message.event) {
+    case 'posted': {
+        const post = parse<Post>(data.post);
+        if (!post) return;
+        const mentions = parse<string[]>(data.mentions) || [];
+        setState((s) => {
+            let next = receivePost(post, s);
+            const channel = next.channels[post.channel_id];
+            if (channel) {
+                next = withChannels(next, [{...channel, total_msg_count: channel.total_msg_count + 1, last_post_at: post.create_at}]);
+                const member = next.members[post.channel_id];
+                if (member) {
+                    const own = post.user_id === me?.id;
+                    const mentioned = !own && me && mentions.includes(me.id);
+                    next = {...next, members: {...next.members, [post.channel_id]: {
+                        ...member,
+                        msg_count: own ? member.msg_count + 1 : member.msg_count,
+                        mention_count: member.mention_count + (mentioned ? 1 : 0),
+                    }}};
+                }
+            }
+            return next;
+        });
+        ensureUsers([post.user_id]);
+        if (!getState().channels[post.channel_id]) {
+            // A channel we did not know: a new DM, or someone added us.
+            const team = getState().currentTeamId;
+            if (team) loadTeamChannels(team).catch(() => undefined);
+        } else if (watching(post.channel_id) && post.user_id !== me?.id) {
+            markViewed(post.channel_id);
+        }
+        return;
+    }
+    case 'post_edited': {
+        const post = parse<Post>(data.post);
+        if (post) setState((s) => (s.posts[post.id] ? {...s, posts: {...s.posts, [post.id]: {...post, reply_count: s.posts[post.id].reply_count}}} : s));
+        return;
+    }
+    case 'post_deleted': {
+        const post = parse<Post>(data.post);
+        if (post) setState((s) => removePost(post, s));
+        return;
+    }
+    case 'ephemeral_message': {
+        const post = parse<Post>(data.post);
+        if (post) {
+            setState((s) => receivePost({...post, ephemeral: true}, s));
+            ensureUsers([post.user_id]);
+        }
+        return;
+    }
+    case 'open_dialog': {
+        const dialog = parse<OpenDialog>(data.dialog);
+        if (dialog?.dialog) setState((s) => ({...s, dialog}));
+        return;
+    }
+    case 'channel_viewed': {
+        const channelId = String(data.channel_id || '');
+        setState((s) => {
+            const member = s.members[channelId];
+            const channel = s.channels[channelId];
+            if (!member || !channel) return s;
+            return {...s, members: {...s.members, [channelId]: {...member, msg_count: channel.total_msg_count, mention_count: 0}}};
+        });
+        return;
+    }
+    case 'channel_updated': {
+        const channel = parse<Channel>(data.channel);
+        if (channel) setState((s) => withChannels(s, [channel]));
+        return;
+    }
+    case 'channel_deleted': {
+        const channelId = String(data.channel_id || message.broadcast.channel_id || '');
+        setState((s) => (s.channels[channelId] ? withChannels(s, [{...s.channels[channelId], delete_at: Number(data.delete_at) || Date.now()}]) : s));
+        return;
+    }
+    case 'channel_created':
+    case 'user_added': {
+        const who = String(data.user_id || message.broadcast.user_id || '');
+        const teamId = String(data.team_id || getState().currentTeamId);
+        if ((message.event === 'channel_created' || who === me?.id) && teamId) {
+            loadTeamChannels(teamId).catch(() => undefined);
+        }
+        return;
+    }
+    case 'user_removed': {
+        const who = String(data.user_id || message.broadcast.user_id || '');
+        const channelId = String(data.channel_id || message.broadcast.channel_id || '');
+        if (who && who === me?.id && channelId) {
+            const teamId = getState().currentTeamId;
+            setState((s) => ({...s, myChannelIds: {...s.myChannelIds, [teamId]: (s.myChannelIds[teamId] || []).filter((id) => id !== channelId)}}));
+            if (getState().currentChannelId === channelId) {
+                const team = getState().teams[teamId];
+                setState((s) => ({...s, notice: 'You were removed from the channel.'}));
+                defaultPath(team?.name).then((p) => navigate(p, true));
+            }
+            loadTeamChannels(teamId).catch(() => undefined);
+        }
+        return;
+    }
+    default:
+    }
+}
+
+/** After a reconnect: the current channel's latest posts and every unread count. */
+function resync() {
+    const s = getState();
+    if (s.currentChannelId) {
+        loadPosts(s.currentChannelId).catch(() => undefined);
+    }
+    if (s.currentTeamId) {
+        loadTeamChannels(s.currentTeamId).catch(() => undefined);
+    }
+}

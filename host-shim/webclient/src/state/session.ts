@@ -1,0 +1,114 @@
+// Logging in and out, and what the client loads once it knows who the
+// user is: teams, the event stream, the plugins.
+
+import {api, setUnauthorizedHandler} from '../api/client';
+import type {ClientConfig, User} from '../api/types';
+import {loadPlugins, unloadPlugins} from '../plugins/registry';
+import {navigate} from '../routing';
+import {startEvents, stopEvents} from './events';
+import {getState, resetState, setState} from './store';
+
+let booted = false;
+
+/** First load: who is logged in (the cookie decides), then the page asked for. */
+export async function boot() {
+    if (booted) {
+        return;
+    }
+    booted = true;
+    setUnauthorizedHandler(() => {
+        if (getState().me) {
+            endSession('Your session has expired. Log in again.');
+        }
+    });
+    const config: ClientConfig = await api.config().catch(() => ({}));
+    setState((s) => ({...s, config}));
+    try {
+        const me = await api.me();
+        await startSession(me);
+    } catch {
+        const path = getState().path;
+        if (!path.startsWith('/signup_user_complete') && !path.startsWith('/login')) {
+            const redirect = path === '/' ? '' : `?redirect_to=${encodeURIComponent(path)}`;
+            navigate(config.NoAccounts === 'true' ? '/signup_user_complete' : `/login${redirect}`, true);
+        }
+        setState((s) => ({...s, config}));
+    }
+}
+
+export async function startSession(me: User) {
+    const teams = await api.myTeams();
+    setState((s) => ({
+        ...s,
+        me,
+        users: {...s.users, [me.id]: me},
+        teams: Object.fromEntries(teams.map((t) => [t.id, t])),
+        myTeamIds: teams.filter((t) => t.delete_at === 0).map((t) => t.id),
+    }));
+    startEvents();
+    loadPlugins().catch((e) => console.error('plugins failed to load', e));
+}
+
+export async function logIn(loginId: string, password: string) {
+    const me = await api.login(loginId.trim(), password);
+    await startSession(me);
+    const redirect = new URLSearchParams(window.location.search).get('redirect_to');
+    navigate(redirect && redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : '/', true);
+}
+
+export async function signUp(username: string, email: string, password: string) {
+    await api.signUp({username: username.trim(), email: email.trim(), password});
+    await logIn(username, password);
+}
+
+export async function logOut() {
+    await api.logout().catch(() => undefined);
+    endSession('');
+}
+
+function endSession(notice: string) {
+    stopEvents();
+    unloadPlugins();
+    const config = getState().config;
+    resetState({config, notice, path: '/login'});
+    window.history.pushState({}, '', '/login');
+}
+
+/** Remembers the last channel per team, so `/` and team switches return there. */
+export function rememberChannel(teamName: string, channelName: string) {
+    const me = getState().me;
+    if (!me) return;
+    try {
+        localStorage.setItem(`last_channel:${me.id}:${teamName}`, channelName);
+        localStorage.setItem(`last_team:${me.id}`, teamName);
+    } catch {
+        // private mode: nothing remembered
+    }
+}
+
+export function forgetChannel(teamName: string) {
+    const me = getState().me;
+    try {
+        if (me) localStorage.removeItem(`last_channel:${me.id}:${teamName}`);
+    } catch {
+        // nothing remembered
+    }
+}
+
+export function lastChannel(teamName: string): string | null {
+    const me = getState().me;
+    try {
+        return me ? localStorage.getItem(`last_channel:${me.id}:${teamName}`) : null;
+    } catch {
+        return null;
+    }
+}
+
+export function lastTeam(): string | null {
+    const me = getState().me;
+    try {
+        return me ? localStorage.getItem(`last_team:${me.id}`) : null;
+    } catch {
+        return null;
+    }
+}

@@ -1,0 +1,213 @@
+// The client's state: one immutable snapshot replaced on every change, read
+// by components through `useStore(selector)` (useSyncExternalStore). What a
+// Redux store would give, without the ceremony; plugins get a Redux-shaped
+// view of it (see plugins/pluginStore.ts).
+
+import {useRef, useSyncExternalStore} from 'react';
+
+import type {Channel, ChannelMember, ClientConfig, OpenDialog, Post, SidebarCategory, Team, User} from '../api/types';
+
+/** A channel's loaded posts, oldest first (roots and replies, as the server orders them). */
+export interface ChannelPosts {
+    order: string[];
+    /** Whether the oldest post of the channel is loaded. */
+    complete: boolean;
+}
+
+export type Rhs =
+    | {kind: 'none'}
+    | {kind: 'thread'; rootId: string}
+    | {kind: 'plugin'; id: string};
+
+export interface State {
+    me: User | null;
+    config: ClientConfig;
+    path: string;
+    teams: Record<string, Team>;
+    myTeamIds: string[];
+    currentTeamId: string;
+    channels: Record<string, Channel>;
+    /** The channels the user is in, per team (direct messages in every team's list). */
+    myChannelIds: Record<string, string[]>;
+    /** The user's own memberships, by channel id: unread counts. */
+    members: Record<string, ChannelMember>;
+    categories: Record<string, SidebarCategory[]>;
+    currentChannelId: string;
+    /** A post to scroll to and highlight (permalinks). */
+    highlight: string;
+    /** `last_viewed_at` when the user entered the channel: where "New messages" starts. */
+    newSince: Record<string, number>;
+    users: Record<string, User>;
+    posts: Record<string, Post>;
+    channelPosts: Record<string, ChannelPosts>;
+    /** Replies by root id, oldest first, once the thread was loaded. */
+    threads: Record<string, string[]>;
+    rhs: Rhs;
+    dialog: OpenDialog | null;
+    connected: boolean;
+    /** A message for the user about something that failed outside a form. */
+    notice: string;
+    /** Phone layout: whether the channel list is shown over the channel. */
+    drawerOpen: boolean;
+}
+
+export function initialState(): State {
+    return {
+        me: null,
+        config: {},
+        path: typeof window === 'undefined' ? '/' : window.location.pathname,
+        teams: {},
+        myTeamIds: [],
+        currentTeamId: '',
+        channels: {},
+        myChannelIds: {},
+        members: {},
+        categories: {},
+        currentChannelId: '',
+        highlight: '',
+        newSince: {},
+        users: {},
+        posts: {},
+        channelPosts: {},
+        threads: {},
+        rhs: {kind: 'none'},
+        dialog: null,
+        connected: false,
+        notice: '',
+        drawerOpen: false,
+    };
+}
+
+type Listener = () => void;
+
+let state: State = initialState();
+const listeners = new Set<Listener>();
+
+export function getState(): State {
+    return state;
+}
+
+/** Replaces the state with `update(state)`'s result (a new object) and notifies. */
+export function setState(update: (s: State) => State) {
+    const next = update(state);
+    if (next !== state) {
+        state = next;
+        listeners.forEach((l) => l());
+    }
+}
+
+export function subscribe(listener: Listener): () => void {
+    listeners.add(listener);
+    return () => {
+        listeners.delete(listener);
+    };
+}
+
+/** For tests and logout. */
+export function resetState(patch: Partial<State> = {}) {
+    state = {...initialState(), ...patch};
+    listeners.forEach((l) => l());
+}
+
+/**
+ * The part of the state `selector` picks; re-renders when it changes. A
+ * selector may build a new array or object each time: a result shallowly
+ * equal to the previous one is replaced by it, so React sees a stable value.
+ */
+export function useStore<T>(selector: (s: State) => T): T {
+    const cache = useRef<{state?: State; selector?: (s: State) => T; value?: T; has: boolean}>({has: false});
+    const read = () => {
+        const c = cache.current;
+        if (!c.has || c.state !== state || c.selector !== selector) {
+            const value = selector(state);
+            if (!c.has || !shallowEqual(c.value, value)) {
+                c.value = value;
+            }
+            c.has = true;
+            c.state = state;
+            c.selector = selector;
+        }
+        return c.value as T;
+    };
+    return useSyncExternalStore(subscribe, read);
+}
+
+export function shallowEqual(a: unknown, b: unknown): boolean {
+    if (Object.is(a, b)) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => Object.is((a as any)[k], (b as any)[k]));
+}
+
+// --- small immutable helpers ---------------------------------------------
+
+export function withUsers(s: State, users: User[]): State {
+    if (users.length === 0) {
+        return s;
+    }
+    const next = {...s.users};
+    users.forEach((u) => {
+        next[u.id] = u;
+    });
+    return {...s, users: next};
+}
+
+export function withChannels(s: State, channels: Channel[]): State {
+    if (channels.length === 0) {
+        return s;
+    }
+    const next = {...s.channels};
+    channels.forEach((c) => {
+        next[c.id] = c;
+    });
+    return {...s, channels: next};
+}
+
+export function withPosts(s: State, posts: Post[]): State {
+    if (posts.length === 0) {
+        return s;
+    }
+    const next = {...s.posts};
+    posts.forEach((p) => {
+        next[p.id] = p;
+    });
+    return {...s, posts: next};
+}
+
+// --- selectors -------------------------------------------------------------
+
+export const currentTeam = (s: State): Team | undefined => s.teams[s.currentTeamId];
+export const currentChannel = (s: State): Channel | undefined => s.channels[s.currentChannelId];
+
+/** Whether the channel has messages the user has not seen. */
+export function isUnread(s: State, channelId: string): boolean {
+    const channel = s.channels[channelId];
+    const member = s.members[channelId];
+    return Boolean(channel && member && channel.total_msg_count > member.msg_count);
+}
+
+export function mentionCount(s: State, channelId: string): number {
+    return s.members[channelId]?.mention_count ?? 0;
+}
+
+/** The other user of a direct channel (`<a>__<b>`). */
+export function dmPartnerId(channel: Channel, me: string): string {
+    const [a, b] = channel.name.split('__');
+    return a === me ? b : a;
+}
+
+export function displayName(user: User | undefined, fallback = 'someone'): string {
+    return user ? user.username : fallback;
+}
+
+/** The name a channel shows: a direct channel is named after the other user. */
+export function channelTitle(s: State, channel: Channel): string {
+    if (channel.type === 'D' && s.me) {
+        const other = s.users[dmPartnerId(channel, s.me.id)];
+        return other ? other.username : 'Direct message';
+    }
+    return channel.display_name || channel.name;
+}
