@@ -65,11 +65,12 @@ class Tail {
 
 /**
  * Spawns the server and waits until `GET /api/v4/system/ping` answers 200.
+ * `args` are extra `serve` options (`--open-signup true`, …).
  *
  * Returns `{url, wsUrl, port, dataDir, process, stderrTail(), stdoutTail(),
  * report(), stop()}`; a failed start throws with the server's output tails.
  */
-export async function startServer({ timeoutMs = 60_000 } = {}) {
+export async function startServer({ timeoutMs = 60_000, args = [] } = {}) {
     const bin = serverBinary();
     if (!existsSync(bin)) {
         throw new Error(
@@ -88,7 +89,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
         }
     }
 
-    const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
     });
