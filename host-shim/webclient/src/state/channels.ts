@@ -7,7 +7,7 @@ import type {Channel, Team} from '../api/types';
 import {channelPath, dmPath, navigate} from '../routing';
 import {loadPosts} from './posts';
 import {forgetChannel, lastChannel, rememberChannel} from './session';
-import {dmPartnerId, getState, setState, withChannels, withUsers} from './store';
+import {dmPartnerId, getState, isUnread, setState, withChannels, withUsers} from './store';
 import {ensureUsers} from './users';
 
 const loadedTeams = new Set<string>();
@@ -173,7 +173,8 @@ export async function selectChannel(channelId: string, highlight = '') {
         ...st,
         currentChannelId: channelId,
         highlight,
-        newSince: previous === channelId ? st.newSince : {...st.newSince, [channelId]: st.members[channelId]?.last_viewed_at ?? 0},
+        // "New messages" marks what was unread on arrival; nothing when all was read.
+        newSince: previous === channelId ? st.newSince : {...st.newSince, [channelId]: isUnread(st, channelId) ? st.members[channelId]?.last_viewed_at ?? 0 : 0},
         rhs: st.rhs.kind === 'thread' && st.posts[st.rhs.rootId]?.channel_id !== channelId ? {kind: 'none'} : st.rhs,
     }));
     if (!getState().channelPosts[channelId]) {

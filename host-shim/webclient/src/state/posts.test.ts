@@ -22,6 +22,13 @@ describe('receivePost', () => {
         expect(s.posts.root.reply_count).toBe(1);
         // The same post again (websocket and HTTP both deliver it) changes nothing.
         expect(receivePost(reply, s).posts.root.reply_count).toBe(1);
+        // A pending reply is not counted; the server's copy replacing it is, once.
+        const pending: PendingPost = {...post('me:2', {root_id: 'root', user_id: 'me', message: 'ok'}), pending: true};
+        s = receivePost(pending, s);
+        expect(s.posts.root.reply_count).toBe(1);
+        s = receivePost(post('real2', {root_id: 'root', user_id: 'me', message: 'ok'}), s);
+        expect(s.posts.root.reply_count).toBe(2);
+        expect(s.channelPosts.c1.order).not.toContain('me:2');
     });
 
     it("replaces the pending copy of the user's own message by the server's", () => {

@@ -93,7 +93,8 @@ export function receivePost(post: Post, s: State): State {
             next = {...next, threads: {...next.threads, [post.root_id]: mergeOrder(thread, [post.id], next.posts)}};
         }
         const root = next.posts[post.root_id];
-        if (root && !existed && !post.ephemeral) {
+        // Pending copies are not counted: the server's copy that replaces one is.
+        if (root && !existed && !post.ephemeral && !(post as PendingPost).pending) {
             next = withPosts(next, [{...root, reply_count: (root.reply_count ?? 0) + 1}]);
         }
     }
