@@ -8,11 +8,12 @@ import {pageFor, useRegistrations} from '../plugins/registry';
 import {navigate, onLinkClick, parseRoute, syncPath} from '../routing';
 import {defaultPath, openChannelByName, openDirectMessage, openPermalink} from '../state/channels';
 import {boot, lastTeam} from '../state/session';
-import {getState, setState, useStore} from '../state/store';
+import {channelTitle, getState, setState, useStore} from '../state/store';
 import {LoginPage, SignupPage} from './AuthPages';
 import {ChannelView} from './ChannelView';
 import {DialogModal} from './DialogModal';
 import {ErrorBoundary} from './ErrorBoundary';
+import {QuickSwitcher} from './QuickSwitcher';
 import {Icon} from './Icon';
 import {Rhs} from './Rhs';
 import {Sidebar} from './Sidebar';
@@ -100,6 +101,8 @@ function Layout({path}: {path: string}) {
             {channelRoute ? <ChannelView/> : <PluginPage path={path}/>}
             {channelRoute && <Rhs/>}
             <DialogModal/>
+            <QuickSwitcher/>
+            <DocumentTitle/>
             {registrations.roots.map((r) => (
                 <ErrorBoundary key={r.id} label={`The ${r.pluginId} plugin`}><r.component/></ErrorBoundary>
             ))}
@@ -141,6 +144,21 @@ function PluginPage({path}: {path: string}) {
             </div>
         </main>
     );
+}
+
+/** The tab says where the user is and how many mentions wait elsewhere. */
+function DocumentTitle() {
+    const title = useStore((s) => {
+        const channel = s.channels[s.currentChannelId];
+        const team = s.teams[s.currentTeamId];
+        const mentions = Object.values(s.members).reduce((n, m) => n + (m.channel_id === s.currentChannelId ? 0 : m.mention_count), 0);
+        const place = [channel ? channelTitle(s, channel) : '', team?.display_name, s.config.SiteName || 'Chat'].filter(Boolean).join(' - ');
+        return mentions > 0 ? `(${mentions}) ${place}` : place;
+    });
+    useEffect(() => {
+        document.title = title;
+    }, [title]);
+    return null;
 }
 
 function Notice() {

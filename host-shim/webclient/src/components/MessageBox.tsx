@@ -6,10 +6,22 @@
 import {useEffect, useRef, useState} from 'react';
 
 import {send} from '../state/posts';
-import {useStore} from '../state/store';
+import {getState, setState, useStore, type State} from '../state/store';
 import {suggestions, triggerAt, type Item} from './suggest';
 
 const drafts = new Map<string, string>();
+
+/** The user's newest sent post here (the thread's, in a thread), for Up-to-edit. */
+export function lastOwnPost(s: State, channelId: string, rootId: string): string | undefined {
+    const ids = rootId ? s.threads[rootId] || [] : s.channelPosts[channelId]?.order || [];
+    for (let i = ids.length - 1; i >= 0; i -= 1) {
+        const p = s.posts[ids[i]] as (State['posts'][string] & {pending?: boolean}) | undefined;
+        if (p && p.user_id === s.me?.id && !p.ephemeral && !p.pending && !p.type.startsWith('system_') && (!rootId || p.root_id === rootId)) {
+            return p.id;
+        }
+    }
+    return undefined;
+}
 
 export function MessageBox({channelId, rootId = '', placeholder}: {channelId: string; rootId?: string; placeholder: string}) {
     const draftKey = `${channelId}:${rootId}`;
@@ -122,6 +134,14 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
                 take(items[active]);
                 return;
             }
+        }
+        if (e.key === 'ArrowUp' && text === '' && !e.shiftKey) {
+            const last = lastOwnPost(getState(), channelId, rootId);
+            if (last) {
+                e.preventDefault();
+                setState((s) => ({...s, editingPostId: last}));
+            }
+            return;
         }
         if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();

@@ -40,7 +40,8 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
     const root = useStore((s) => (post.root_id ? s.posts[post.root_id] : undefined));
     const rootAuthor = useStore((s) => (root ? s.users[root.user_id] : undefined));
     useRegistrations();
-    const [editing, setEditing] = useState(false);
+    const editing = useStore((s) => s.editingPostId === post.id);
+    const setEditing = (on: boolean) => setState((s) => ({...s, editingPostId: on ? post.id : ''}));
     const pending = post as PendingPost;
     const own = post.user_id === me?.id;
     const system = post.type.startsWith('system_') && !post.ephemeral;

@@ -50,6 +50,9 @@ export function Sidebar() {
                     ))}
                 </ul>
             )}
+            <button type='button' className='find-channel' onClick={() => window.dispatchEvent(new Event('open-quick-switcher'))}>
+                Find channel <kbd>Ctrl K</kbd>
+            </button>
             <div className='sidebar-actions'>
                 <button type='button' onClick={() => setOpen('new')}>+ Channel</button>
                 <button type='button' onClick={() => setOpen('browse')}>Browse</button>

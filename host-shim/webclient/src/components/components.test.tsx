@@ -5,7 +5,8 @@ import {registryFor, unloadPlugins} from '../plugins/registry';
 import {getState, resetState, setState} from '../state/store';
 import {channel, fakeServer, member, mmError, post, team, user} from '../test/fakeServer';
 import {DialogModal, validate} from './DialogModal';
-import {MessageBox} from './MessageBox';
+import {MessageBox, lastOwnPost} from './MessageBox';
+import {switchItems} from './QuickSwitcher';
 import {PostItem} from './PostItem';
 import {sidebarSections} from './Sidebar';
 import {triggerAt} from './suggest';
@@ -184,5 +185,32 @@ describe('sidebar', () => {
         expect(sections.map((x) => [x.title, x.channels.map((c) => c.id)])).toEqual([
             ['Playbook runs', ['r']], ['Channels', ['a', 'b']], ['Direct Messages', ['d']],
         ]);
+    });
+});
+
+describe('keyboard', () => {
+    it('the quick switcher lists unread channels first and matches names', () => {
+        loggedIn();
+        setState((s) => ({
+            ...s,
+            channels: {a: channel('a', {display_name: 'Alpha'}), b: channel('b', {display_name: 'Beta', total_msg_count: 2}), d: channel('d', {type: 'D', name: 'me__u2', team_id: ''})},
+            members: {a: member('a'), b: member('b'), d: member('d')},
+            myChannelIds: {t1: ['a', 'b', 'd']},
+        }));
+        expect(switchItems(getState(), '').map((i) => i.title)).toEqual(['Beta', 'Alpha', 'bob']);
+        expect(switchItems(getState(), '@bo')).toEqual([{id: 'd', title: 'bob', path: '/ops/messages/@bob', unread: false}]);
+        expect(switchItems(getState(), '~alp').map((i) => i.path)).toEqual(['/ops/channels/a']);
+    });
+
+    it('Up in an empty box edits the newest own message', () => {
+        loggedIn();
+        const mine = post('m1', {user_id: 'me'});
+        const theirs = post('t1');
+        const eph = {...post('e1', {user_id: 'me'}), ephemeral: true};
+        setState((s) => ({...s, posts: {m1: mine, t1: theirs, e1: eph}, channelPosts: {c1: {order: ['m1', 't1', 'e1'], complete: true}}}));
+        expect(lastOwnPost(getState(), 'c1', '')).toBe('m1');
+        render(<MessageBox channelId='c1' placeholder='Write to c1'/>);
+        fireEvent.keyDown(screen.getByRole('combobox', {name: 'Write to c1'}), {key: 'ArrowUp'});
+        expect(getState().editingPostId).toBe('m1');
     });
 });

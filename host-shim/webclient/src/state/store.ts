@@ -33,6 +33,8 @@ export interface State {
     members: Record<string, ChannelMember>;
     categories: Record<string, SidebarCategory[]>;
     currentChannelId: string;
+    /** The post being edited in place (one at a time; Up in an empty box picks the last own one). */
+    editingPostId: string;
     /** A post to scroll to and highlight (permalinks). */
     highlight: string;
     /** `last_viewed_at` when the user entered the channel: where "New messages" starts. */
@@ -65,6 +67,7 @@ export function initialState(): State {
         categories: {},
         currentChannelId: '',
         highlight: '',
+        editingPostId: '',
         newSince: {},
         users: {},
         posts: {},
