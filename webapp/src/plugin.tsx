@@ -9,6 +9,7 @@ import React, {useEffect, useState} from 'react';
 
 import {ChannelActionsRoot} from './channelActions/ChannelActionsModal';
 import {openChannelActions} from './channelActions/state';
+import {ErrorBoundary} from './components/ErrorBoundary';
 import {runs} from './client';
 import {NAVIGATED, connect, type Host} from './host';
 import {Dashboard} from './pages/playbooks/Dashboard';
@@ -90,7 +91,7 @@ export class PlaybooksPlugin {
             style.textContent = STYLES;
             document.head.appendChild(style);
         }
-        const Sidebar = () => <RunDetails host={host}/>;
+        const Sidebar = () => <ErrorBoundary where='sidebar'><RunDetails host={host}/></ErrorBoundary>;
         const rhs = registry.registerRightHandSidebarComponent?.(Sidebar, 'Run details');
         registry.registerChannelHeaderButtonAction?.(
             <span aria-hidden='true'>▶</span>,
@@ -99,11 +100,11 @@ export class PlaybooksPlugin {
             'Run details',
         );
         registry.registerChannelHeaderMenuAction?.('Channel actions', (channelId?: string) => openChannelActions(channelId || host.channelId()));
-        const Root = () => <ChannelActionsRoot host={host}/>;
+        const Root = () => <ErrorBoundary where='channel actions'><ChannelActionsRoot host={host}/></ErrorBoundary>;
         registry.registerRootComponent?.(Root);
         registry.registerMainMenuAction?.('Playbooks', () => host.navigate('/playbooks'));
         for (const [type, Component] of Object.entries(POST_TYPES)) {
-            const Bound = (props: {post: Post; isRHS?: boolean}) => <Component {...props} host={host}/>;
+            const Bound = (props: {post: Post; isRHS?: boolean}) => <ErrorBoundary where='post'><Component {...props} host={host}/></ErrorBoundary>;
             registry.registerPostTypeComponent?.(type, Bound);
         }
         for (const event of RUN_EVENTS) {
@@ -123,7 +124,7 @@ export class PlaybooksPlugin {
             registry.registerWebSocketEventHandler?.(event, () => store.playbooksChanged());
         }
         registry.registerReconnectHandler?.(() => refetch(host));
-        const PagesRoot = () => <Pages host={host}/>;
+        const PagesRoot = () => <ErrorBoundary where='page'><Pages host={host}/></ErrorBoundary>;
         if (registry.registerProduct) {
             registry.registerProduct({baseURL: '/playbooks', switcherText: 'Playbooks', mainComponent: PagesRoot});
         } else {

@@ -14,6 +14,7 @@ export const STYLES = `
 .pb-hint { color: #5f636a; font-size: 12px; margin: 2px 0 6px; }
 .pb-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .pb-error { background: #fde8e8; color: #8a1c1c; padding: 6px 8px; border-radius: 4px; margin: 6px 0; }
+.pb-rhs > .pb-error, .pb-page > .pb-error { position: sticky; top: 0; z-index: 10; }
 .pb-field-error { color: #b42318; font-size: 12px; margin: 2px 0 6px; font-weight: 600; }
 [aria-invalid="true"] { border-color: #b42318 !important; outline-color: #b42318; }
 .pb-rhs button, .pb-page button, .pb-dialog button, .pb-post button { min-height: 28px; padding: 2px 8px; border-radius: 4px; border: 1px solid #c4c7cc; background: #fff; font: inherit; cursor: pointer; }

@@ -79,6 +79,8 @@ export interface PlaybookRun {
     task_completed: number;
     update_at?: number;
     type?: 'playbook' | 'channelChecklist';
+    /** Snapshotted from the playbook: prefills the status update form. */
+    reminder_message_template?: string;
 }
 
 export type MetricType = 'metric_duration' | 'metric_currency' | 'metric_integer';

@@ -37,10 +37,11 @@ export function ChannelActionsModal({channelId, host, onClose}: {channelId: stri
     };
     useEffect(() => {
         client.channelActions.list(channelId).then((a) => {
-            setActions(a);
-            setForm(formFromActions(a));
+            const list = Array.isArray(a) ? a : [];
+            setActions(list);
+            setForm(formFromActions(list));
         }).catch(fail(''));
-        client.playbooks.autocomplete(host.teamId()).then(setPlaybooks).catch(fail(''));
+        client.playbooks.autocomplete(host.teamId()).then((p) => setPlaybooks(Array.isArray(p) ? p : [])).catch(fail(''));
         // eslint-disable-next-line react-hooks/exhaustive-deps
     }, [channelId]);
     const save = async (e: React.FormEvent) => {
@@ -62,7 +63,7 @@ export function ChannelActionsModal({channelId, host, onClose}: {channelId: stri
                 fail(r.kind)(err);
                 setSaving(false);
                 // Later saves must PUT what this one created.
-                client.channelActions.list(channelId).then(setActions).catch(() => undefined);
+                client.channelActions.list(channelId).then((a) => setActions(Array.isArray(a) ? a : [])).catch(() => undefined);
                 return;
             }
         }

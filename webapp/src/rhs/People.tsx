@@ -48,7 +48,7 @@ export function People({run, host, setError}: {run: PlaybookRun; host: Host; set
                 <ul className='pb-chips' aria-labelledby={`pb-participants-${run.id}`}>
                     {participants.map((p) => (
                         <Participant key={p} host={host} id={p}
-                            onRemove={finished || p === run.owner_user_id ? undefined : () => act(() => client.runs.removeParticipants(run.id, [p]))}/>
+                            onRemove={finished || p === run.owner_user_id || p === me ? undefined : () => act(() => client.runs.removeParticipants(run.id, [p]))}/>
                     ))}
                 </ul>
             </div>

@@ -60,7 +60,13 @@ export function StatusWidget({run, host, setError}: {run: PlaybookRun; host: Hos
             <div className='pb-status-line'>
                 <strong>{info.text}</strong>
                 {inProgress && run.status_update_enabled && (
-                    <button type='button' className='pb-primary' aria-expanded={open} onClick={() => setOpen(!open)}>Post update</button>
+                    <button type='button' className='pb-primary' aria-expanded={open} onClick={() => {
+                        // Start from the playbook's update template, as upstream does.
+                        if (!open && !message && run.reminder_message_template) {
+                            setMessage(run.reminder_message_template);
+                        }
+                        setOpen(!open);
+                    }}>Post update</button>
                 )}
             </div>
             {last && (
