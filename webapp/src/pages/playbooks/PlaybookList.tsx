@@ -89,7 +89,7 @@ export function PlaybookList({host}: {host: Host}) {
                             {items.map((pb) => (
                                 <tr key={pb.id}>
                                     <td>
-                                        <a href={`/playbooks/playbooks/${pb.id}`} onClick={(e) => {
+                                        <a id={`pb-title-${pb.id}`} href={`/playbooks/playbooks/${pb.id}`} onClick={(e) => {
                                             e.preventDefault();
                                             open(pb.id);
                                         }}>{pb.title}</a>
@@ -100,7 +100,8 @@ export function PlaybookList({host}: {host: Host}) {
                                     <td>{pb.last_run_at ? new Date(pb.last_run_at).toLocaleDateString() : '—'}</td>
                                     <td className='pb-actions'>
                                         <button type='button' aria-label={`Dashboard of ${pb.title}`} onClick={() => host.navigate(`/playbooks/playbooks/${pb.id}/dashboard`)}>Dashboard</button>
-                                        <a href={client.playbooks.exportUrl(pb.id)} download aria-label={`Export ${pb.title}`}>Export</a>
+                                        {/* Named "Export" only: a link named after the playbook would compete with its title link. */}
+                                        <a href={client.playbooks.exportUrl(pb.id)} download aria-describedby={`pb-title-${pb.id}`}>Export</a>
                                         <button type='button' aria-label={`Duplicate ${pb.title}`} onClick={() => guard(() => client.playbooks.duplicate(pb.id))}>Duplicate</button>
                                         {pb.delete_at > 0 ? (
                                             <button type='button' aria-label={`Restore ${pb.title}`} onClick={() => guard(() => client.playbooks.restore(pb.id))}>Restore</button>
