@@ -9,7 +9,7 @@ import {App} from './components/App';
 import {formatText} from './markdown/markdown';
 import {initializePlugin} from './plugins/registry';
 import {navigate} from './routing';
-import {getState} from './state/store';
+import {channelNames, getState} from './state/store';
 import './styles.css';
 
 declare global {
@@ -27,7 +27,7 @@ window.registerPlugin = initializePlugin;
 window.PostUtils = {
     formatText: (text, options) => {
         const s = getState();
-        return formatText(text, {me: s.me?.username, team: s.teams[s.currentTeamId]?.name, ...(options || {})});
+        return formatText(text, {me: s.me?.username, team: s.teams[s.currentTeamId]?.name, channels: channelNames(s), ...(options || {})});
     },
     messageHtmlToComponent: (html) => React.createElement('div', {className: 'markdown', dangerouslySetInnerHTML: {__html: html}}),
 };

@@ -156,7 +156,7 @@ function ChecklistSection({run, list, c, count, act, finished, over, children, o
                             onClick={() => up !== null && act(() => client.checklists.moveChecklist(run.id, c, up))}>↑</button>
                         <button type='button' className='pb-icon' aria-label={`Move checklist ${title} down`} disabled={down === null}
                             onClick={() => down !== null && act(() => client.checklists.moveChecklist(run.id, c, down))}>↓</button>
-                        <button type='button' className='pb-icon pb-danger' aria-label={`Delete checklist ${title}`} onClick={() => setDeleting(true)}>🗑</button>
+                        <button type='button' className='pb-icon pb-danger' aria-label={`Delete checklist ${title}`} title='Delete checklist' onClick={() => setDeleting(true)}>×</button>
                     </span>
                 )}
             </div>

@@ -28,10 +28,19 @@ describe('formatText', () => {
         expect(html).not.toContain('<span class="mention" data-mention="alice">');
     });
 
-    it('links ~channels into the team, and external links open apart', () => {
-        const html = formatText('see ~incidents and https://example.com', {team: 'ops'});
+    it('links ~channels that exist into the team, and external links open apart', () => {
+        const html = formatText('see ~incidents, not ~40% and https://example.com', {team: 'ops', channels: new Set(['incidents'])});
         expect(html).toContain('<a class="channel-link" href="/ops/channels/incidents">~incidents</a>');
+        expect(html).toContain(', not ~40% and');
         expect(html).toMatch(/<a href="https:\/\/example.com" target="_blank" rel="noopener noreferrer">/);
+    });
+});
+
+describe('emoji', () => {
+    it('turns known shortcodes into emoji, outside code only', () => {
+        const html = formatText('on it :eyes: :+1: :nosuch: `:eyes:`');
+        expect(html).toContain('on it 👀 👍 :nosuch:');
+        expect(html).toContain('<code>:eyes:</code>');
     });
 });
 

@@ -1,7 +1,7 @@
 // Markdown for posts, channel headers and plugin text: CommonMark plus
 // tables and strikethrough (markdown-it), autolinks, line breaks as typed,
-// `@mentions` (highlighted when they name the reader) and `~channel`
-// links. Raw HTML is never passed through (markdown-it escapes it with
+// `@mentions` (highlighted when they name the reader), `~channel` links
+// (to channels that exist) and common `:emoji:` shortcodes. Raw HTML is never passed through (markdown-it escapes it with
 // `html: false`) and its link validator drops `javascript:`/`data:` URLs,
 // so the HTML produced is safe to insert; links leaving the site open in a
 // new tab without access to this one.
@@ -14,15 +14,26 @@ export interface FormatOptions {
     me?: string;
     /** The team name `~channel` links point into. */
     team?: string;
+    /** Channel names that exist: `~name` becomes a link only for these (`~40%` stays text). */
+    channels?: ReadonlySet<string>;
 }
 
 const md = new MarkdownIt({html: false, linkify: true, breaks: true, typographer: false});
 md.linkify.set({fuzzyEmail: false});
 
+/** The shortcodes people type most in incident channels (Mattermost's names). */
+const EMOJI: Record<string, string> = {
+    '+1': '👍', thumbsup: '👍', '-1': '👎', thumbsdown: '👎', eyes: '👀', tada: '🎉', white_check_mark: '✅',
+    heavy_check_mark: '✔️', x: '❌', warning: '⚠️', fire: '🔥', rotating_light: '🚨', rocket: '🚀', bug: '🐛',
+    smile: '😄', slightly_smiling_face: '🙂', joy: '😂', thinking: '🤔', pray: '🙏', heart: '❤️', wave: '👋',
+    ok_hand: '👌', muscle: '💪', clap: '👏', sos: '🆘', hourglass: '⌛', stopwatch: '⏱️', point_up: '☝️', 100: '💯',
+};
+const SHORTCODE = /:([a-z0-9_+-]+):/g;
+
 const MENTION = /(^|[^\p{L}\p{N}_.@-])([@~])([a-z0-9][a-z0-9._-]*[a-z0-9_]|[a-z0-9])/giu;
 const EVERYONE = new Set(['channel', 'all', 'here']);
 
-/** Splits text tokens into mention spans and channel links (outside links and code). */
+/** `:emoji:` shortcodes, then mentions and channel links, in text outside code. */
 md.core.ruler.push('mentions', (state) => {
     for (const block of state.tokens) {
         if (block.type !== 'inline' || !block.children) {
@@ -33,6 +44,9 @@ md.core.ruler.push('mentions', (state) => {
         for (const token of block.children) {
             if (token.type === 'link_open') inLink += 1;
             if (token.type === 'link_close') inLink -= 1;
+            if (token.type === 'text') {
+                token.content = token.content.replace(SHORTCODE, (code, name: string) => EMOJI[name] ?? code);
+            }
             if (token.type !== 'text' || inLink > 0 || !/[@~]/.test(token.content)) {
                 out.push(token);
                 continue;
@@ -80,12 +94,20 @@ md.renderer.rules.mention_open = (tokens, idx, _options, env: Env) => {
     return `<span class="mention${mine ? ' mention--me' : ''}" data-mention="${md.utils.escapeHtml(name)}">`;
 };
 md.renderer.rules.mention_close = () => '</span>';
+const linked = (env: Env, name: string) => Boolean(env.team && env.channels?.has(name));
 md.renderer.rules.channel_link_open = (tokens, idx, _options, env: Env) => {
     const name = tokens[idx].attrGet('data-channel') || '';
-    const href = env.team ? `/${encodeURIComponent(env.team)}/channels/${encodeURIComponent(name)}` : '#';
+    if (!linked(env, name)) {
+        return '';
+    }
+    const href = `/${encodeURIComponent(env.team!)}/channels/${encodeURIComponent(name)}`;
     return `<a class="channel-link" href="${md.utils.escapeHtml(href)}">`;
 };
-md.renderer.rules.channel_link_close = () => '</a>';
+md.renderer.rules.channel_link_close = (tokens, idx, _options, env: Env) => {
+    // The matching open token is the one two before (open, text, close).
+    const name = tokens[idx - 2]?.attrGet('data-channel') || '';
+    return linked(env, name) ? '</a>' : '';
+};
 
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {

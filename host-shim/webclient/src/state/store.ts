@@ -196,6 +196,17 @@ export function mentionCount(s: State, channelId: string): number {
     return s.members[channelId]?.mention_count ?? 0;
 }
 
+let namesFor: Record<string, Channel> | undefined;
+let names: ReadonlySet<string> = new Set();
+/** Names of the team channels the client knows (for `~channel` links), cached per channels map. */
+export function channelNames(s: State): ReadonlySet<string> {
+    if (s.channels !== namesFor) {
+        namesFor = s.channels;
+        names = new Set(Object.values(s.channels).filter((c) => c.type === 'O' || c.type === 'P').map((c) => c.name));
+    }
+    return names;
+}
+
 /** The other user of a direct channel (`<a>__<b>`). */
 export function dmPartnerId(channel: Channel, me: string): string {
     const [a, b] = channel.name.split('__');
