@@ -57,6 +57,18 @@ async fn pages_get_the_client_and_the_api_keeps_its_404s() {
             .unwrap()
             .contains("immutable")
     );
+    // Gzipped for browsers that ask.
+    let plain = resp.bytes().await.unwrap().len();
+    let gzipped = app
+        .http
+        .get(app.url(script))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let wire = gzipped.bytes().await.unwrap().len();
+    assert!(wire * 2 < plain, "gzip: {wire} bytes of {plain}");
 
     // API, plugin and asset misses stay Mattermost 404 bodies, never HTML.
     for path in [
