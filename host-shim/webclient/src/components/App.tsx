@@ -6,7 +6,7 @@ import {useEffect, useState} from 'react';
 
 import {pageFor, useRegistrations} from '../plugins/registry';
 import {navigate, onLinkClick, parseRoute, syncPath} from '../routing';
-import {defaultPath, openChannelByName, openDirectMessage, openPermalink} from '../state/channels';
+import {defaultPath, ensureTeamLoaded, openChannelByName, openDirectMessage, openPermalink} from '../state/channels';
 import {boot, lastTeam} from '../state/session';
 import {channelTitle, getState, setState, useStore} from '../state/store';
 import {LoginPage, SignupPage} from './AuthPages';
@@ -51,6 +51,10 @@ export async function resolvePath(path: string) {
         // A plugin page: keep a team current (plugins list per team), no channel.
         const fallback = team ?? s.myTeamIds.map((id) => s.teams[id]).find((t) => t?.name === lastTeam()) ?? s.teams[s.myTeamIds[0]];
         setState((st) => ({...st, currentChannelId: '', currentTeamId: st.currentTeamId || fallback?.id || ''}));
+        const teamId = getState().currentTeamId;
+        if (teamId) {
+            await ensureTeamLoaded(teamId);
+        }
     }
     }
 }

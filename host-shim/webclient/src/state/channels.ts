@@ -43,6 +43,13 @@ export function forgetLoadedTeams() {
     loadedTeams.clear();
 }
 
+/** Loads a team's channels once (plugin pages show the sidebar too). */
+export async function ensureTeamLoaded(teamId: string) {
+    if (!loadedTeams.has(teamId)) {
+        await loadTeamChannels(teamId);
+    }
+}
+
 async function ensureTeam(teamName: string): Promise<Team | undefined> {
     const s = getState();
     let team = s.myTeamIds.map((id) => s.teams[id]).find((t) => t?.name === teamName);

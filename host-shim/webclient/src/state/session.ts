@@ -5,6 +5,7 @@ import {api, setUnauthorizedHandler} from '../api/client';
 import type {ClientConfig, User} from '../api/types';
 import {loadPlugins, unloadPlugins} from '../plugins/registry';
 import {navigate} from '../routing';
+import {forgetLoadedTeams} from './channels';
 import {startEvents, stopEvents} from './events';
 import {getState, resetState, setState} from './store';
 
@@ -69,6 +70,7 @@ export async function logOut() {
 function endSession(notice: string) {
     stopEvents();
     unloadPlugins();
+    forgetLoadedTeams();
     const config = getState().config;
     resetState({config, notice, path: '/login'});
     window.history.pushState({}, '', '/login');
