@@ -45,17 +45,8 @@ fn main() {
             continue;
         }
         found = true;
-        let mut files = Vec::new();
-        collect(&dir, &dir, &mut files);
         let _ = writeln!(code, "    EmbeddedBundle {{ id: {id:?}, files: &[");
-        for (rel, path) in files {
-            println!("cargo:rerun-if-changed={}", path.display());
-            let _ = writeln!(
-                code,
-                "        ({rel:?}, include_bytes!({:?})),",
-                path.display().to_string()
-            );
-        }
+        include_files(&mut code, &dir, "        ");
         code.push_str("    ] },\n");
     }
     code.push_str("];\n");
@@ -78,16 +69,7 @@ fn client_code(manifest_dir: &Path) -> String {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut code = String::from("pub static CLIENT_FILES: &[(&str, &[u8])] = &[\n");
     if dir.join("index.html").exists() {
-        let mut files = Vec::new();
-        collect(&dir, &dir, &mut files);
-        for (rel, path) in files {
-            println!("cargo:rerun-if-changed={}", path.display());
-            let _ = writeln!(
-                code,
-                "    ({rel:?}, include_bytes!({:?})),",
-                path.display().to_string()
-            );
-        }
+        include_files(&mut code, &dir, "    ");
     } else {
         println!(
             "cargo:warning=no web client at {}: the server will serve the API only (run `cargo xtask build`)",
@@ -96,6 +78,21 @@ fn client_code(manifest_dir: &Path) -> String {
     }
     code.push_str("];\n");
     code
+}
+
+/// One `(relative path, include_bytes!(file))` line per file below `dir`,
+/// each a rerun trigger.
+fn include_files(code: &mut String, dir: &Path, indent: &str) {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files);
+    for (rel, path) in files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let _ = writeln!(
+            code,
+            "{indent}({rel:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        );
+    }
 }
 
 fn write(path: &Path, code: &str) {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::access::{self, forbidden};
 use super::auth::Caller;
-use super::extract::{JsonBody, QueryParams};
+use super::extract::{JsonBody, Paging, QueryParams};
 use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::{Channel, ChannelMembership, now_ms};
@@ -172,29 +172,6 @@ async fn channel_by_name(
         return Err(AppError::NotFound("channel".into()).into());
     }
     Ok(Json(channel))
-}
-
-#[derive(Deserialize)]
-#[serde(default)]
-struct Paging {
-    page: u32,
-    per_page: u32,
-}
-
-impl Default for Paging {
-    fn default() -> Self {
-        Self {
-            page: 0,
-            per_page: 60,
-        }
-    }
-}
-
-impl Paging {
-    fn bounds(&self) -> (u32, u32) {
-        let per_page = self.per_page.clamp(1, 200);
-        (self.page.saturating_mul(per_page), per_page)
-    }
 }
 
 async fn public_channels(

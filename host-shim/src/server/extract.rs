@@ -55,3 +55,29 @@ fn query_error(rejection: QueryRejection) -> ApiError {
         format!("Invalid query: {}", rejection.body_text()),
     )
 }
+
+/// Mattermost's `page` / `per_page` query (0-based pages, 60 per page by
+/// default, at most 200).
+#[derive(Debug, serde::Deserialize)]
+#[serde(default)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            page: 0,
+            per_page: 60,
+        }
+    }
+}
+
+impl Paging {
+    /// Offset and limit.
+    pub fn bounds(&self) -> (u32, u32) {
+        let per_page = self.per_page.clamp(1, 200);
+        (self.page.saturating_mul(per_page), per_page)
+    }
+}

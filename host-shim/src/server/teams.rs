@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{self, forbidden};
 use super::auth::Caller;
-use super::extract::{JsonBody, QueryParams};
+use super::extract::{JsonBody, Paging, QueryParams};
 use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::{Team, TeamMembership};
@@ -48,30 +48,6 @@ impl From<TeamMembership> for TeamMember {
             roles: m.roles,
             delete_at: 0,
         }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(default)]
-struct Paging {
-    page: u32,
-    per_page: u32,
-}
-
-impl Default for Paging {
-    fn default() -> Self {
-        Self {
-            page: 0,
-            per_page: 60,
-        }
-    }
-}
-
-impl Paging {
-    /// Offset and limit; `per_page` is 1-200 as in Mattermost.
-    fn bounds(&self) -> (u32, u32) {
-        let per_page = self.per_page.clamp(1, 200);
-        (self.page.saturating_mul(per_page), per_page)
     }
 }
 

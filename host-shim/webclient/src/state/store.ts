@@ -147,38 +147,23 @@ export function shallowEqual(a: unknown, b: unknown): boolean {
 
 // --- small immutable helpers ---------------------------------------------
 
-export function withUsers(s: State, users: User[]): State {
-    if (users.length === 0) {
+type ById = 'users' | 'channels' | 'posts';
+
+/** `s` with `items` put into the map `key` (a new map; `s` itself when there is nothing to add). */
+function withById<K extends ById>(s: State, key: K, items: Array<State[K][string]>): State {
+    if (items.length === 0) {
         return s;
     }
-    const next = {...s.users};
-    users.forEach((u) => {
-        next[u.id] = u;
+    const next = {...s[key]} as State[K];
+    items.forEach((item) => {
+        (next as Record<string, unknown>)[item.id] = item;
     });
-    return {...s, users: next};
+    return {...s, [key]: next};
 }
 
-export function withChannels(s: State, channels: Channel[]): State {
-    if (channels.length === 0) {
-        return s;
-    }
-    const next = {...s.channels};
-    channels.forEach((c) => {
-        next[c.id] = c;
-    });
-    return {...s, channels: next};
-}
-
-export function withPosts(s: State, posts: Post[]): State {
-    if (posts.length === 0) {
-        return s;
-    }
-    const next = {...s.posts};
-    posts.forEach((p) => {
-        next[p.id] = p;
-    });
-    return {...s, posts: next};
-}
+export const withUsers = (s: State, users: User[]): State => withById(s, 'users', users);
+export const withChannels = (s: State, channels: Channel[]): State => withById(s, 'channels', channels);
+export const withPosts = (s: State, posts: Post[]): State => withById(s, 'posts', posts);
 
 // --- selectors -------------------------------------------------------------
 
