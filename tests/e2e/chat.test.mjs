@@ -139,3 +139,68 @@ test('replies go to the thread in the sidebar and are counted on the root', asyn
     // The replier's own view counts it once too (sent over HTTP, echoed on the websocket).
     await root.getByRole('button', { name: '1 reply' }).waitFor();
 });
+
+test('keyboard only: Ctrl+K finds a channel, Up edits the last message', async (t) => {
+    const alice = await logIn(app, 'alice');
+    const page = await track(t, await pageAs(app, alice, '/ops/channels/town-square'));
+    await page.getByRole('heading', { name: 'Town Square' }).waitFor();
+    await page.keyboard.press('Control+k');
+    const switcher = page.getByRole('dialog', { name: 'Find a channel' });
+    await switcher.waitFor();
+    await page.keyboard.type('off');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/ops\/channels\/off-topic$/);
+    await switcher.waitFor({ state: 'detached' });
+    const box = messageBox(page);
+    await box.focus();
+    await page.keyboard.type('Typo hre');
+    await page.keyboard.press('Enter');
+    await page.locator('.post', { hasText: 'Typo hre' }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    const edit = page.getByRole('textbox', { name: 'Edit message' });
+    await edit.waitFor();
+    await edit.fill('Typo fixed here');
+    await page.keyboard.press('Enter');
+    await page.locator('.post', { hasText: 'Typo fixed here' }).getByText('(edited)').waitFor();
+});
+
+test('on a phone-width screen the channel list is a drawer and the sidebar covers the channel', async (t) => {
+    const alice = await logIn(app, 'alice');
+    const context = await app.context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await context.addCookies([
+        { name: 'MMAUTHTOKEN', value: alice.token, url: app.url('/'), httpOnly: true },
+        { name: 'MMUSERID', value: alice.id, url: app.url('/') },
+    ]);
+    const page = await track(t, await context.newPage());
+    watch(page, 'alice-phone');
+    await page.goto(app.url('/ops/channels/town-square'));
+    await page.getByRole('heading', { name: 'Town Square' }).waitFor();
+    const channelList = page.getByRole('navigation', { name: 'Channels sidebar' });
+    // Off screen until asked for.
+    const hidden = await channelList.boundingBox();
+    assert.ok(hidden && hidden.x + hidden.width <= 0, `drawer closed: ${JSON.stringify(hidden)}`);
+    await page.getByRole('button', { name: 'Show channels' }).click();
+    await eventually('the drawer slides in', async () => (await channelList.boundingBox())?.x === 0);
+    await channelList.getByRole('link', { name: 'Off-Topic' }).tap();
+    await page.getByRole('heading', { name: 'Off-Topic' }).waitFor();
+    await eventually('the drawer closes', async () => {
+        const box = await channelList.boundingBox();
+        return box && box.x + box.width <= 0;
+    });
+    await say(page, 'Posting from my phone');
+    await page.locator('.post', { hasText: 'Posting from my phone' }).waitFor();
+    // Touch screens have no hover: the actions are there without it, and the
+    // thread sidebar takes the whole screen.
+    const post = page.locator('.post', { hasText: 'Posting from my phone' });
+    await post.getByRole('button', { name: 'Reply' }).tap();
+    const thread = page.getByRole('complementary', { name: 'Thread' });
+    await thread.waitFor();
+    const box = await thread.boundingBox();
+    assert.equal(Math.round(box.width), 390);
+    await thread.getByRole('button', { name: 'Close sidebar' }).tap();
+    await thread.waitFor({ state: 'detached' });
+    // Nothing sticks out sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.equal(overflow, 0);
+    assert.deepEqual(pageErrors(page), []);
+});
