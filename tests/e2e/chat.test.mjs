@@ -204,3 +204,33 @@ test('on a phone-width screen the channel list is a drawer and the sidebar cover
     assert.equal(overflow, 0);
     assert.deepEqual(pageErrors(page), []);
 });
+
+test('people browse and join public channels, and talk in direct messages', async (t) => {
+    const alice = await logIn(app, 'alice');
+    const bob = await logIn(app, 'bob');
+    const { body: team } = await api(app, alice.token, 'GET', '/api/v4/teams/name/ops');
+    await api(app, alice.token, 'POST', '/api/v4/channels', { team_id: team.id, name: 'announcements', display_name: 'Announcements', type: 'O', purpose: 'Company news' }, 201);
+    const bobPage = await track(t, await pageAs(app, bob, '/ops/channels/town-square'));
+    await bobPage.getByRole('button', { name: 'Browse' }).click();
+    const browse = bobPage.getByRole('dialog', { name: 'Browse channels' });
+    await browse.getByText('Company news').waitFor();
+    await browse.getByRole('button', { name: 'Join Announcements' }).click();
+    await bobPage.waitForURL(/\/ops\/channels\/announcements$/);
+    await bobPage.getByRole('navigation').getByRole('link', { name: 'Announcements' }).waitFor();
+
+    const alicePage = await track(t, await pageAs(app, alice, '/ops/channels/town-square'));
+    await alicePage.getByRole('button', { name: '+ Message' }).click();
+    const picker = alicePage.getByRole('dialog', { name: 'Direct message' });
+    await picker.getByRole('combobox', { name: 'Find someone' }).fill('bo');
+    await picker.getByRole('option', { name: /@bob/ }).click();
+    await alicePage.waitForURL(/\/ops\/messages\/@bob$/);
+    await alicePage.getByRole('heading', { name: 'bob' }).waitFor();
+    await say(alicePage, 'Got a minute for the postmortem?');
+    // A direct message counts as a mention for bob, in the Direct Messages section.
+    const dm = bobPage.getByRole('region', { name: 'Direct Messages' }).getByRole('link', { name: 'alice, unread, 1 mention' });
+    await dm.waitFor();
+    await dm.click();
+    await bobPage.waitForURL(/\/ops\/messages\/@alice$/);
+    await bobPage.locator('.post', { hasText: 'Got a minute for the postmortem?' }).waitFor();
+    assert.deepEqual([...pageErrors(alicePage), ...pageErrors(bobPage)], []);
+});

@@ -111,6 +111,7 @@ function Layout({path}: {path: string}) {
                 <ErrorBoundary key={r.id} label={`The ${r.pluginId} plugin`}><r.component/></ErrorBoundary>
             ))}
             <Notice/>
+            <ConnectionBanner/>
         </div>
     );
 }
@@ -148,6 +149,17 @@ function PluginPage({path}: {path: string}) {
             </div>
         </main>
     );
+}
+
+/** Says so while the event stream is down (after it first came up): what is shown may be stale. */
+function ConnectionBanner() {
+    const connected = useStore((s) => s.connected);
+    const [everConnected, setEverConnected] = useState(false);
+    useEffect(() => {
+        if (connected) setEverConnected(true);
+    }, [connected]);
+    if (connected || !everConnected) return null;
+    return <div className='connection-banner' role='status'>Connection lost. Reconnecting… (messages will catch up)</div>;
 }
 
 /** The tab says where the user is and how many mentions wait elsewhere. */

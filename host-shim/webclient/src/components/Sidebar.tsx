@@ -28,7 +28,7 @@ export function Sidebar() {
             <div className='sidebar-header'>
                 <button type='button' className='team-name' aria-haspopup='menu' aria-expanded={menu} onClick={() => setMenu(!menu)}>
                     <strong>{team?.display_name ?? 'No team'}</strong>
-                    <span className='muted'>@{me.username}{connected ? '' : ' · offline'}</span>
+                    <span className='muted'>@{me.username}{connected ? '' : ' · reconnecting'}</span>
                 </button>
                 {menu && (
                     <div className='menu' role='menu' onClick={() => setMenu(false)}>
