@@ -119,11 +119,24 @@ export function useAction(setError: (e: string) => void) {
     };
 }
 
-export function useNow(intervalMs = 30000): number {
+/**
+ * The time, refreshed every `intervalMs`, and also right after `wakeAt`
+ * (a due time): "due in 0s" turns into "overdue" when it happens, not up to
+ * an interval later.
+ */
+export function useNow(intervalMs = 30000, wakeAt = 0): number {
     const [now, setNow] = useState(Date.now());
     useEffect(() => {
         const t = window.setInterval(() => setNow(Date.now()), intervalMs);
         return () => window.clearInterval(t);
     }, [intervalMs]);
+    useEffect(() => {
+        const wait = wakeAt - Date.now();
+        if (wakeAt <= 0 || wait <= 0 || wait > 2 ** 31 - 1) {
+            return undefined;
+        }
+        const t = window.setTimeout(() => setNow(Date.now()), wait + 50);
+        return () => window.clearTimeout(t);
+    }, [wakeAt]);
     return now;
 }

@@ -25,7 +25,9 @@ export function reminderChoices(current: number): Array<[number, string]> {
 }
 
 export function StatusWidget({run, host, setError}: {run: PlaybookRun; host: Host; setError: (e: string) => void}) {
-    const now = useNow();
+    // Seconds count in the last two minutes; the line flips to overdue on time.
+    const soon = run.status_update_due_at > 0 && run.status_update_due_at - Date.now() < 120000;
+    const now = useNow(soon ? 1000 : 30000, run.status_update_due_at);
     const act = useAction(setError);
     const [last, setLast] = useState<StatusUpdate | undefined>();
     const [open, setOpen] = useState(false);
