@@ -110,6 +110,40 @@ test('a status update posts to the channel and sets the next reminder', async (t
     assert.deepEqual(pageErrors(page), []);
 });
 
+test('an overdue reminder offers Update status (the update dialog) and Snooze', async (t) => {
+    const run = await runNamed('DB outage');
+    // A one-second reminder: the host's scheduler fires it almost at once.
+    await api(app, alice.token, 'POST', `${API}/runs/${run.id}/status`, { message: 'Still investigating.', reminder: 1 });
+    const page = track(t, await pageAs(app, alice, `/ops/channels/${await channelName(run.channel_id)}`));
+    const reminders = page.locator('main .post', { hasText: 'please provide a status update' });
+    await reminders.first().waitFor({ timeout: 15_000 });
+    await sidebar(page, 'DB outage').getByText(/overdue/i).first().waitFor();
+
+    // Update status opens the plugin's dialog, prefilled with the last update;
+    // the timer keeps the last choice (one second), so another reminder follows.
+    await reminders.first().getByRole('button', { name: /Update status/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Post update' });
+    await dialog.waitFor();
+    const text = dialog.getByRole('textbox').first();
+    assert.equal(await text.inputValue(), 'Still investigating.');
+    await text.fill('Root cause found: a bad index migration.');
+    await dialog.getByRole('button', { name: 'Post' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('main .post', { hasText: 'Root cause found' }).waitFor();
+
+    // The next reminder is snoozed: it goes, and the due time moves forward.
+    await reminders.first().waitFor({ timeout: 15_000 });
+    const before = Date.now();
+    const snooze = reminders.first().getByRole('combobox', { name: /Snooze/i });
+    const options = await snooze.locator('option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(options.length > 0, 'snooze has choices');
+    await snooze.selectOption(options[0]);
+    await page.locator('.post-ephemeral', { hasText: 'snoozed' }).waitFor();
+    await eventually('the reminder moves forward', async () => (await runNamed('DB outage')).status_update_due_at > before + 60_000);
+    assert.equal(await reminders.count(), 0, 'the snoozed reminder is gone');
+    assert.deepEqual(pageErrors(page), []);
+});
+
 test('finishing the run asks first, then shows it finished to everyone', async (t) => {
     const run = await runNamed('DB outage');
     const route = `/ops/channels/${await channelName(run.channel_id)}`;
