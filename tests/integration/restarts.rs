@@ -3,7 +3,8 @@
 //!
 //! - a status reminder that falls due while the server is down fires once
 //!   on start, and never again on a later restart;
-//! - "No, ignore thread" on a keyword prompt still holds after a restart.
+//! - "No, ignore thread" on a keyword prompt still holds after a restart;
+//! - a rebuilt server replaces the same version of its embedded plugin.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -364,4 +365,44 @@ async fn ignoring_a_keyword_thread_survives_a_restart() {
     assert_eq!(prompts.len(), 1, "{prompts:?}");
     // ...but not the ignored one.
     assert_ne!(prompts[0]["root_id"], json!(root_id));
+}
+
+#[tokio::test]
+async fn a_rebuilt_server_replaces_the_same_version_of_its_embedded_plugin() {
+    let data = tempfile::tempdir().unwrap();
+    let bundle_js = data.path().join("plugins/playbooks/webapp/dist/main.js");
+    {
+        let _server = start(data.path()).await;
+    }
+    let shipped = std::fs::read(&bundle_js).expect("the embedded web bundle is installed");
+    // What a previous build of the same version left behind.
+    std::fs::write(&bundle_js, b"/* an older build */").unwrap();
+    let server = start(data.path()).await;
+    assert_eq!(
+        std::fs::read(&bundle_js).unwrap(),
+        shipped,
+        "the embedded build is installed again"
+    );
+    // And it is what browsers get.
+    let manifests: Value = server
+        .http
+        .get(format!("{}/api/v4/plugins/webapp", server.base))
+        .bearer_auth(server.sign_up("alice").await.0)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = manifests[0]["webapp"]["bundle_path"].as_str().unwrap();
+    let served = server
+        .http
+        .get(format!("{}{url}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(served.as_ref(), shipped.as_slice());
 }

@@ -29,6 +29,13 @@ impl EmbeddedBundle {
             .map(|(_, bytes)| *bytes)
     }
 
+    /// Whether `dir` holds exactly this bundle's files (same bytes).
+    pub fn is_installed_in(&self, dir: &Path) -> bool {
+        self.files
+            .iter()
+            .all(|(rel, bytes)| std::fs::read(dir.join(rel)).is_ok_and(|on_disk| on_disk == *bytes))
+    }
+
     /// Writes the bundle's files below `dir`.
     pub fn write_to(&self, dir: &Path) -> anyhow::Result<()> {
         for (rel, bytes) in self.files {

@@ -90,8 +90,10 @@ impl PluginManager {
         &self.services
     }
 
-    /// Installs the embedded default bundles that are missing or older than
-    /// the embedded version, then loads every installed bundle. Blocking.
+    /// Installs the embedded default bundles that are missing, older than
+    /// the embedded version, or of the same version but another build (a
+    /// rebuilt server must not keep serving the previous build's component
+    /// and web bundle), then loads every installed bundle. Blocking.
     pub fn start(&self) -> anyhow::Result<()> {
         for bundle in embedded_bundles() {
             let embedded = bundle.file("manifest.json").and_then(|m| {
@@ -105,7 +107,11 @@ impl PluginManager {
                 std::fs::read_to_string(self.plugins_dir.join(bundle.id).join("manifest.json"))
                     .ok()
                     .and_then(|m| Manifest::parse(&m, MATTERMOST_COMPAT_VERSION).ok());
-            if installed.as_ref().and_then(Manifest::semver) >= embedded.semver() {
+            let dir = self.plugins_dir.join(bundle.id);
+            let installed_version = installed.as_ref().and_then(Manifest::semver);
+            if installed_version > embedded.semver()
+                || (installed_version == embedded.semver() && bundle.is_installed_in(&dir))
+            {
                 continue;
             }
             let staging = sibling(&self.plugins_dir.join(bundle.id), "embedded");
