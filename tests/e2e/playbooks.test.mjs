@@ -163,11 +163,25 @@ test('finishing the run asks first, then shows it finished to everyone', async (
     assert.equal((await runNamed('DB outage')).current_status, 'Finished');
 });
 
-test('a keyword in a channel prompts to run the playbook, and Yes starts it through the dialog', async (t) => {
-    await api(app, alice.token, 'POST', `${API}/actions/channels/${incidents.id}`, {
-        action_type: 'prompt_run_playbook', trigger_type: 'keywords', enabled: true,
-        payload: { keywords: ['outage'], playbook_id: playbookId },
-    });
+test('a keyword set in the channel actions editor prompts to run the playbook, and Yes starts it through the dialog', async (t) => {
+    // Alice sets the trigger up from the channel menu.
+    const admin = track(t, await pageAs(app, alice, '/ops/channels/incidents'));
+    await admin.getByRole('heading', { name: 'incidents' }).waitFor();
+    await admin.getByRole('button', { name: 'Channel menu' }).click();
+    await admin.getByRole('menuitem', { name: /Channel actions/ }).click();
+    const editor = admin.getByRole('dialog', { name: 'Channel actions' });
+    await editor.getByLabel('Offer to run a playbook').check();
+    await editor.getByLabel('Keywords').fill('outage, sev1');
+    await editor.getByLabel('Playbook to run').selectOption({ label: 'Incident response' });
+    await editor.getByRole('button', { name: 'Save actions' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const { body: actions } = await api(app, alice.token, 'GET', `${API}/actions/channels/${incidents.id}`);
+    const prompt = actions.find((a) => a.action_type === 'prompt_run_playbook');
+    assert.ok(prompt?.enabled, JSON.stringify(actions));
+    assert.deepEqual(prompt.payload.keywords, ['outage', 'sev1']);
+    assert.equal(prompt.payload.playbook_id, playbookId);
+
+    // Bob mentions an outage.
     const page = track(t, await pageAs(app, bob, '/ops/channels/incidents'));
     await page.getByRole('heading', { name: 'incidents' }).waitFor();
     await say(page, 'Looks like an outage in eu-west');
