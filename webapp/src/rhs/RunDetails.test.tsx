@@ -263,6 +263,41 @@ describe('run details sidebar', () => {
         expect(find(requests, 'POST', '/runs/run1/status')?.body).toEqual({message: 'Failover done', reminder: 0, finish_run: false});
     });
 
+    it('drops a half-typed status update when moving to another run channel (nothing is posted to the other run)', async () => {
+        const a = makeRun();
+        const b = makeRun({id: 'run2', name: 'Cache miss', channel_id: 'c2'});
+        const requests = mockFetch([
+            ['GET', '/runs/channel/c1/runs', () => ({items: [a]})],
+            ['GET', '/runs/channel/c2/runs', () => ({items: [b]})],
+            ['GET', '/status-updates', () => []],
+            ['POST', '/runs/', () => b],
+        ]);
+        store.put(a);
+        store.put(b);
+        let channel = 'c1';
+        let moveTo: (id: string) => void = () => undefined;
+        const host = fakeHost('c1', {
+            channelId: () => channel,
+            onChannelChange: (l) => {
+                moveTo = l;
+                return () => undefined;
+            },
+        });
+        render(<RunDetails host={host}/>);
+        await screen.findByRole('article', {name: 'Run DB outage'});
+        await click(screen.getByRole('button', {name: 'Post update'}));
+        fireEvent.change(screen.getByRole('textbox', {name: 'Update'}), {target: {value: 'For run A only'}});
+        await act(async () => {
+            channel = 'c2';
+            moveTo('c2');
+        });
+        expect(screen.getByRole('article', {name: 'Run Cache miss'})).toBeTruthy();
+        expect(screen.queryByRole('textbox', {name: 'Update'})).toBeNull();
+        await click(screen.getByRole('button', {name: 'Post update'}));
+        expect((screen.getByRole('textbox', {name: 'Update'}) as HTMLTextAreaElement).value).toBe('');
+        expect(requests.filter((r) => r.method === 'POST')).toEqual([]);
+    });
+
     it('says when a channel has no runs', async () => {
         mockFetch([['GET', '/runs/channel/c2/runs', () => ({items: []})]]);
         render(<RunDetails host={fakeHost('c2')}/>);

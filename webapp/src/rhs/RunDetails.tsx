@@ -49,7 +49,9 @@ export function RunDetails({host}: {host: Host}) {
                 {runs.length > 1 && (
                     <button type='button' className='pb-back' onClick={() => setSelected(undefined)}>← All runs</button>
                 )}
-                <RunPanel run={run} host={host} setError={setError}/>
+                {/* Keyed by run: drafts (a half-typed status update, a task being edited) belong to one run
+                    and must not carry over to the next channel's run. */}
+                <RunPanel key={run.id} run={run} host={host} setError={setError}/>
             </div>
         );
     }
@@ -59,7 +61,7 @@ export function RunDetails({host}: {host: Host}) {
             {runs.length === 0 ? (
                 <p className='pb-muted'>{loading ? 'Loading…' : 'No runs in this channel. Start one with /playbook run.'}</p>
             ) : (
-                <RunList runs={runs} host={host} onOpen={setSelected}/>
+                <RunList key={channelId} runs={runs} host={host} onOpen={setSelected}/>
             )}
         </div>
     );
