@@ -4,7 +4,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 
 import {PLAYBOOK_EVENTS, PlaybooksPlugin, RUN_DELETED_EVENT, RUN_EVENTS, routeOf} from './plugin';
 import * as store from './runStore';
-import {makeRun, mockFetch} from './test/fakes';
+import {json, makeRun, mockFetch} from './test/fakes';
 
 type Calls = Record<string, unknown[][]>;
 
@@ -65,6 +65,35 @@ describe('registration', () => {
         new PlaybooksPlugin().initialize(reg, {getCurrentUserId: () => 'u1', getCurrentChannelId: () => 'c1'});
         await waitFor(() => expect(rhs.showRHSPlugin).toHaveBeenCalled());
         expect(store.get('run1')).toBeTruthy();
+    });
+
+    it('does not open the sidebar when the user has left the run channel before the runs arrive', async () => {
+        let answer: (r: Response) => void = () => undefined;
+        const pending = new Promise<Response>((resolve) => {
+            answer = resolve;
+        });
+        vi.stubGlobal('fetch', vi.fn((url: string) => (url.includes('/runs/channel/c1/') ? pending : Promise.resolve(json({items: []})))));
+        const {reg, rhs} = registry();
+        let channel = 'c1';
+        let moved: (id: string) => void = () => undefined;
+        new PlaybooksPlugin().initialize(reg, {
+            getCurrentUserId: () => 'u1',
+            getCurrentChannelId: () => channel,
+            onChannelChange: (l: (id: string) => void) => {
+                moved = l;
+                return () => undefined;
+            },
+        });
+        channel = 'c2';
+        moved('c2');
+        await act(async () => {
+            answer(json({items: [makeRun()]}));
+            await pending;
+        });
+        await new Promise((r) => setTimeout(r, 10));
+        // The run is known (the sidebar shows it when the user comes back) but nothing pops open in c2.
+        expect(store.get('run1')).toBeTruthy();
+        expect(rhs.showRHSPlugin).not.toHaveBeenCalled();
     });
 
     it('refetches after a websocket reconnect (events may have been missed), without polling otherwise', async () => {

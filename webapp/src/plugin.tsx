@@ -137,7 +137,8 @@ export class PlaybooksPlugin {
             }
             runs.inChannel(channelId).then((page) => {
                 page.items.forEach(store.put);
-                if (page.items.some((r) => r.current_status === 'InProgress')) {
+                // The answer may come after the user moved on: open only in the channel it is about.
+                if (host.channelId() === channelId && page.items.some((r) => r.current_status === 'InProgress')) {
                     rhs?.showRHSPlugin?.();
                 }
             }).catch(() => undefined);
