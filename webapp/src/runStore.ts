@@ -9,13 +9,27 @@ type Listener = () => void;
 const runs = new Map<string, PlaybookRun>();
 const listeners = new Set<Listener>();
 
+/**
+ * Stores a run and returns the run now stored. A run older than the stored
+ * one (`update_at`) is ignored: a slow HTTP answer must not undo a newer
+ * websocket event (tick two tasks quickly and the first answer arrives
+ * last). The same `update_at` is taken (local changes on top of a run).
+ */
 export function put(run: PlaybookRun): PlaybookRun {
     const known = runs.get(run.id);
-    if (!known || known !== run) {
-        runs.set(run.id, run);
-        listeners.forEach((l) => l());
+    if (known === run) {
+        return run;
     }
+    if (known && isOlder(run, known)) {
+        return known;
+    }
+    runs.set(run.id, run);
+    listeners.forEach((l) => l());
     return run;
+}
+
+function isOlder(run: PlaybookRun, than: PlaybookRun): boolean {
+    return typeof run.update_at === 'number' && typeof than.update_at === 'number' && run.update_at < than.update_at;
 }
 
 export function get(id: string): PlaybookRun | undefined {

@@ -103,7 +103,11 @@ export function useRun(id: string | undefined): PlaybookRun | undefined {
     return useSyncExternalStore(store.subscribe, () => (id ? store.get(id) : undefined));
 }
 
-/** Runs an API call, storing a returned run and reporting failures. */
+/**
+ * Runs an API call, storing a returned run and reporting failures. The
+ * store ignores a returned run older than the one it has (a websocket event
+ * may have overtaken the answer).
+ */
 export function useAction(setError: (e: string) => void) {
     return async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
         try {
