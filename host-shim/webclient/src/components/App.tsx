@@ -30,13 +30,13 @@ export async function resolvePath(path: string) {
         navigate(await defaultPath(), true);
         return;
     case 'channel':
-        await openChannelByName(route.team, route.channel);
+        await openChannelByName(route.team, route.channel, path);
         return;
     case 'dm':
-        await openDirectMessage(route.team, route.username);
+        await openDirectMessage(route.team, route.username, path);
         return;
     case 'permalink':
-        await openPermalink(route.team, route.postId);
+        await openPermalink(route.team, route.postId, path);
         return;
     case 'select_team':
         setState((st) => ({...st, currentChannelId: ''}));

@@ -24,8 +24,8 @@ function AttachmentView({attachment: a, post}: {attachment: Attachment; post: Po
     return (
         <div className='attachment' style={{borderLeftColor: color}}>
             {a.pretext && <Markdown className='attachment-pretext' text={a.pretext}/>}
-            {a.author_name && <div className='attachment-author'>{a.author_link ? <a href={a.author_link} target='_blank' rel='noopener noreferrer'>{a.author_name}</a> : a.author_name}</div>}
-            {a.title && <div className='attachment-title'>{a.title_link && /^https?:/i.test(a.title_link) ? <a href={a.title_link} target='_blank' rel='noopener noreferrer'>{a.title}</a> : a.title}</div>}
+            {a.author_name && <div className='attachment-author'>{webLink(a.author_link) ? <a href={a.author_link} target='_blank' rel='noopener noreferrer'>{a.author_name}</a> : a.author_name}</div>}
+            {a.title && <div className='attachment-title'>{webLink(a.title_link) ? <a href={a.title_link} target='_blank' rel='noopener noreferrer'>{a.title}</a> : a.title}</div>}
             {a.text && <Markdown text={a.text}/>}
             {a.fields && a.fields.length > 0 && (
                 <dl className='attachment-fields'>
@@ -41,6 +41,11 @@ function AttachmentView({attachment: a, post}: {attachment: Attachment; post: Po
             {a.footer && <div className='attachment-footer muted'>{a.footer}</div>}
         </div>
     );
+}
+
+/** Attachment links come from anyone who can post: only http(s) ones become links. */
+export function webLink(href: string | undefined): boolean {
+    return Boolean(href && /^https?:\/\//i.test(href.trim()));
 }
 
 function colorName(color?: string): string | undefined {

@@ -9,6 +9,7 @@ import {leaveChannel} from '../state/channels';
 import {channelTitle, getState, setState, useStore} from '../state/store';
 import {EditHeaderModal, MembersModal} from './ChannelModals';
 import {Icon} from './Icon';
+import {MenuButton} from './Menu';
 import {Markdown} from './Markdown';
 import {MessageBox} from './MessageBox';
 import {PostList} from './PostList';
@@ -29,7 +30,8 @@ export function ChannelView() {
     return (
         <main className='center' aria-label={`Channel ${channel.display_name || channel.name}`}>
             <ChannelHeader channel={channel}/>
-            <PostList channelId={channel.id}/>
+            {/* Keyed: scroll position, "load older" and anchors belong to one channel. */}
+            <PostList key={channel.id} channelId={channel.id}/>
             <MessageBox channelId={channel.id} placeholder={`Write to ${channelTitle(getState(), channel)}`}/>
         </main>
     );
@@ -39,7 +41,6 @@ function ChannelHeader({channel}: {channel: Channel}) {
     const title = useStore((s) => channelTitle(s, channel));
     const member = useStore((s) => s.members[channel.id]);
     const registrations = useRegistrations();
-    const [menu, setMenu] = useState(false);
     const [modal, setModal] = useState<'' | 'edit' | 'members'>('');
     const icon = channel.type === 'D' ? '@' : channel.type === 'P' ? <Icon name='lock' size={14}/> : '#';
     const regular = channel.type === 'O' || channel.type === 'P';
@@ -58,21 +59,18 @@ function ChannelHeader({channel}: {channel: Channel}) {
                     </button>
                 ))}
                 <button type='button' className='icon-button' aria-label='Members' title='Members' onClick={() => setModal('members')}><Icon name='members'/></button>
-                <div className='menu-anchor'>
-                    <button type='button' className='icon-button' aria-label='Channel menu' aria-haspopup='menu' aria-expanded={menu} onClick={() => setMenu(!menu)}><Icon name='dots'/></button>
-                    {menu && (
-                        <div className='menu menu-right' role='menu' onClick={() => setMenu(false)}>
-                            <button type='button' role='menuitem' onClick={() => setModal('edit')}>Edit channel</button>
-                            <button type='button' role='menuitem' onClick={() => setModal('members')}>Members</button>
-                            {registrations.channelMenu.map((m) => (
-                                <button key={m.id} type='button' role='menuitem' onClick={() => m.action(channel.id)}>{m.text}</button>
-                            ))}
-                            {regular && channel.name !== 'town-square' && (
-                                <button type='button' role='menuitem' className='danger' onClick={() => leaveChannel(channel.id).catch((e) => setState((s) => ({...s, notice: e.message})))}>Leave channel</button>
-                            )}
-                        </div>
-                    )}
-                </div>
+                <MenuButton label='Channel menu' buttonClass='icon-button' align='right' items={[
+                    {key: 'edit', label: 'Edit channel', onSelect: () => setModal('edit')},
+                    {key: 'members', label: 'Members', onSelect: () => setModal('members')},
+                    ...registrations.channelMenu.map((m) => ({key: m.id, label: m.text, onSelect: () => m.action(channel.id)})),
+                    ...(regular && channel.name !== 'town-square'
+                        ? [{key: 'leave', label: 'Leave channel', danger: true, onSelect: () => {
+                            leaveChannel(channel.id).catch((e) => setState((s) => ({...s, notice: e.message})));
+                        }}]
+                        : []),
+                ]}>
+                    <Icon name='dots'/>
+                </MenuButton>
             </div>
             {modal === 'edit' && <EditHeaderModal channel={channel} onClose={() => setModal('')}/>}
             {modal === 'members' && <MembersModal channel={channel} onClose={() => setModal('')}/>}

@@ -11,6 +11,11 @@ import {suggestions, triggerAt, type Item} from './suggest';
 
 const drafts = new Map<string, string>();
 
+/** Logging out: unsent text must not greet the next person on this browser. */
+export function clearDrafts() {
+    drafts.clear();
+}
+
 /** The user's newest sent post here (the thread's, in a thread), for Up-to-edit. */
 export function lastOwnPost(s: State, channelId: string, rootId: string): string | undefined {
     const ids = rootId ? s.threads[rootId] || [] : s.channelPosts[channelId]?.order || [];

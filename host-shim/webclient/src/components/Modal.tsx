@@ -12,7 +12,11 @@ export function Modal({title, onClose, children, wide}: {title: string; onClose:
         const before = document.activeElement as HTMLElement | null;
         const first = ref.current?.querySelector<HTMLElement>('[autofocus], input, textarea, select, button:not(.modal-close)');
         (first ?? ref.current)?.focus();
-        return () => before?.focus?.();
+        // Back where the user was; if that is gone (a menu item), to the message box.
+        return () => {
+            const target = before?.isConnected ? before : document.querySelector<HTMLElement>('main .message-box textarea');
+            target?.focus?.();
+        };
     }, []);
     const keys = (e: React.KeyboardEvent) => {
         if (e.key === 'Escape') {

@@ -131,7 +131,10 @@ function EditBox({post, onDone}: {post: Post; onDone: () => void}) {
         <div className='edit-box'>
             <textarea aria-label='Edit message' autoFocus value={text} rows={Math.min(8, text.split('\n').length + 1)} onChange={(e) => setText(e.target.value)}
                 onKeyDown={(e) => {
-                    if (e.key === 'Escape') onDone();
+                    if (e.key === 'Escape') {
+                        e.preventDefault();
+                        onDone();
+                    }
                     if (e.key === 'Enter' && !e.shiftKey) {
                         e.preventDefault();
                         save();

@@ -6,7 +6,7 @@ import {Fragment, useEffect, useLayoutEffect, useRef, useState} from 'react';
 
 import type {Post} from '../api/types';
 import {loadOlder} from '../state/posts';
-import {useStore} from '../state/store';
+import {setState, useStore} from '../state/store';
 import {PostItem} from './PostItem';
 
 const FOLD_MS = 5 * 60 * 1000;
@@ -41,6 +41,14 @@ export function PostList({channelId}: {channelId: string}) {
     const [below, setBelow] = useState(false);
     const [loadingOlder, setLoadingOlder] = useState(false);
     const anchor = useRef<{height: number; top: number} | null>(null);
+    const shownHighlight = useRef('');
+
+    // The highlight fades after a while (it stays in the URL's history, not on screen).
+    useEffect(() => {
+        if (!highlight) return undefined;
+        const t = setTimeout(() => setState((s) => (s.highlight === highlight ? {...s, highlight: ''} : s)), 6000);
+        return () => clearTimeout(t);
+    }, [highlight]);
 
     // Entering a channel: go to the highlighted post, the first new one, or the end.
     useLayoutEffect(() => {
@@ -57,8 +65,11 @@ export function PostList({channelId}: {channelId: string}) {
             anchor.current = null;
             return;
         }
-        const target = highlight && el.querySelector(`[data-post-id="${CSS.escape(highlight)}"]`);
+        // A permalink's post is scrolled to once; new posts then behave as usual.
+        const target = highlight && highlight !== shownHighlight.current && el.querySelector(`[data-post-id="${CSS.escape(highlight)}"]`);
         if (target instanceof HTMLElement) {
+            shownHighlight.current = highlight;
+            atBottom.current = false;
             target.scrollIntoView({block: 'center'});
             return;
         }
@@ -93,7 +104,8 @@ export function PostList({channelId}: {channelId: string}) {
         };
         el.addEventListener('load', onLoad, true);
         return () => el.removeEventListener('load', onLoad, true);
-    }, []);
+        // The list element exists once the posts have loaded.
+    }, [Boolean(list)]);
 
     if (!list) {
         return <div className='post-list post-list-loading' aria-busy='true'><p className='muted'>Loading messages…</p></div>;

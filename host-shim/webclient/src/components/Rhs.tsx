@@ -18,7 +18,8 @@ export function Rhs() {
     useEffect(() => {
         if (rhs.kind === 'none') return undefined;
         const onKey = (e: KeyboardEvent) => {
-            if (e.key === 'Escape' && !document.querySelector('.modal')) close();
+            // Escape already used by a box inside (suggestions, an edit) is not ours.
+            if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('.modal, [role=dialog]')) close();
         };
         window.addEventListener('keydown', onKey);
         return () => window.removeEventListener('keydown', onKey);

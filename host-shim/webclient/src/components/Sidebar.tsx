@@ -8,9 +8,10 @@ import type {Channel, SidebarCategory} from '../api/types';
 import {useRegistrations} from '../plugins/registry';
 import {channelPath, navigate} from '../routing';
 import {logOut} from '../state/session';
-import {channelTitle, isUnread, mentionCount, setState, useStore, type State} from '../state/store';
+import {channelTitle, dmPartnerId, isUnread, mentionCount, setState, useStore, type State} from '../state/store';
 import {BrowseChannelsModal, DirectMessageModal, NewChannelModal} from './ChannelModals';
 import {Icon} from './Icon';
+import {MenuButton} from './Menu';
 
 type Open = '' | 'new' | 'browse' | 'dm';
 
@@ -21,27 +22,19 @@ export function Sidebar() {
     const connected = useStore((s) => s.connected);
     const registrations = useRegistrations();
     const [open, setOpen] = useState<Open>('');
-    const [menu, setMenu] = useState(false);
     if (!me) return null;
     return (
         <nav className='sidebar' aria-label='Channels sidebar'>
             <div className='sidebar-header'>
-                <button type='button' className='team-name' aria-haspopup='menu' aria-expanded={menu} onClick={() => setMenu(!menu)}>
+                <MenuButton label={`${team?.display_name ?? 'No team'} menu`} buttonClass='team-name' items={[
+                    ...teams.filter((t) => t.id !== team?.id).map((t) => ({key: t.id, label: `Switch to ${t.display_name}`, onSelect: () => navigate(`/${t.name}`)})),
+                    {key: 'teams', label: 'Join or create a team', onSelect: () => navigate('/select_team')},
+                    ...registrations.mainMenu.map((m) => ({key: m.id, label: m.text, onSelect: () => m.action()})),
+                    {key: 'logout', label: 'Log out', onSelect: () => logOut()},
+                ]}>
                     <strong>{team?.display_name ?? 'No team'}</strong>
                     <span className='muted'>@{me.username}{connected ? '' : ' · reconnecting'}</span>
-                </button>
-                {menu && (
-                    <div className='menu' role='menu' onClick={() => setMenu(false)}>
-                        {teams.filter((t) => t.id !== team?.id).map((t) => (
-                            <button key={t.id} type='button' role='menuitem' onClick={() => navigate(`/${t.name}`)}>Switch to {t.display_name}</button>
-                        ))}
-                        <button type='button' role='menuitem' onClick={() => navigate('/select_team')}>Join or create a team</button>
-                        {registrations.mainMenu.map((m) => (
-                            <button key={m.id} type='button' role='menuitem' onClick={() => m.action()}>{m.text}</button>
-                        ))}
-                        <button type='button' role='menuitem' onClick={() => logOut()}>Log out</button>
-                    </div>
-                )}
+                </MenuButton>
             </div>
             {registrations.products.length > 0 && (
                 <ul className='products' aria-label='Products'>
@@ -128,7 +121,8 @@ function ChannelLink({channel, teamName, state}: {channel: Channel; teamName: st
     const mentions = mentionCount(state, channel.id);
     const active = state.currentChannelId === channel.id;
     const title = channelTitle(state, channel);
-    const href = channel.type === 'D' ? `/${teamName}/messages/@${title}` : channelPath(teamName, channel.name);
+    const partner = channel.type === 'D' && state.me ? state.users[dmPartnerId(channel, state.me.id)] : undefined;
+    const href = partner ? `/${teamName}/messages/@${partner.username}` : channelPath(teamName, channel.name);
     const icon = channel.type === 'D' ? '@' : channel.type === 'P' ? <Icon name='lock' size={12}/> : '#';
     return (
         <li>

@@ -5,6 +5,7 @@ import {registryFor, unloadPlugins} from '../plugins/registry';
 import {getState, resetState, setState} from '../state/store';
 import {channel, fakeServer, member, mmError, post, team, user} from '../test/fakeServer';
 import {DialogModal, validate} from './DialogModal';
+import {MenuButton} from './Menu';
 import {MessageBox, lastOwnPost} from './MessageBox';
 import {switchItems} from './QuickSwitcher';
 import {PostItem} from './PostItem';
@@ -212,5 +213,30 @@ describe('keyboard', () => {
         render(<MessageBox channelId='c1' placeholder='Write to c1'/>);
         fireEvent.keyDown(screen.getByRole('combobox', {name: 'Write to c1'}), {key: 'ArrowUp'});
         expect(getState().editingPostId).toBe('m1');
+    });
+});
+
+describe('menus', () => {
+    it('open on the button, move with arrows, close on Escape back to the button', () => {
+        const chosen: string[] = [];
+        render(<MenuButton label='Channel menu' items={[
+            {key: 'a', label: 'Edit channel', onSelect: () => chosen.push('edit')},
+            {key: 'b', label: 'Leave channel', onSelect: () => chosen.push('leave')},
+        ]}>⋯</MenuButton>);
+        const button = screen.getByRole('button', {name: 'Channel menu'});
+        fireEvent.click(button);
+        const items = screen.getAllByRole('menuitem');
+        expect(document.activeElement).toBe(items[0]);
+        fireEvent.keyDown(items[0], {key: 'ArrowDown'});
+        expect(document.activeElement).toBe(items[1]);
+        fireEvent.keyDown(items[1], {key: 'ArrowDown'});
+        expect(document.activeElement).toBe(items[0]);
+        fireEvent.keyDown(items[0], {key: 'Escape'});
+        expect(screen.queryByRole('menu')).toBeNull();
+        expect(document.activeElement).toBe(button);
+        fireEvent.click(button);
+        fireEvent.click(screen.getByRole('menuitem', {name: 'Leave channel'}));
+        expect(chosen).toEqual(['leave']);
+        expect(screen.queryByRole('menu')).toBeNull();
     });
 });

@@ -4,8 +4,8 @@
 
 import {api} from '../api/client';
 import type {Channel, Team} from '../api/types';
-import {channelPath, dmPath, navigate} from '../routing';
-import {loadPosts} from './posts';
+import {channelPath, navigate} from '../routing';
+import {loadOlder, loadPosts, openThread} from './posts';
 import {forgetChannel, lastChannel, rememberChannel} from './session';
 import {dmPartnerId, getState, isUnread, setState, withChannels, withUsers} from './store';
 import {ensureUsers} from './users';
@@ -92,9 +92,17 @@ export async function defaultPath(teamName?: string): Promise<string> {
     return channelPath(team.name, first ? first.name : 'town-square');
 }
 
+/**
+ * Whether the page being opened for `path` is still wanted: every opener
+ * checks after each wait, so a slow answer for a channel the user already
+ * left never takes the screen from the one they went to.
+ */
+const wanted = (path: string) => getState().path === path;
+
 /** Shows `/<team>/channels/<name>`: joins a public channel the user is not in yet, as Mattermost does. */
-export async function openChannelByName(teamName: string, channelName: string, highlight = '') {
+export async function openChannelByName(teamName: string, channelName: string, path = getState().path) {
     const team = await ensureTeam(teamName);
+    if (!wanted(path)) return;
     if (!team) {
         setState((s) => ({...s, notice: `You are not a member of the team "${teamName}".`}));
         navigate('/select_team', true);
@@ -104,6 +112,7 @@ export async function openChannelByName(teamName: string, channelName: string, h
     let channel = (s.myChannelIds[team.id] || []).map((id) => s.channels[id]).find((c) => c?.name === channelName);
     if (!channel) {
         const found = await api.channelByName(team.id, channelName).catch(() => undefined);
+        if (!wanted(path)) return;
         if (found && found.type === 'O' && found.delete_at === 0 && s.me) {
             await api.addMember(found.id, s.me.id);
             await loadTeamChannels(team.id);
@@ -113,6 +122,7 @@ export async function openChannelByName(teamName: string, channelName: string, h
         } else {
             forgetChannel(team.name);
             const fallback = await defaultPath(team.name);
+            if (!wanted(path)) return;
             if (fallback === channelPath(team.name, channelName)) {
                 // Not even the team's default channel: nothing to show but the sidebar.
                 setState((st) => ({...st, currentChannelId: ''}));
@@ -123,19 +133,22 @@ export async function openChannelByName(teamName: string, channelName: string, h
             return;
         }
     }
+    if (!wanted(path)) return;
     rememberChannel(team.name, channel.name);
-    await selectChannel(channel.id, highlight);
+    await selectChannel(channel.id);
 }
 
 /** `/<team>/messages/@<username>`: the direct channel with that user, created on first use. */
-export async function openDirectMessage(teamName: string, username: string) {
+export async function openDirectMessage(teamName: string, username: string, path = getState().path) {
     const team = await ensureTeam(teamName);
     const me = getState().me;
+    if (!wanted(path)) return;
     if (!team || !me) {
         navigate('/select_team', true);
         return;
     }
     const user = await api.userByUsername(username).catch(() => undefined);
+    if (!wanted(path)) return;
     if (!user) {
         setState((s) => ({...s, notice: `There is no user @${username}.`}));
         navigate(await defaultPath(team.name), true);
@@ -147,39 +160,59 @@ export async function openDirectMessage(teamName: string, username: string) {
         const next = withUsers(withChannels(s, [channel]), [user]);
         return ids.includes(channel.id) ? next : {...next, myChannelIds: {...next.myChannelIds, [team.id]: [...ids, channel.id]}};
     });
+    if (!wanted(path)) return;
     rememberChannel(team.name, channel.name);
     await selectChannel(channel.id);
 }
 
-/** `/<team>/pl/<post id>`: the post's channel, scrolled to the post. */
-export async function openPermalink(teamName: string, postId: string) {
+/** How many older pages a permalink may load to reach its post (60 posts each). */
+const PERMALINK_PAGES = 20;
+
+/** `/<team>/pl/<post id>`: the post's channel, scrolled to the post (older pages loaded until it is there). */
+export async function openPermalink(teamName: string, postId: string, path = getState().path) {
     const post = await api.post(postId).catch(() => undefined);
     const team = await ensureTeam(teamName);
+    if (!wanted(path)) return;
     if (!post || !team) {
         setState((s) => ({...s, notice: 'That message was not found, or you cannot see it.'}));
         navigate(await defaultPath(team?.name), true);
         return;
     }
     const channel = getState().channels[post.channel_id] ?? (await api.channel(post.channel_id).catch(() => undefined));
+    if (!wanted(path)) return;
     if (!channel) {
         navigate(await defaultPath(team.name), true);
         return;
     }
     setState((s) => withChannels(s, [channel]));
-    await selectChannel(channel.id, post.id);
-    window.history.replaceState({}, '', channel.type === 'D' ? window.location.pathname : channelPath(team.name, channel.name));
+    const target = post.root_id || post.id;
+    await selectChannel(channel.id);
+    for (let page = 0; page < PERMALINK_PAGES && wanted(path); page += 1) {
+        const list = getState().channelPosts[channel.id];
+        if (!list || list.order.includes(target) || list.complete) break;
+        await loadOlder(channel.id);
+    }
+    if (!wanted(path)) return;
+    setState((s) => ({...s, highlight: post.id}));
+    if (post.root_id) {
+        openThread(post.root_id);
+    }
+    // The address becomes the channel's (a reload opens the channel, not the jump).
+    const route = channel.type === 'D' ? window.location.pathname : channelPath(team.name, channel.name);
+    window.history.replaceState({}, '', route);
+    setState((s) => ({...s, path: route}));
 }
 
 let viewTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Makes `channelId` the channel on screen and marks it read. */
-export async function selectChannel(channelId: string, highlight = '') {
+export async function selectChannel(channelId: string) {
     const s = getState();
     const previous = s.currentChannelId;
     setState((st) => ({
         ...st,
         currentChannelId: channelId,
-        highlight,
+        highlight: previous === channelId ? st.highlight : '',
         // "New messages" marks what was unread on arrival; nothing when all was read.
         newSince: previous === channelId ? st.newSince : {...st.newSince, [channelId]: isUnread(st, channelId) ? st.members[channelId]?.last_viewed_at ?? 0 : 0},
         rhs: st.rhs.kind === 'thread' && st.posts[st.rhs.rootId]?.channel_id !== channelId ? {kind: 'none'} : st.rhs,
@@ -236,14 +269,9 @@ export async function leaveChannel(channelId: string) {
     const channel = s.channels[channelId];
     if (!s.me || !channel) return;
     await api.removeMember(channelId, s.me.id);
-    const teamId = s.currentTeamId;
+    const teamId = channel.team_id || s.currentTeamId;
     setState((st) => ({...st, myChannelIds: {...st.myChannelIds, [teamId]: (st.myChannelIds[teamId] || []).filter((id) => id !== channelId)}}));
     await loadTeamChannels(teamId);
     const team = getState().teams[teamId];
     navigate(await defaultPath(team?.name), true);
-}
-
-export function directMessagePath(username: string): string {
-    const team = getState().teams[getState().currentTeamId];
-    return dmPath(team?.name ?? '', username);
 }

@@ -7,13 +7,22 @@ import {EventSocket} from '../api/websocket';
 import {dispatchPluginEvent, notifyReconnect} from '../plugins/registry';
 import {navigate} from '../routing';
 import {defaultPath, loadTeamChannels, markViewed} from './channels';
-import {loadPosts, receivePost, removePost} from './posts';
+import {loadPosts, loadThread, receivePost, removePost} from './posts';
 import {getState, setState, withChannels} from './store';
 import {ensureUsers} from './users';
 
 let socket: EventSocket | undefined;
 
+/** Coming back to the tab: what arrived meanwhile in the channel on screen is now seen. */
+function onVisible() {
+    const s = getState();
+    if (document.visibilityState === 'visible' && s.currentChannelId) {
+        markViewed(s.currentChannelId);
+    }
+}
+
 export function startEvents() {
+    document.addEventListener('visibilitychange', onVisible);
     socket?.stop();
     socket = new EventSocket({
         onEvent: (message) => {
@@ -36,6 +45,7 @@ export function startEvents() {
 }
 
 export function stopEvents() {
+    document.removeEventListener('visibilitychange', onVisible);
     socket?.stop();
     socket = undefined;
 }
@@ -152,7 +162,7 @@ export function handleEvent(message: WsMessage) {
         const who = String(data.user_id || message.broadcast.user_id || '');
         const channelId = String(data.channel_id || message.broadcast.channel_id || '');
         if (who && who === me?.id && channelId) {
-            const teamId = getState().currentTeamId;
+            const teamId = getState().channels[channelId]?.team_id || getState().currentTeamId;
             setState((s) => ({...s, myChannelIds: {...s.myChannelIds, [teamId]: (s.myChannelIds[teamId] || []).filter((id) => id !== channelId)}}));
             if (getState().currentChannelId === channelId) {
                 const team = getState().teams[teamId];
@@ -167,9 +177,21 @@ export function handleEvent(message: WsMessage) {
     }
 }
 
-/** After a reconnect: the current channel's latest posts and every unread count. */
-function resync() {
+/**
+ * After a reconnect: events may have been missed, so every other channel's
+ * and thread's posts are dropped (reloaded when opened), and the current
+ * channel, its open thread and every unread count are fetched again.
+ */
+export function resync() {
+    setState((st) => ({
+        ...st,
+        channelPosts: st.channelPosts[st.currentChannelId] ? {[st.currentChannelId]: st.channelPosts[st.currentChannelId]} : {},
+        threads: {},
+    }));
     const s = getState();
+    if (s.rhs.kind === 'thread') {
+        loadThread(s.rhs.rootId).catch(() => undefined);
+    }
     if (s.currentChannelId) {
         loadPosts(s.currentChannelId).catch(() => undefined);
     }

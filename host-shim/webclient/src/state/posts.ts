@@ -27,10 +27,15 @@ export async function loadPosts(channelId: string) {
     const posts = listPosts(list);
     setState((s) => {
         const next = withPosts(s, posts);
-        const known = s.channelPosts[channelId];
-        // Keep ephemeral posts and anything newer already received live.
-        const kept = (known?.order || []).filter((id) => next.posts[id]?.ephemeral || !list.posts[id]);
-        const order = mergeOrder(kept.filter((id) => next.posts[id]?.ephemeral || (next.posts[id]?.create_at ?? 0) >= (posts[0]?.create_at ?? 0)), posts.map((p) => p.id), next.posts);
+        const newest = posts[posts.length - 1]?.create_at ?? 0;
+        // The page replaces what was known (posts deleted meanwhile go), except
+        // what the server cannot list: ephemeral and pending posts, and posts
+        // that arrived live after the page was read.
+        const kept = (s.channelPosts[channelId]?.order || []).filter((id) => {
+            const p = next.posts[id] as PendingPost | undefined;
+            return p && !list.posts[id] && (p.ephemeral || p.pending || p.failed || p.create_at > newest);
+        });
+        const order = mergeOrder(kept, posts.map((p) => p.id), next.posts);
         return setChannelPosts(next, channelId, {order, complete: posts.length < PAGE_SIZE});
     });
     await ensureUsers(posts.map((p) => p.user_id));
@@ -126,8 +131,9 @@ function dropPost(s: State, id: string): State {
     return next;
 }
 
-/** A deleted post leaves the lists (a deleted root takes its replies along). */
+/** A deleted post leaves the lists (a deleted root takes its replies along); twice is once. */
 export function removePost(post: Post, s: State): State {
+    const known = Boolean(s.posts[post.id]);
     let next = dropPost(s, post.id);
     if (!post.root_id) {
         const replies = Object.values(next.posts).filter((p) => p.root_id === post.id).map((p) => p.id);
@@ -137,7 +143,7 @@ export function removePost(post: Post, s: State): State {
         if (next.rhs.kind === 'thread' && next.rhs.rootId === post.id) {
             next = {...next, rhs: {kind: 'none'}};
         }
-    } else {
+    } else if (known) {
         const root = next.posts[post.root_id];
         if (root) {
             next = withPosts(next, [{...root, reply_count: Math.max(0, (root.reply_count ?? 1) - 1)}]);

@@ -5,6 +5,7 @@ import {api, setUnauthorizedHandler} from '../api/client';
 import type {ClientConfig, User} from '../api/types';
 import {loadPlugins, unloadPlugins} from '../plugins/registry';
 import {navigate} from '../routing';
+import {clearDrafts} from '../components/MessageBox';
 import {forgetLoadedTeams} from './channels';
 import {startEvents, stopEvents} from './events';
 import {getState, resetState, setState} from './store';
@@ -53,8 +54,23 @@ export async function startSession(me: User) {
 export async function logIn(loginId: string, password: string) {
     const me = await api.login(loginId.trim(), password);
     await startSession(me);
-    const redirect = new URLSearchParams(window.location.search).get('redirect_to');
-    navigate(redirect && redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : '/', true);
+    navigate(safeRedirect(new URLSearchParams(window.location.search).get('redirect_to')), true);
+}
+
+/**
+ * Where `redirect_to` may send a user after login: a path of this site
+ * only. Parsed as the browser would (`/\\evil.com`, `/<tab>/evil.com` and
+ * `//evil.com` leave the site), anything else is `/`.
+ */
+export function safeRedirect(raw: string | null): string {
+    if (!raw) return '/';
+    try {
+        const url = new URL(raw, window.location.origin);
+        if (url.origin !== window.location.origin || !raw.startsWith('/')) return '/';
+        return url.pathname + url.search + url.hash;
+    } catch {
+        return '/';
+    }
 }
 
 export async function signUp(username: string, email: string, password: string) {
@@ -67,13 +83,17 @@ export async function logOut() {
     endSession('');
 }
 
+/** Back to the login page; an expired session comes back to where the user was. */
 function endSession(notice: string) {
+    const here = window.location.pathname + window.location.search;
     stopEvents();
     unloadPlugins();
     forgetLoadedTeams();
+    clearDrafts();
     const config = getState().config;
+    const login = notice && here !== '/' && !here.startsWith('/login') ? `/login?redirect_to=${encodeURIComponent(here)}` : '/login';
     resetState({config, notice, path: '/login'});
-    window.history.pushState({}, '', '/login');
+    window.history.pushState({}, '', login);
 }
 
 /** Remembers the last channel per team, so `/` and team switches return there. */

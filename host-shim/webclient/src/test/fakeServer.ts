@@ -10,7 +10,7 @@ export interface Recorded {
     body: any;
 }
 
-type Handler = (body: any, match: RegExpMatchArray) => {status?: number; body: unknown} | unknown;
+type Handler = (body: any, match: RegExpMatchArray) => {status?: number; body: unknown} | unknown | Promise<unknown>;
 
 export function fakeServer(routes: Array<[string, RegExp, Handler]>) {
     const requests: Recorded[] = [];
@@ -21,7 +21,7 @@ export function fakeServer(routes: Array<[string, RegExp, Handler]>) {
         for (const [m, pattern, handler] of routes) {
             const match = input.match(pattern);
             if (m === method && match) {
-                const result = handler(body, match) as {status?: number; body?: unknown} | undefined;
+                const result = (await handler(body, match)) as {status?: number; body?: unknown} | undefined;
                 const wrapped = result && typeof result === 'object' && 'status' in result && 'body' in result;
                 const status = wrapped ? result.status ?? 200 : 200;
                 const payload = wrapped ? result.body : result;
