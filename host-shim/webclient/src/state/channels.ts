@@ -23,10 +23,16 @@ export async function loadTeamChannels(teamId: string) {
     ]);
     loadedTeams.add(teamId);
     setState((s) => {
-        const next = withChannels(s, channels);
+        // Message counts only grow: a channel that saw posts live while this
+        // answer was on its way keeps its newer counts (and its membership's).
+        const newer = (id: string, total: number) => (s.channels[id]?.total_msg_count ?? -1) > total;
+        const next = withChannels(s, channels.filter((c) => !newer(c.id, c.total_msg_count)));
         const memberMap = {...next.members};
+        const totals = new Map(channels.map((c) => [c.id, c.total_msg_count]));
         members.forEach((m) => {
-            memberMap[m.channel_id] = m;
+            if (!newer(m.channel_id, totals.get(m.channel_id) ?? 0)) {
+                memberMap[m.channel_id] = m;
+            }
         });
         return {
             ...next,

@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 
 import {webLink} from '../components/Attachments';
 import {channel, fakeServer, member, post, team, user} from '../test/fakeServer';
-import {openChannelByName} from './channels';
+import {loadTeamChannels, openChannelByName} from './channels';
 import {resync} from './events';
 import {loadPosts, removePost, type PendingPost} from './posts';
 import {safeRedirect} from './session';
@@ -115,5 +115,26 @@ describe('links from users', () => {
         expect(webLink(' javascript:alert(1)')).toBe(false);
         expect(webLink('data:text/html,x')).toBe(false);
         expect(webLink(undefined)).toBe(false);
+    });
+});
+
+describe('a team reload racing a live post', () => {
+    it('keeps the newer unread counts the live post gave', async () => {
+        const t = team();
+        resetState({
+            me: user('me'), teams: {t1: t}, myTeamIds: ['t1'], currentTeamId: 't1',
+            channels: {c1: channel('c1', {total_msg_count: 5})}, members: {c1: member('c1', {msg_count: 4, mention_count: 1})},
+            myChannelIds: {t1: ['c1']},
+        });
+        fakeServer([
+            ['GET', /\/channels\/members$/, () => [member('c1', {msg_count: 4, mention_count: 0})]],
+            ['GET', /\/channels\/categories$/, () => ({categories: [], order: []})],
+            ['GET', /\/users\/me\/teams\/t1\/channels$/, () => [channel('c1', {total_msg_count: 4}), channel('c2', {total_msg_count: 2})]],
+        ]);
+        await loadTeamChannels('t1');
+        expect(getState().channels.c1.total_msg_count).toBe(5);
+        expect(getState().members.c1.mention_count).toBe(1);
+        expect(getState().channels.c2.total_msg_count).toBe(2);
+        expect(getState().myChannelIds.t1).toEqual(['c1', 'c2']);
     });
 });
