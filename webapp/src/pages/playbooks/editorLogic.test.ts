@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 
 import {task} from '../../test/fakes';
-import {joinOffset, keywordRule, moveIn, newMetric, splitOffset, stepTask, withKeywordRule} from './editorLogic';
+import type {Playbook} from '../../types';
+import {carryRowKeys, joinOffset, keywordRule, moveIn, newMetric, rowKey, splitOffset, stepTask, updateTask, withKeywordRule} from './editorLogic';
 
 describe('playbook editor logic', () => {
     it('moves list entries and tasks across checklists', () => {
@@ -42,5 +43,26 @@ describe('playbook editor logic', () => {
     it('names new metrics uniquely', () => {
         expect(newMetric([]).title).toBe('Metric 1');
         expect(newMetric([{id: '', title: 'metric 2', description: '', type: 'metric_integer', target: null}]).title).toBe('Metric 3');
+    });
+
+    it('gives rows stable keys that survive edits and moves, stay out of the JSON, and carry over to a reloaded playbook', () => {
+        const pb = {id: 'p', checklists: [{id: 'c', title: 'A', items: [task({title: 'a0'}), task({title: 'a1'})]}], metrics: []} as unknown as Playbook;
+        // Keys are given on first use (the editor renders every row before it can be edited).
+        const list = rowKey(pb.checklists[0]);
+        const [k0, k1] = pb.checklists[0].items.map(rowKey);
+        expect(k0).not.toBe(k1);
+        const edited = updateTask(pb, 0, 0, {title: 'renamed'});
+        expect(rowKey(edited.checklists[0].items[0])).toBe(k0);
+        const moved = stepTask(edited.checklists, 0, 0, 1);
+        expect(moved[0].items.map(rowKey)).toEqual([k1, k0]);
+        expect(JSON.stringify(edited)).toBe(JSON.stringify({...pb, checklists: [{...pb.checklists[0], items: [{...pb.checklists[0].items[0], title: 'renamed'}, pb.checklists[0].items[1]]}]}));
+        expect(JSON.stringify(edited)).not.toContain('row');
+        const server = JSON.parse(JSON.stringify(edited)) as Playbook;
+        const reloaded = carryRowKeys(edited, server);
+        expect(reloaded.checklists[0].items.map(rowKey)).toEqual([k0, k1]);
+        expect(rowKey(reloaded.checklists[0])).toBe(list);
+        expect(JSON.stringify(reloaded)).toBe(JSON.stringify(server));
+        // Fields the server left out stay out.
+        expect('metrics' in carryRowKeys(edited, {id: 'p', checklists: []} as unknown as Playbook)).toBe(false);
     });
 });

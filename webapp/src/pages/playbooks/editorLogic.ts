@@ -136,3 +136,48 @@ export function errorInTask(field: string, c: number, i: number): boolean {
     const base = `checklists[${c}].items[${i}]`;
     return field === base || field.startsWith(`${base}.`);
 }
+
+// A stable client-side key per checklist, task and metric, so React rows
+// (and their open details, typed text, focus) follow the entry when it
+// moves, not its position. It lives in a symbol-keyed property: object
+// spread copies it (every edit above makes a new object with `{...x}`, so
+// the key survives edits), while JSON.stringify skips symbol keys, so the
+// PUT body and the "unsaved changes" comparison never see it.
+const ROW_KEY = Symbol('playbooks.rowKey');
+let lastKey = 0;
+
+type Keyed = {[ROW_KEY]?: string};
+
+/** The entry's key, given to it on first use. */
+export function rowKey(row: object): string {
+    const r = row as Keyed;
+    if (!r[ROW_KEY]) {
+        r[ROW_KEY] = `row${++lastKey}`;
+    }
+    return r[ROW_KEY]!;
+}
+
+function withKeyOf<T extends object>(from: object | undefined, to: T): T {
+    return from ? ({...to, [ROW_KEY]: rowKey(from)} as T) : to;
+}
+
+/**
+ * `to` (a playbook from the server) with the row keys of `from` (what it
+ * was made from: the version sent, or the one stored before), entry by
+ * entry in order, so a reload after saving does not reset the rows.
+ */
+export function carryRowKeys(from: Playbook, to: Playbook): Playbook {
+    const lists = from.checklists || [];
+    const metrics = from.metrics || [];
+    const next = {...to};
+    if (Array.isArray(to.checklists)) {
+        next.checklists = to.checklists.map((l, c) => withKeyOf(lists[c], {
+            ...l,
+            items: Array.isArray(l.items) ? l.items.map((item, i) => withKeyOf(lists[c]?.items?.[i], item)) : l.items,
+        }));
+    }
+    if (Array.isArray(to.metrics)) {
+        next.metrics = to.metrics.map((m, i) => withKeyOf(metrics[i], m));
+    }
+    return next;
+}

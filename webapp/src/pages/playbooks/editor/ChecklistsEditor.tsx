@@ -10,41 +10,65 @@ import type {Host} from '../../../host';
 import {itemMoveTarget} from '../../../logic';
 import type {AssigneeType, ChecklistItem, Playbook} from '../../../types';
 import {
-    type OffsetUnit, errorInTask, joinOffset, keywordRule, moveIn, newChecklist, newTask, splitOffset, stepTask, updateAt, updateTask,
+    type OffsetUnit, errorInTask, joinOffset, keywordRule, moveIn, newChecklist, newTask, rowKey, splitOffset, stepTask, updateAt, updateTask,
     withKeywordRule,
 } from '../editorLogic';
 import {ErrorContext, ListField, SelectField, TextField, useFieldError} from '../../../components/fields';
+import {moveButton, useMoveFocus} from './moveFocus';
 
 const ASSIGNEE_TYPES: Array<[AssigneeType, string]> = [['', 'Specific users (or nobody)'], ['owner', 'The run owner'], ['creator', 'Whoever starts the run']];
 
 export function ChecklistsEditor({pb, setPb, host}: {pb: Playbook; setPb: (pb: Playbook) => void; host: Host}) {
     const [newList, setNewList] = useState('');
+    // Open details by task key: they stay with the task when it moves, also into another checklist.
+    const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+    const moved = useMoveFocus();
     const lists = pb.checklists || [];
     const err = useFieldError('checklists');
+    const setTaskOpen = (key: string, value: boolean) => setOpen((now) => {
+        const next = new Set(now);
+        if (value) {
+            next.add(key);
+        } else {
+            next.delete(key);
+        }
+        return next;
+    });
     return (
         <div className='pb-checklists-editor'>
             {err.node}
             {lists.map((list, c) => {
                 const n = c + 1;
+                const key = rowKey(list);
                 return (
-                    <fieldset key={c} className='pb-checklist-editor'>
+                    <fieldset key={key} className='pb-checklist-editor'>
                         <legend>Checklist {n}</legend>
                         <div className='pb-row'>
                             <TextField label={`Checklist ${n} name`} path={`checklists[${c}].title`} value={list.title}
                                 onChange={(title) => setPb({...pb, checklists: updateAt(lists, c, {title})})}/>
                             <span className='pb-actions'>
-                                <button type='button' className='pb-icon' aria-label={`Move checklist ${n} up`} disabled={c === 0}
-                                    onClick={() => setPb({...pb, checklists: moveIn(lists, c, c - 1)})}>↑</button>
+                                <button type='button' className='pb-icon' aria-label={`Move checklist ${n} up`} disabled={c === 0} {...moveButton(key, 'up')}
+                                    onClick={() => {
+                                        moved(key, 'up');
+                                        setPb({...pb, checklists: moveIn(lists, c, c - 1)});
+                                    }}>↑</button>
                                 <button type='button' className='pb-icon' aria-label={`Move checklist ${n} down`} disabled={c === lists.length - 1}
-                                    onClick={() => setPb({...pb, checklists: moveIn(lists, c, c + 1)})}>↓</button>
+                                    {...moveButton(key, 'down')} onClick={() => {
+                                        moved(key, 'down');
+                                        setPb({...pb, checklists: moveIn(lists, c, c + 1)});
+                                    }}>↓</button>
                                 <button type='button' className='pb-danger' aria-label={`Delete checklist ${n}`}
                                     onClick={() => setPb({...pb, checklists: lists.filter((_, x) => x !== c)})}>Delete</button>
                             </span>
                         </div>
                         <ol className='pb-task-editors'>
-                            {list.items.map((item, i) => (
-                                <TaskEditor key={i} pb={pb} setPb={setPb} host={host} c={c} i={i} item={item}/>
-                            ))}
+                            {list.items.map((item, i) => {
+                                const taskKey = rowKey(item);
+                                return (
+                                    <TaskEditor key={taskKey} rowId={taskKey} pb={pb} setPb={setPb} host={host} c={c} i={i} item={item}
+                                        open={open.has(taskKey)} setOpen={(v) => setTaskOpen(taskKey, v)} moved={moved}/>
+                                );
+                            })}
                         </ol>
                         <AddTask n={n} onAdd={(title) => setPb({...pb, checklists: updateAt(lists, c, {items: [...list.items, newTask(title)]})})}/>
                     </fieldset>
@@ -93,9 +117,20 @@ function AddTask({n, onAdd}: {n: number; onAdd: (title: string) => void}) {
     );
 }
 
-function TaskEditor({pb, setPb, host, c, i, item}: {pb: Playbook; setPb: (pb: Playbook) => void; host: Host; c: number; i: number; item: ChecklistItem}) {
+function TaskEditor({pb, setPb, host, c, i, item, rowId, open, setOpen, moved}: {
+    pb: Playbook;
+    setPb: (pb: Playbook) => void;
+    host: Host;
+    c: number;
+    i: number;
+    item: ChecklistItem;
+    /** The task's stable key (see rowKey). */
+    rowId: string;
+    open: boolean;
+    setOpen: (open: boolean) => void;
+    moved: (key: string, dir: 'up' | 'down') => void;
+}) {
     const error = useContext(ErrorContext);
-    const [open, setOpen] = useState(false);
     const lists = pb.checklists;
     const name = `${c + 1}.${i + 1}`;
     const base = `checklists[${c}].items[${i}]`;
@@ -111,9 +146,15 @@ function TaskEditor({pb, setPb, host, c, i, item}: {pb: Playbook; setPb: (pb: Pl
                 <TextField label={`Task ${name} name`} path={`${base}.title`} value={item.title} onChange={(title) => set({title})}/>
                 <span className='pb-actions'>
                     <button type='button' className='pb-icon' aria-label={`Move task ${name} up`} disabled={!itemMoveTarget(lists, c, i, -1)}
-                        onClick={() => setPb({...pb, checklists: stepTask(lists, c, i, -1)})}>↑</button>
+                        {...moveButton(rowId, 'up')} onClick={() => {
+                            moved(rowId, 'up');
+                            setPb({...pb, checklists: stepTask(lists, c, i, -1)});
+                        }}>↑</button>
                     <button type='button' className='pb-icon' aria-label={`Move task ${name} down`} disabled={!itemMoveTarget(lists, c, i, 1)}
-                        onClick={() => setPb({...pb, checklists: stepTask(lists, c, i, 1)})}>↓</button>
+                        {...moveButton(rowId, 'down')} onClick={() => {
+                            moved(rowId, 'down');
+                            setPb({...pb, checklists: stepTask(lists, c, i, 1)});
+                        }}>↓</button>
                     <button type='button' aria-expanded={expanded} aria-label={`Details of task ${name}`} onClick={() => setOpen(!expanded)}>Details</button>
                     <button type='button' className='pb-danger' aria-label={`Delete task ${name}`}
                         onClick={() => setPb({...pb, checklists: updateAt(lists, c, {items: lists[c].items.filter((_, x) => x !== i)})})}>Delete</button>

@@ -5,7 +5,7 @@ import React, {useEffect, useState} from 'react';
 
 import {formatDurationInput, parseDuration} from '../../../logic';
 import type {MetricConfig, MetricType, Playbook} from '../../../types';
-import {MAX_METRICS, moveIn, newMetric, updateAt} from '../editorLogic';
+import {MAX_METRICS, moveIn, newMetric, rowKey, updateAt} from '../editorLogic';
 import {SelectField, TextField, useFieldError} from '../../../components/fields';
 
 const TYPES: Array<[MetricType, string]> = [['metric_duration', 'Duration'], ['metric_currency', 'Cost (currency)'], ['metric_integer', 'Number']];
@@ -19,8 +19,9 @@ export function MetricsEditor({pb, setPb}: {pb: Playbook; setPb: (pb: Playbook) 
             {err.node}
             {metrics.map((metric, m) => {
                 const n = m + 1;
+                // Keyed by metric, not position: the target as typed moves with its metric.
                 return (
-                    <fieldset key={m} className='pb-metric-editor'>
+                    <fieldset key={rowKey(metric)} className='pb-metric-editor'>
                         <legend>Metric {n}</legend>
                         <TextField label={`Metric ${n} name`} path={`metrics[${m}].title`} value={metric.title} onChange={(title) => set(m, {title})}/>
                         <SelectField label={`Metric ${n} type`} path={`metrics[${m}].type`} value={metric.type} options={TYPES}

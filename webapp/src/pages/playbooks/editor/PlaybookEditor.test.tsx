@@ -83,6 +83,63 @@ describe('playbook editor', () => {
         expect(await screen.findByText('Saved.')).toBeTruthy();
     });
 
+    it('keeps a task\'s open details and the focus on its move button as it moves; the PUT body gains no fields', async () => {
+        const three = playbook();
+        three.checklists[0].items.push(task({id: 'x', title: 'Call'}));
+        const requests = setup(three);
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        await screen.findByLabelText('Task 1.3 name');
+        await click(screen.getByRole('button', {name: 'Details of task 1.3'}));
+        fireEvent.change(screen.getByLabelText('Task 1.3: mark done when a post contains'), {target: {value: 'called, rang'}});
+        const up = screen.getByRole('button', {name: 'Move task 1.3 up'});
+        up.focus();
+        // A keyboard user presses the focused button twice: Call goes to the top.
+        await click(document.activeElement as HTMLElement);
+        expect(document.activeElement).toBe(screen.getByRole('button', {name: 'Move task 1.2 up'}));
+        await click(document.activeElement as HTMLElement);
+        const titles = () => [1, 2, 3].map((i) => (screen.getByLabelText(`Task 1.${i} name`) as HTMLInputElement).value);
+        expect(titles()).toEqual(['Call', 'Assess', 'Page']);
+        // At the top "up" is disabled: the focus is on its "down".
+        expect(document.activeElement).toBe(screen.getByRole('button', {name: 'Move task 1.1 down'}));
+        // The details (and the keywords as typed) went with the task.
+        expect(screen.getByRole('button', {name: 'Details of task 1.1'}).getAttribute('aria-expanded')).toBe('true');
+        expect(screen.getByRole('button', {name: 'Details of task 1.3'}).getAttribute('aria-expanded')).toBe('false');
+        expect((screen.getByLabelText('Task 1.1: mark done when a post contains') as HTMLInputElement).value).toBe('called, rang');
+        // Across the checklist border too.
+        await click(screen.getByRole('button', {name: 'Move task 1.3 down'}));
+        expect(document.activeElement).toBe(screen.getByRole('button', {name: 'Move task 2.1 down'}));
+        await click(screen.getByRole('button', {name: 'Details of task 2.1'}));
+        await click(screen.getByRole('button', {name: 'Move task 2.1 up'}));
+        expect(screen.getByRole('button', {name: 'Details of task 1.3'}).getAttribute('aria-expanded')).toBe('true');
+        expect(document.activeElement).toBe(screen.getByRole('button', {name: 'Move task 1.3 up'}));
+        // Checklists keep the focus on their move button as well.
+        const listDown = screen.getByRole('button', {name: 'Move checklist 1 down'});
+        listDown.focus();
+        await click(listDown);
+        expect(document.activeElement).toBe(screen.getByRole('button', {name: 'Move checklist 2 up'}));
+        await click(screen.getByRole('button', {name: 'Save'}));
+        const body = putBody(requests);
+        expect(body.checklists.map((l) => l.title)).toEqual(['Mitigate', 'Triage']);
+        expect(Object.keys(body.checklists[0]).sort()).toEqual(Object.keys(three.checklists[0]).sort());
+        expect(Object.keys(body.checklists[1].items[1]).sort()).toEqual(Object.keys(three.checklists[0].items[0]).sort());
+        expect(Object.keys(body.checklists[1].items[0]).sort()).toEqual([...Object.keys(three.checklists[0].items[0]), 'task_actions'].sort());
+        expect(Object.keys(body).sort()).toEqual(Object.keys(three).sort());
+    });
+
+    it('keeps a metric\'s target as typed with the metric when it moves', async () => {
+        const two = playbook({metrics: [
+            {id: 'm1', title: 'Time to mitigate', description: '', type: 'metric_duration', target: 3600000},
+            {id: 'm2', title: 'Time to fix', description: '', type: 'metric_duration', target: 7200000},
+        ]});
+        setup(two);
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        fireEvent.change(await screen.findByLabelText('Metric 1 target'), {target: {value: '90m'}});
+        await click(screen.getByRole('button', {name: 'Move metric 1 down'}));
+        expect((screen.getByLabelText('Metric 1 name') as HTMLInputElement).value).toBe('Time to fix');
+        expect((screen.getByLabelText('Metric 1 target') as HTMLInputElement).value).toBe('2h');
+        expect((screen.getByLabelText('Metric 2 target') as HTMLInputElement).value).toBe('90m');
+    });
+
     it('edits metrics: type, target as a duration, at most four', async () => {
         const requests = setup();
         render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
