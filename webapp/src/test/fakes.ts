@@ -62,7 +62,7 @@ export interface Recorded {
 
 type Responder = (url: string, body: any) => unknown;
 
-/** Routes: [method, URL substring or pattern, answer]. An answer that is a Response is sent as is, anything else as JSON. */
+/** Routes: [method, URL substring or pattern, answer]. An answer that is a Response is sent as is, anything else as JSON; a promise is awaited first (a slow server). */
 export function mockFetch(routes: Array<[string, string | RegExp, Responder]>): Recorded[] {
     const requests: Recorded[] = [];
     vi.stubGlobal('fetch', vi.fn(async (url: string, init?: RequestInit) => {
@@ -72,7 +72,7 @@ export function mockFetch(routes: Array<[string, string | RegExp, Responder]>): 
         for (const [m, pattern, respond] of routes) {
             const hit = typeof pattern === 'string' ? url.includes(pattern) : pattern.test(url);
             if (m === method && hit) {
-                const answer = respond(url, body);
+                const answer = await respond(url, body);
                 return answer instanceof Response ? answer : json(answer);
             }
         }

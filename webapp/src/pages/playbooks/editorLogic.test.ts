@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 
 import {task} from '../../test/fakes';
 import type {Playbook} from '../../types';
-import {carryRowKeys, joinOffset, keywordRule, moveIn, newMetric, rowKey, splitOffset, stepTask, updateTask, withKeywordRule} from './editorLogic';
+import {carryRowKeys, joinOffset, rebase, keywordRule, moveIn, newMetric, rowKey, splitOffset, stepTask, updateTask, withKeywordRule} from './editorLogic';
 
 describe('playbook editor logic', () => {
     it('moves list entries and tasks across checklists', () => {
@@ -64,5 +64,15 @@ describe('playbook editor logic', () => {
         expect(JSON.stringify(reloaded)).toBe(JSON.stringify(server));
         // Fields the server left out stay out.
         expect('metrics' in carryRowKeys(edited, {id: 'p', checklists: []} as unknown as Playbook)).toBe(false);
+    });
+
+    it('rebases a draft on a newer stored playbook: untouched fields from the server, edits kept', () => {
+        const base = {id: 'p', title: 'A', description: 'd', delete_at: 0, update_at: 1, checklists: [], metrics: [], old: 1} as unknown as Playbook;
+        const server = {...base, delete_at: 9, update_at: 2, description: 'normalised'} as Playbook;
+        delete (server as Record<string, unknown>).old;
+        expect(rebase(base, base, server)).toBe(server);
+        const draft = {...base, title: 'B', description: 'mine'};
+        const out = rebase(draft, base, server);
+        expect(out).toEqual({id: 'p', title: 'B', description: 'mine', delete_at: 9, update_at: 2, checklists: [], metrics: []});
     });
 });

@@ -181,3 +181,57 @@ export function carryRowKeys(from: Playbook, to: Playbook): Playbook {
     }
     return next;
 }
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The draft on top of a newer stored playbook: `base` is what the draft
+ * was last in step with (the version sent by Save, or the stored one before
+ * Archive/Restore), `server` the server's playbook now (keys carried, see
+ * carryRowKeys). Every top-level field the user has not changed since
+ * `base` takes the server's value (update_at, delete_at, normalised
+ * lists); changed ones keep the draft, with the ids the server gave to the
+ * checklists, tasks and metrics that were new in `base`.
+ */
+export function rebase(draft: Playbook, base: Playbook, server: Playbook): Playbook {
+    if (draft === base) {
+        return server;
+    }
+    const next: Record<string, unknown> = {...draft};
+    for (const field of new Set([...Object.keys(base), ...Object.keys(server)])) {
+        if (sameJson(draft[field], base[field])) {
+            if (field in server) {
+                next[field] = server[field];
+            } else {
+                delete next[field];
+            }
+        }
+    }
+    const out = next as Playbook;
+    // Ids given by the server, by row key of what was sent.
+    const ids = new Map<string, string>();
+    const learn = (sent: {id: string} | undefined, got: {id: string} | undefined) => {
+        if (sent && got && !sent.id && got.id) {
+            ids.set(rowKey(sent), got.id);
+        }
+    };
+    (base.checklists || []).forEach((l, c) => {
+        learn(l, server.checklists?.[c]);
+        (l.items || []).forEach((item, i) => learn(item, server.checklists?.[c]?.items?.[i]));
+    });
+    (base.metrics || []).forEach((m, i) => learn(m, server.metrics?.[i]));
+    if (ids.size === 0) {
+        return out;
+    }
+    const fill = <T extends {id: string}>(row: T): T => {
+        const id = row.id ? undefined : ids.get(rowKey(row));
+        return id ? {...row, id} : row;
+    };
+    if (Array.isArray(out.checklists) && out.checklists !== server.checklists) {
+        out.checklists = out.checklists.map((l) => ({...fill(l), items: Array.isArray(l.items) ? l.items.map(fill) : l.items}));
+    }
+    if (Array.isArray(out.metrics) && out.metrics !== server.metrics) {
+        out.metrics = out.metrics.map(fill);
+    }
+    return out;
+}

@@ -140,6 +140,133 @@ describe('playbook editor', () => {
         expect((screen.getByLabelText('Metric 2 target') as HTMLInputElement).value).toBe('90m');
     });
 
+    it('keeps what is typed while a save is in flight, with the ids and times the server gave', async () => {
+        let answer: (pb: Playbook) => void = () => undefined;
+        let first = true;
+        const requests = setup(playbook(), (body) => {
+            if (!first) {
+                return body;
+            }
+            first = false;
+            return new Promise<Playbook>((resolve) => {
+                answer = resolve;
+            });
+        });
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        fireEvent.change(await screen.findByLabelText('Title'), {target: {value: 'Major incident'}});
+        fireEvent.change(screen.getByRole('textbox', {name: 'New task in checklist 2'}), {target: {value: 'Verify'}});
+        await click(screen.getByRole('button', {name: 'Add task to checklist 2'}));
+        await click(screen.getByRole('button', {name: 'Save'}));
+        const sent = putBody(requests);
+        expect(sent.checklists[1].items[1]).toMatchObject({id: '', title: 'Verify'});
+        // Typed while the server works.
+        fireEvent.change(screen.getByLabelText('Description'), {target: {value: 'Stay calm.'}});
+        fireEvent.change(screen.getByLabelText('Task 2.2 name'), {target: {value: 'Verify the fix'}});
+        await act(async () => {
+            const stored = JSON.parse(JSON.stringify(sent)) as Playbook;
+            stored.checklists[1].items[1].id = 'new1';
+            answer({...stored, update_at: 99});
+        });
+        expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Major incident');
+        expect((screen.getByLabelText('Description') as HTMLTextAreaElement).value).toBe('Stay calm.');
+        expect((screen.getByLabelText('Task 2.2 name') as HTMLInputElement).value).toBe('Verify the fix');
+        expect(screen.getByRole('status').textContent).toBe('Unsaved changes');
+        await click(screen.getByRole('button', {name: 'Save'}));
+        const again = putBody(requests);
+        expect(again).toMatchObject({title: 'Major incident', description: 'Stay calm.', update_at: 99});
+        expect(again.checklists[1].items[1]).toMatchObject({id: 'new1', title: 'Verify the fix'});
+        expect(await screen.findByText('Saved.')).toBeTruthy();
+    });
+
+    it('archives and restores without losing unsaved changes', async () => {
+        let deleteAt = 0;
+        const requests = mockFetch([
+            ['DELETE', '/playbooks/p1', () => {
+                deleteAt = 555;
+                return {};
+            }],
+            ['PUT', '/playbooks/p1/restore', () => {
+                deleteAt = 0;
+                return {};
+            }],
+            ['GET', '/playbooks/p1', () => playbook({delete_at: deleteAt, update_at: deleteAt + 1})],
+            ['PUT', '/playbooks/p1', (_, body) => body],
+        ]);
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        fireEvent.change(await screen.findByLabelText('Title'), {target: {value: 'Major incident'}});
+        await click(screen.getByRole('button', {name: 'Archive'}));
+        await click(within(screen.getByRole('dialog', {name: 'Archive Major incident?'})).getByRole('button', {name: 'Archive'}));
+        expect(await screen.findByText('archived')).toBeTruthy();
+        expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Major incident');
+        expect(screen.getByRole('status').textContent).toBe('Unsaved changes');
+        await click(screen.getByRole('button', {name: 'Restore'}));
+        await screen.findByRole('button', {name: 'Archive'});
+        expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Major incident');
+        await click(screen.getByRole('button', {name: 'Save'}));
+        expect(putBody(requests)).toMatchObject({title: 'Major incident', delete_at: 0, update_at: 1});
+    });
+
+    it('archiving with nothing changed leaves nothing unsaved', async () => {
+        mockFetch([
+            ['DELETE', '/playbooks/p1', () => ({})],
+            ['GET', '/playbooks/p1', (() => {
+                let n = 0;
+                return () => playbook(n++ === 0 ? {} : {delete_at: 555, update_at: 556});
+            })()],
+        ]);
+        render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
+        await click(await screen.findByRole('button', {name: 'Archive'}));
+        await click(within(screen.getByRole('dialog')).getByRole('button', {name: 'Archive'}));
+        expect(await screen.findByText('archived')).toBeTruthy();
+        expect(screen.getByRole('status').textContent).toBe('');
+    });
+
+    it('asks before duplicating with unsaved changes (in-page dialog), and can save first', async () => {
+        const requests = mockFetch([
+            ['POST', '/playbooks/p1/duplicate', () => ({id: 'p2'})],
+            ['GET', '/playbooks/p1', () => playbook()],
+            ['PUT', '/playbooks/p1', (_, body) => body],
+        ]);
+        const confirm = vi.spyOn(window, 'confirm');
+        const host = fakeHost();
+        render(<PlaybookEditor playbookId='p1' host={host}/>);
+        fireEvent.change(await screen.findByLabelText('Title'), {target: {value: 'Major incident'}});
+        await click(screen.getByRole('button', {name: 'Duplicate'}));
+        const dialog = screen.getByRole('dialog', {name: 'Duplicate with unsaved changes?'});
+        expect(requests.some((r) => r.method === 'POST')).toBe(false);
+        expect(host.navigate).not.toHaveBeenCalled();
+        await click(within(dialog).getByRole('button', {name: 'Cancel'}));
+        expect(screen.queryByRole('dialog')).toBeNull();
+        expect(requests.some((r) => r.method === 'POST')).toBe(false);
+        await click(screen.getByRole('button', {name: 'Duplicate'}));
+        await click(within(screen.getByRole('dialog')).getByRole('button', {name: 'Save and duplicate'}));
+        const methods = requests.filter((r) => r.method !== 'GET').map((r) => r.method);
+        expect(methods).toEqual(['PUT', 'POST']);
+        expect(putBody(requests).title).toBe('Major incident');
+        expect(host.navigate).toHaveBeenCalledWith('/playbooks/playbooks/p2');
+        expect(confirm).not.toHaveBeenCalled();
+        confirm.mockRestore();
+    });
+
+    it('duplicates at once when nothing is unsaved, and warns on leaving the page with unsaved changes', async () => {
+        mockFetch([
+            ['POST', '/playbooks/p1/duplicate', () => ({id: 'p2'})],
+            ['GET', '/playbooks/p1', () => playbook()],
+        ]);
+        const host = fakeHost();
+        render(<PlaybookEditor playbookId='p1' host={host}/>);
+        const title = await screen.findByLabelText('Title');
+        const leave = () => window.dispatchEvent(new Event('beforeunload', {cancelable: true}));
+        expect(leave()).toBe(true);
+        fireEvent.change(title, {target: {value: 'Major incident'}});
+        expect(leave()).toBe(false);
+        fireEvent.change(title, {target: {value: 'Incident response'}});
+        expect(leave()).toBe(true);
+        await click(screen.getByRole('button', {name: 'Duplicate'}));
+        expect(screen.queryByRole('dialog')).toBeNull();
+        expect(host.navigate).toHaveBeenCalledWith('/playbooks/playbooks/p2');
+    });
+
     it('edits metrics: type, target as a duration, at most four', async () => {
         const requests = setup();
         render(<PlaybookEditor playbookId='p1' host={fakeHost()}/>);
