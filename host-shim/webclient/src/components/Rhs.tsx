@@ -10,7 +10,17 @@ import {Icon} from './Icon';
 import {MessageBox} from './MessageBox';
 import {PostItem} from './PostItem';
 
-const close = () => setState((s) => ({...s, rhs: {kind: 'none'}}));
+/**
+ * Closes the sidebar; focus goes to the channel's message box (the close
+ * button is gone), except on touch screens, where that would pop up the
+ * keyboard.
+ */
+const close = () => {
+    setState((s) => ({...s, rhs: {kind: 'none'}}));
+    if (!window.matchMedia?.('(hover: none)').matches) {
+        requestAnimationFrame(() => document.querySelector<HTMLElement>('main .message-box textarea')?.focus());
+    }
+};
 
 export function Rhs() {
     const rhs = useStore((s) => s.rhs);
