@@ -17,6 +17,9 @@ impl Client<'_> {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         call(self.app, method, path, Some(&self.token), body).await
     }
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
     fn id(&self) -> &str {
         self.user["id"].as_str().unwrap()
     }
@@ -106,23 +109,17 @@ async fn first_user_is_admin_and_sessions_work() {
     assert_eq!(bob.user["roles"], "system_user");
     assert!(bob.user.get("password").is_none());
 
-    let (status, me) = admin.call(Method::GET, "/api/v4/users/me", None).await;
+    let (status, me) = admin.get("/api/v4/users/me").await;
     assert_eq!(
         (status, me["username"].as_str()),
         (StatusCode::OK, Some("alice"))
     );
     // Others' emails are hidden from non-admins.
-    let (_, seen) = bob
-        .call(Method::GET, &format!("/api/v4/users/{}", admin.id()), None)
-        .await;
+    let (_, seen) = bob.get(&format!("/api/v4/users/{}", admin.id())).await;
     assert_eq!(seen["email"], "");
-    let (_, seen) = admin
-        .call(Method::GET, &format!("/api/v4/users/{}", bob.id()), None)
-        .await;
+    let (_, seen) = admin.get(&format!("/api/v4/users/{}", bob.id())).await;
     assert_eq!(seen["email"], "bob@example.com");
-    let (_, by_name) = bob
-        .call(Method::GET, "/api/v4/users/username/alice", None)
-        .await;
+    let (_, by_name) = bob.get("/api/v4/users/username/alice").await;
     assert_eq!(by_name["id"], admin.id());
     let (_, many) = bob
         .call(
@@ -136,7 +133,7 @@ async fn first_user_is_admin_and_sessions_work() {
     // Logout ends the session.
     let (status, _) = bob.call(Method::POST, "/api/v4/users/logout", None).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = bob.call(Method::GET, "/api/v4/users/me", None).await;
+    let (status, body) = bob.get("/api/v4/users/me").await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED);
 }
 
@@ -287,11 +284,7 @@ async fn personal_access_tokens_authenticate_until_revoked() {
     let (status, _) = call(&app, Method::GET, "/api/v4/users/me", Some(&secret), None).await;
     assert_eq!(status, StatusCode::OK);
     let (_, listed) = alice
-        .call(
-            Method::GET,
-            &format!("/api/v4/users/{}/tokens", alice.id()),
-            None,
-        )
+        .get(&format!("/api/v4/users/{}/tokens", alice.id()))
         .await;
     assert!(
         listed[0].get("token").is_none(),
@@ -350,9 +343,7 @@ async fn teams_channels_and_membership_rules() {
         )
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
-    let (status, _) = carol
-        .call(Method::GET, &format!("/api/v4/teams/{team_id}"), None)
-        .await;
+    let (status, _) = carol.get(&format!("/api/v4/teams/{team_id}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     for who in [bob.id(), carol.id()] {
         let (status, member) = alice
@@ -364,9 +355,9 @@ async fn teams_channels_and_membership_rules() {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{member}");
     }
-    let (_, teams) = bob.call(Method::GET, "/api/v4/users/me/teams", None).await;
+    let (_, teams) = bob.get("/api/v4/users/me/teams").await;
     assert_eq!(teams[0]["name"], "ops");
-    let (_, by_name) = bob.call(Method::GET, "/api/v4/teams/name/ops", None).await;
+    let (_, by_name) = bob.get("/api/v4/teams/name/ops").await;
     assert_eq!(by_name["id"], team_id);
 
     // A public and a private channel.
@@ -396,29 +387,15 @@ async fn teams_channels_and_membership_rules() {
     assert!(body["message"].as_str().unwrap().starts_with("name:"));
 
     // Bob sees the public one, not the private one.
-    let (status, _) = bob
-        .call(Method::GET, &format!("/api/v4/channels/{public_id}"), None)
-        .await;
+    let (status, _) = bob.get(&format!("/api/v4/channels/{public_id}")).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = bob
-        .call(Method::GET, &format!("/api/v4/channels/{private_id}"), None)
-        .await;
+    let (status, body) = bob.get(&format!("/api/v4/channels/{private_id}")).await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
     let (status, _) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/teams/{team_id}/channels/name/secret"),
-            None,
-        )
+        .get(&format!("/api/v4/teams/{team_id}/channels/name/secret"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, listed) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/teams/{team_id}/channels"),
-            None,
-        )
-        .await;
+    let (_, listed) = bob.get(&format!("/api/v4/teams/{team_id}/channels")).await;
     let names: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -445,11 +422,7 @@ async fn teams_channels_and_membership_rules() {
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
     let (_, mine) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/users/me/teams/{team_id}/channels"),
-            None,
-        )
+        .get(&format!("/api/v4/users/me/teams/{team_id}/channels"))
         .await;
     let mut mine: Vec<&str> = mine
         .as_array()
@@ -460,11 +433,7 @@ async fn teams_channels_and_membership_rules() {
     mine.sort();
     assert_eq!(mine, vec!["off-topic", "town", "town-square"]);
     let (_, members) = alice
-        .call(
-            Method::GET,
-            &format!("/api/v4/channels/{public_id}/members"),
-            None,
-        )
+        .get(&format!("/api/v4/channels/{public_id}/members"))
         .await;
     assert_eq!(members.as_array().unwrap().len(), 2);
     // Leave, then archive (creator only).
@@ -492,9 +461,7 @@ async fn teams_channels_and_membership_rules() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, archived) = alice
-        .call(Method::GET, &format!("/api/v4/channels/{public_id}"), None)
-        .await;
+    let (_, archived) = alice.get(&format!("/api/v4/channels/{public_id}")).await;
     assert_ne!(archived["delete_at"], 0);
 
     // Direct channels.
@@ -519,11 +486,7 @@ async fn teams_channels_and_membership_rules() {
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN);
     let (status, _) = alice
-        .call(
-            Method::GET,
-            &format!("/api/v4/channels/{}", dm["id"].as_str().unwrap()),
-            None,
-        )
+        .get(&format!("/api/v4/channels/{}", dm["id"].as_str().unwrap()))
         .await;
     assert_eq!(
         status,
@@ -606,13 +569,7 @@ async fn posts_threads_edits_and_paging() {
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
 
-    let (_, thread) = alice
-        .call(
-            Method::GET,
-            &format!("/api/v4/posts/{root_id}/thread"),
-            None,
-        )
-        .await;
+    let (_, thread) = alice.get(&format!("/api/v4/posts/{root_id}/thread")).await;
     assert_eq!(thread["order"].as_array().unwrap().len(), 2);
     assert_eq!(thread["posts"][root_id]["reply_count"], 1);
 
@@ -656,11 +613,9 @@ async fn posts_threads_edits_and_paging() {
             .await;
     }
     let (_, page0) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/channels/{channel_id}/posts?page=0&per_page=3"),
-            None,
-        )
+        .get(&format!(
+            "/api/v4/channels/{channel_id}/posts?page=0&per_page=3"
+        ))
         .await;
     let order: Vec<&str> = page0["order"]
         .as_array()
@@ -672,14 +627,10 @@ async fn posts_threads_edits_and_paging() {
     assert_eq!(page0["posts"][order[0]]["message"], "m4");
     assert_eq!(page0["prev_post_id"], order[2]);
     let (_, older) = bob
-        .call(
-            Method::GET,
-            &format!(
-                "/api/v4/channels/{channel_id}/posts?before={}&per_page=3",
-                order[2]
-            ),
-            None,
-        )
+        .get(&format!(
+            "/api/v4/channels/{channel_id}/posts?before={}&per_page=3",
+            order[2]
+        ))
         .await;
     assert_eq!(
         older["posts"][older["order"][0].as_str().unwrap()]["message"],
@@ -692,20 +643,10 @@ async fn posts_threads_edits_and_paging() {
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = alice
-        .call(
-            Method::GET,
-            &format!("/api/v4/posts/{}", reply["id"].as_str().unwrap()),
-            None,
-        )
+        .get(&format!("/api/v4/posts/{}", reply["id"].as_str().unwrap()))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = bob
-        .call(
-            Method::GET,
-            "/api/v4/posts/nonexistentpostidxxxxxxxxx",
-            None,
-        )
-        .await;
+    let (status, body) = bob.get("/api/v4/posts/nonexistentpostidxxxxxxxxx").await;
     assert_error(status, &body, StatusCode::NOT_FOUND);
 }
 
@@ -715,27 +656,19 @@ async fn plugin_routes_receive_the_server_set_user_id() {
     let alice = sign_up_and_log_in(&app, "alice").await;
     // The self-check report route needs an admin: the plugin sees alice.
     let (status, body) = alice
-        .call(
-            Method::GET,
-            "/plugins/playbooks/api/v0/selfcheck/nochannel",
-            None,
-        )
+        .get("/plugins/playbooks/api/v0/selfcheck/nochannel")
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["message"], "No self-check was run in this channel.");
     let bob = sign_up_and_log_in(&app, "bob").await;
     let (status, _) = bob
-        .call(
-            Method::GET,
-            "/plugins/playbooks/api/v0/selfcheck/nochannel",
-            None,
-        )
+        .get("/plugins/playbooks/api/v0/selfcheck/nochannel")
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Plugin management is for admins.
-    let (status, _) = bob.call(Method::GET, "/api/v4/plugins", None).await;
+    let (status, _) = bob.get("/api/v4/plugins").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, listed) = alice.call(Method::GET, "/api/v4/plugins", None).await;
+    let (status, listed) = alice.get("/api/v4/plugins").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["active"][0]["id"], "playbooks");
 }

@@ -53,25 +53,14 @@ async fn user_lists_are_scoped_sorted_and_sanitised() {
     let (team, channel) = (&w.team, &w.channel);
 
     // Non-admins see who shares a team or channel with them.
-    let all = w
-        .bob
-        .expect(StatusCode::OK, Method::GET, "/api/v4/users", None)
-        .await;
+    let all = w.bob.get_ok("/api/v4/users").await;
     assert_eq!(usernames(&all), ["alice", "bob", "carol"]);
     for user in all.as_array().unwrap() {
         let own = user["username"] == "bob";
         assert_eq!(user["email"] != "", own, "emails of others hidden: {user}");
         assert!(user.get("password").is_none());
     }
-    let everyone = w
-        .alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            "/api/v4/users?per_page=200",
-            None,
-        )
-        .await;
+    let everyone = w.alice.get_ok("/api/v4/users?per_page=200").await;
     let names = usernames(&everyone);
     assert!(
         names.contains(&"dave".to_string()),
@@ -85,94 +74,59 @@ async fn user_lists_are_scoped_sorted_and_sanitised() {
             .all(|u| u["email"] != ""),
         "admins see emails"
     );
-    assert_eq!(
-        usernames(
-            &w.dave
-                .expect(StatusCode::OK, Method::GET, "/api/v4/users", None)
-                .await
-        ),
-        ["dave"]
-    );
+    assert_eq!(usernames(&w.dave.get_ok("/api/v4/users").await), ["dave"]);
 
     // Scopes.
     let in_channel = w
         .carol
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users?in_channel={channel}&page=0&per_page=60&sort="),
-            None,
-        )
+        .get_ok(&format!(
+            "/api/v4/users?in_channel={channel}&page=0&per_page=60&sort="
+        ))
         .await;
     assert_eq!(usernames(&in_channel), ["alice", "bob"]);
     let not_in = w
         .bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users?in_team={team}&not_in_channel={channel}"),
-            None,
-        )
+        .get_ok(&format!(
+            "/api/v4/users?in_team={team}&not_in_channel={channel}"
+        ))
         .await;
     assert_eq!(usernames(&not_in), ["carol"]);
     let page = w
         .bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users?in_team={team}&page=1&per_page=1"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/users?in_team={team}&page=1&per_page=1"))
         .await;
     assert_eq!(usernames(&page), ["bob"]);
     let active = w
         .bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users?in_team={team}&active=true"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/users?in_team={team}&active=true"))
         .await;
     assert_eq!(usernames(&active), ["alice", "bob", "carol"]);
 
     // Who may ask.
     let (status, body, _) = request(&app, None, Method::GET, "/api/v4/users", None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "");
-    let (status, body) = w
-        .dave
-        .call(Method::GET, &format!("/api/v4/users?in_team={team}"), None)
-        .await;
+    let (status, body) = w.dave.get(&format!("/api/v4/users?in_team={team}")).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let secret = channel_with(&w.alice, team, "secret", "P", &[]).await;
     let (status, body) = w
         .bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/users?in_channel={secret}"),
-            None,
-        )
+        .get(&format!("/api/v4/users?in_channel={secret}"))
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let (status, body) = w
         .bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/users?in_team={team}&not_in_channel={secret}"),
-            None,
-        )
+        .get(&format!(
+            "/api/v4/users?in_team={team}&not_in_channel={secret}"
+        ))
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
-    let (status, body) = w
-        .bob
-        .call(Method::GET, "/api/v4/users?per_page=many", None)
-        .await;
+    let (status, body) = w.bob.get("/api/v4/users?per_page=many").await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "");
 }
 
 async fn auto(who: &Client<'_>, query: String) -> Value {
     let path = format!("/api/v4/users/autocomplete?{query}");
-    who.expect(StatusCode::OK, Method::GET, &path, None).await
+    who.get_ok(&path).await
 }
 
 async fn search(who: &Client<'_>, body: Value) -> (StatusCode, Value) {
@@ -231,11 +185,7 @@ async fn autocomplete_and_search_match_name_prefixes() {
     // Who may ask.
     let (status, body) = w
         .dave
-        .call(
-            Method::GET,
-            &format!("/api/v4/users/autocomplete?in_team={team}&name=a"),
-            None,
-        )
+        .get(&format!("/api/v4/users/autocomplete?in_team={team}&name=a"))
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let (status, body, _) = request(
@@ -324,10 +274,7 @@ async fn teams_list_open_and_own_and_show_members_to_members() {
             .map(|t| t["name"].as_str().unwrap().to_string())
             .collect()
     };
-    let listed = w
-        .bob
-        .expect(StatusCode::OK, Method::GET, "/api/v4/teams", None)
-        .await;
+    let listed = w.bob.get_ok("/api/v4/teams").await;
     assert_eq!(
         names(&listed),
         ["board", "ops"],
@@ -335,38 +282,19 @@ async fn teams_list_open_and_own_and_show_members_to_members() {
     );
     let listed = w
         .dave
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            "/api/v4/teams?page=0&per_page=60&include_total_count=false",
-            None,
-        )
+        .get_ok("/api/v4/teams?page=0&per_page=60&include_total_count=false")
         .await;
     assert_eq!(names(&listed), ["ops"]);
-    let listed = w
-        .alice
-        .expect(StatusCode::OK, Method::GET, "/api/v4/teams", None)
-        .await;
+    let listed = w.alice.get_ok("/api/v4/teams").await;
     assert_eq!(names(&listed), ["board", "hidden", "ops"], "admins see all");
-    let listed = w
-        .alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            "/api/v4/teams?page=1&per_page=1",
-            None,
-        )
-        .await;
+    let listed = w.alice.get_ok("/api/v4/teams?page=1&per_page=1").await;
     assert_eq!(names(&listed), ["hidden"]);
     let (status, body, _) = request(&app, None, Method::GET, "/api/v4/teams", None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "");
 
     // Members of a team, for its members.
     let path = format!("/api/v4/teams/{}/members", w.team);
-    let members = w
-        .carol
-        .expect(StatusCode::OK, Method::GET, &path, None)
-        .await;
+    let members = w.carol.get_ok(&path).await;
     let members = members.as_array().unwrap();
     let ids: Vec<&str> = members
         .iter()
@@ -384,7 +312,7 @@ async fn teams_list_open_and_own_and_show_members_to_members() {
     assert_eq!(members[1]["scheme_admin"], false);
     assert_eq!(members[1]["scheme_user"], true);
     assert_eq!(members[1]["team_id"], w.team.as_str());
-    let (status, body) = w.dave.call(Method::GET, &path, None).await;
+    let (status, body) = w.dave.get(&path).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let (status, body, _) = request(&app, None, Method::GET, &path, None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "");
@@ -439,12 +367,7 @@ async fn channel_patch_checks_members_limits_and_tells_members() {
     assert_eq!(patched["header"], "Sev 2: db");
     let stored = w
         .carol
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/channels/{}", w.channel),
-            None,
-        )
+        .get_ok(&format!("/api/v4/channels/{}", w.channel))
         .await;
     assert_eq!(stored["display_name"], "Incidents");
 

@@ -67,23 +67,13 @@ async fn join(client: &Client<'_>, channel_id: &str) {
 
 async fn run_of(client: &Client<'_>, run_id: &str) -> Value {
     client
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("{}/runs/{run_id}", crate::client::API),
-            None,
-        )
+        .get_ok(&format!("{}/runs/{run_id}", crate::client::API))
         .await
 }
 
 async fn posts(client: &Client<'_>, channel_id: &str) -> Vec<Value> {
     let body = client
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/channels/{channel_id}/posts"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/channels/{channel_id}/posts"))
         .await;
     let order = body["order"].as_array().cloned().unwrap_or_default();
     order
@@ -170,14 +160,9 @@ async fn slash_commands_drive_runs() {
 
     // Dynamic autocomplete: the server asks the plugin for the items.
     let suggestions = bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!(
+        .get_ok(&format!(
                 "/api/v4/teams/{team_id}/commands/autocomplete_suggestions?user_input=%2Fplaybook%20check%200%20&channel_id={room}"
-            ),
-            None,
-        )
+            ))
         .await;
     let completes: Vec<&str> = suggestions
         .as_array()
@@ -276,15 +261,10 @@ async fn slash_commands_drive_runs() {
     )
     .await;
     let list = bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!(
-                "{}/runs?team_id={team_id}&search_term=from%20the",
-                crate::client::API
-            ),
-            None,
-        )
+        .get_ok(&format!(
+            "{}/runs?team_id={team_id}&search_term=from%20the",
+            crate::client::API
+        ))
         .await;
     assert_eq!(list["total_count"], 1, "{list}");
     socket.close().await;
@@ -396,15 +376,10 @@ async fn keyword_prompt_welcome_and_task_actions() {
     .await;
     socket.close().await;
     let list = carol
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!(
-                "{}/runs?team_id={team_id}&participant_id=me",
-                crate::client::API
-            ),
-            None,
-        )
+        .get_ok(&format!(
+            "{}/runs?team_id={team_id}&participant_id=me",
+            crate::client::API
+        ))
         .await;
     let run = list["items"][0].clone();
     assert_eq!(run["name"], "Checkout outage");
@@ -515,7 +490,7 @@ async fn keyword_prompt_welcome_and_task_actions() {
     let path = format!("/api/v4/users/me/teams/{team_id}/channels/categories");
     let mut filed = false;
     for _ in 0..200 {
-        let body = alice.expect(StatusCode::OK, Method::GET, &path, None).await;
+        let body = alice.get_ok(&path).await;
         filed = body["categories"].as_array().unwrap().iter().any(|c| {
             c["display_name"] == "Incidents"
                 && c["type"] == "custom"
@@ -530,14 +505,10 @@ async fn keyword_prompt_welcome_and_task_actions() {
     assert!(filed, "town filed under Incidents");
     // Others' categories are private.
     let (status, _) = bob
-        .call(
-            Method::GET,
-            &format!(
-                "/api/v4/users/{}/teams/{team_id}/channels/categories",
-                alice.id
-            ),
-            None,
-        )
+        .get(&format!(
+            "/api/v4/users/{}/teams/{team_id}/channels/categories",
+            alice.id
+        ))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -13,23 +13,12 @@ use crate::helpers::spawn_app;
 
 /// `GET /channels/{channel}/members/me` as `who`.
 async fn my_member(who: &Client<'_>, channel_id: &str) -> Value {
-    who.expect(
-        StatusCode::OK,
-        Method::GET,
-        &format!("/api/v4/channels/{channel_id}/members/me"),
-        None,
-    )
-    .await
+    who.get_ok(&format!("/api/v4/channels/{channel_id}/members/me"))
+        .await
 }
 
 async fn total_msg_count(who: &Client<'_>, channel_id: &str) -> i64 {
-    who.expect(
-        StatusCode::OK,
-        Method::GET,
-        &format!("/api/v4/channels/{channel_id}"),
-        None,
-    )
-    .await["total_msg_count"]
+    who.get_ok(&format!("/api/v4/channels/{channel_id}")).await["total_msg_count"]
         .as_i64()
         .unwrap()
 }
@@ -104,12 +93,7 @@ async fn posts_leave_others_unread_until_they_view() {
     let posted = bob_socket.next_event("posted").await;
     assert_eq!(mentions(&posted), Some(vec![bob.id.clone()]), "{posted}");
     let members = bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users/me/teams/{team}/channels/members"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/users/me/teams/{team}/channels/members"))
         .await;
     let b = members
         .as_array()
@@ -198,12 +182,7 @@ async fn direct_bot_webhook_and_ephemeral_posts() {
     assert_eq!(my_member(&alice, &direct).await["mention_count"], 1);
     assert_eq!(my_member(&bob, &direct).await["mention_count"], 0);
     let members = alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users/me/teams/{team}/channels/members"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/users/me/teams/{team}/channels/members"))
         .await;
     let ids: Vec<&str> = members
         .as_array()
@@ -368,23 +347,20 @@ async fn read_state_routes_check_who_asks() {
 
     // Team members lists: self or admin, team members only.
     let mine = format!("/api/v4/users/me/teams/{team}/channels/members");
-    let (status, body) = dave.call(Method::GET, &mine, None).await;
+    let (status, body) = dave.get(&mine).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let (status, body) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/users/{}/teams/{team}/channels/members", carol.id),
-            None,
-        )
+        .get(&format!(
+            "/api/v4/users/{}/teams/{team}/channels/members",
+            carol.id
+        ))
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let bobs = alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/users/{}/teams/{team}/channels/members", bob.id),
-            None,
-        )
+        .get_ok(&format!(
+            "/api/v4/users/{}/teams/{team}/channels/members",
+            bob.id
+        ))
         .await;
     let mut ids: Vec<&str> = bobs
         .as_array()
@@ -397,12 +373,7 @@ async fn read_state_routes_check_who_asks() {
     let mut defaults = Vec::new();
     for name in ["town-square", "off-topic"] {
         let found = alice
-            .expect(
-                StatusCode::OK,
-                Method::GET,
-                &format!("/api/v4/teams/{team}/channels/name/{name}"),
-                None,
-            )
+            .get_ok(&format!("/api/v4/teams/{team}/channels/name/{name}"))
             .await;
         defaults.push(found["id"].as_str().unwrap().to_string());
     }
@@ -411,58 +382,32 @@ async fn read_state_routes_check_who_asks() {
     expected.sort();
     assert_eq!(ids, expected, "not the private channel bob is not in");
     let (status, body) = bob
-        .call(
-            Method::GET,
-            "/api/v4/users/me/teams/nosuchteam/channels/members",
-            None,
-        )
+        .get("/api/v4/users/me/teams/nosuchteam/channels/members")
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "");
 
     // One member: whoever may read the channel; 404 for a non-member.
     let (status, body) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/channels/{channel}/members/{}", carol.id),
-            None,
-        )
+        .get(&format!("/api/v4/channels/{channel}/members/{}", carol.id))
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_id");
     assert_eq!(body["id"], "app.channel.get_member.missing.app_error");
     let seen = carol
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/channels/{channel}/members/{}", bob.id),
-            None,
-        )
+        .get_ok(&format!("/api/v4/channels/{channel}/members/{}", bob.id))
         .await;
     assert_eq!(seen["user_id"], bob.id.as_str());
     let (status, body) = dave
-        .call(
-            Method::GET,
-            &format!("/api/v4/channels/{channel}/members/me"),
-            None,
-        )
+        .get(&format!("/api/v4/channels/{channel}/members/me"))
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     let (status, body) = bob
-        .call(
-            Method::GET,
-            &format!("/api/v4/channels/{private}/members/{}", alice.id),
-            None,
-        )
+        .get(&format!("/api/v4/channels/{private}/members/{}", alice.id))
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
 
     // Channel member lists carry the stored counters too.
     let members = bob
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/channels/{other}/members"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/channels/{other}/members"))
         .await;
     let b = members
         .as_array()

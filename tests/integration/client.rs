@@ -92,6 +92,16 @@ impl<'a> Client<'a> {
         body
     }
 
+    /// `GET path`: status and body.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// `GET path`, asserting 200; the body.
+    pub async fn get_ok(&self, path: &str) -> Value {
+        self.expect(StatusCode::OK, Method::GET, path, None).await
+    }
+
     /// `POST /api/v4/commands/execute` in `channel_id`; the response.
     pub async fn command(&self, channel_id: &str, command: &str) -> (StatusCode, Value) {
         self.call(

@@ -75,14 +75,7 @@ async fn concurrent_task_toggles_lose_no_update() {
     for (status, body) in toggles.iter().chain(edits.iter()) {
         assert_eq!(*status, StatusCode::OK, "{body}");
     }
-    let run = alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("{API}/runs/{run_id}"),
-            None,
-        )
-        .await;
+    let run = alice.get_ok(&format!("{API}/runs/{run_id}")).await;
     let states: Vec<&str> = run["checklists"][0]["items"]
         .as_array()
         .unwrap()
@@ -149,12 +142,7 @@ async fn mattermost_export_round_trip() {
     // Export: the same document back (Mattermost leaves zero values out, so
     // the fixture's `target: null` and empty strings are absent, not equal).
     let exported = alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("{API}/playbooks/{playbook_id}/export"),
-            None,
-        )
+        .get_ok(&format!("{API}/playbooks/{playbook_id}/export"))
         .await;
     assert_eq!(exported["version"], 1);
     for (key, want) in fixture.as_object().unwrap() {
@@ -237,14 +225,7 @@ async fn a_task_runs_its_slash_command_as_the_user() {
         run["timeline_events"].as_array().unwrap().last().unwrap()["event_type"],
         "ran_slash_command"
     );
-    let channel = alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/channels/{room}"),
-            None,
-        )
-        .await;
+    let channel = alice.get_ok(&format!("/api/v4/channels/{room}")).await;
     assert_eq!(channel["header"], "Incident bridge");
 
     // A plugin command (the plugin's own): queued, then answered to alice.

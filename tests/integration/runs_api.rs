@@ -82,9 +82,7 @@ async fn run_lifecycle_over_http() {
 
     // The channel exists on the server: private, with the playbook header.
     let channel_id = run["channel_id"].as_str().unwrap();
-    let (status, channel) = bob
-        .call(Method::GET, &format!("/api/v4/channels/{channel_id}"), None)
-        .await;
+    let (status, channel) = bob.get(&format!("/api/v4/channels/{channel_id}")).await;
     assert_eq!(status, StatusCode::OK, "{channel}");
     assert_eq!(channel["type"], "P");
     assert_eq!(channel["team_id"], team_id.as_str());

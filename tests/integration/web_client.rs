@@ -90,9 +90,7 @@ async fn plugin_web_bundles_load_from_content_hashed_urls() {
     let alice = Client::new(&app, "alice").await;
     let (status, body, _) = request(&app, None, Method::GET, "/api/v4/plugins/webapp", None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "");
-    let manifests = alice
-        .expect(StatusCode::OK, Method::GET, "/api/v4/plugins/webapp", None)
-        .await;
+    let manifests = alice.get_ok("/api/v4/plugins/webapp").await;
     let playbooks = manifests
         .as_array()
         .unwrap()
@@ -149,9 +147,7 @@ async fn plugin_web_bundles_load_from_content_hashed_urls() {
             None,
         )
         .await;
-    let manifests = alice
-        .expect(StatusCode::OK, Method::GET, "/api/v4/plugins/webapp", None)
-        .await;
+    let manifests = alice.get_ok("/api/v4/plugins/webapp").await;
     assert_eq!(manifests, json!([]));
     assert_eq!(get(&app, url).await.status(), StatusCode::NOT_FOUND);
 }
@@ -186,12 +182,7 @@ async fn teams_start_with_town_square_and_off_topic_and_newcomers_join_them() {
     let team = team_with(&alice, "ops", &[&bob]).await;
     for who in [&alice, &bob] {
         let channels = who
-            .expect(
-                StatusCode::OK,
-                Method::GET,
-                &format!("/api/v4/users/me/teams/{team}/channels"),
-                None,
-            )
+            .get_ok(&format!("/api/v4/users/me/teams/{team}/channels"))
             .await;
         let mut names: Vec<&str> = channels
             .as_array()
@@ -203,12 +194,7 @@ async fn teams_start_with_town_square_and_off_topic_and_newcomers_join_them() {
         assert_eq!(names, vec!["off-topic", "town-square"]);
     }
     let square = alice
-        .expect(
-            StatusCode::OK,
-            Method::GET,
-            &format!("/api/v4/teams/{team}/channels/name/town-square"),
-            None,
-        )
+        .get_ok(&format!("/api/v4/teams/{team}/channels/name/town-square"))
         .await;
     assert_eq!(square["display_name"], "Town Square");
     assert_eq!(square["type"], "O");
