@@ -14,7 +14,7 @@ import {ChannelView} from './ChannelView';
 import {DialogModal} from './DialogModal';
 import {ErrorBoundary} from './ErrorBoundary';
 import {QuickSwitcher} from './QuickSwitcher';
-import {Icon} from './Icon';
+import {DrawerToggle} from './Icon';
 import {Rhs} from './Rhs';
 import {Sidebar} from './Sidebar';
 import {TeamSelect} from './TeamSelect';
@@ -117,6 +117,7 @@ function Layout({path}: {path: string}) {
 }
 
 function PluginPage({path}: {path: string}) {
+    // Re-render when the plugin that owns this page registers it.
     useRegistrations();
     const page = pageFor(path);
     const team = useStore((s) => s.teams[s.currentTeamId]);
@@ -127,7 +128,7 @@ function PluginPage({path}: {path: string}) {
     }, []);
     const header = (
         <header className='page-header'>
-            <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}><Icon name='menu'/></button>
+            <DrawerToggle/>
             {team && <a href={`/${team.name}`}>← Back to {team.display_name}</a>}
             {page?.product && <strong>{page.product.switcherText}</strong>}
         </header>

@@ -6,7 +6,7 @@ import {useState} from 'react';
 
 import type {Attachment, Post, PostAction} from '../api/types';
 import {doPostAction} from '../state/posts';
-import {channelTitle, useStore} from '../state/store';
+import {selectOptions, useStore} from '../state/store';
 import {Markdown} from './Markdown';
 
 export function Attachments({post}: {post: Post}) {
@@ -84,15 +84,7 @@ export function Actions({post, actions}: {post: Post; actions: PostAction[]}) {
 }
 
 function ActionSelect({action, onSelect, disabled}: {action: PostAction; onSelect: (value: string) => void; disabled: boolean}) {
-    const users = useStore((s) => s.users);
-    const channels = useStore((s) => (s.myChannelIds[s.currentTeamId] || []).map((id) => s.channels[id]).filter(Boolean));
-    const state = useStore((s) => s);
-    let options = action.options || [];
-    if (action.data_source === 'users') {
-        options = Object.values(users).filter((u) => !u.is_bot).map((u) => ({text: `@${u.username}`, value: u.id}));
-    } else if (action.data_source === 'channels') {
-        options = channels.filter((c) => c.type === 'O' || c.type === 'P').map((c) => ({text: channelTitle(state, c), value: c.id}));
-    }
+    const options = useStore((s) => selectOptions(s, action.data_source, action.options));
     return (
         <select aria-label={action.name} defaultValue='' disabled={disabled} onChange={(e) => {
             if (e.target.value) onSelect(e.target.value);

@@ -1,9 +1,9 @@
 // Log in, and sign up (the first account on a new server becomes its
-// system admin, as in Mattermost).
+// system admin, as in Mattermost). Links between the two are plain anchors:
+// the app's click handler (routing.ts) keeps them in the page.
 
 import {useState} from 'react';
 
-import {navigate} from '../routing';
 import {logIn, signUp} from '../state/session';
 import {setState, useStore} from '../state/store';
 
@@ -45,10 +45,7 @@ export function LoginPage() {
                 {error && <p className='form-error' role='alert'>{error}</p>}
                 <button type='submit' className='primary' disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
                 {config.EnableOpenServer !== 'false' && (
-                    <p>No account? <a href='/signup_user_complete' onClick={(e) => {
-                        e.preventDefault();
-                        navigate('/signup_user_complete');
-                    }}>Create one</a></p>
+                    <p>No account? <a href='/signup_user_complete'>Create one</a></p>
                 )}
             </form>
         </main>
@@ -76,10 +73,7 @@ export function SignupPage() {
                 <label>Password<input name='password' type='password' autoComplete='new-password' required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)}/></label>
                 {error && <p className='form-error' role='alert'>{error}</p>}
                 <button type='submit' className='primary' disabled={busy}>{busy ? 'Creating…' : 'Create account'}</button>
-                {!first && <p>Already have an account? <a href='/login' onClick={(e) => {
-                    e.preventDefault();
-                    navigate('/login');
-                }}>Log in</a></p>}
+                {!first && <p>Already have an account? <a href='/login'>Log in</a></p>}
             </form>
         </main>
     );

@@ -8,7 +8,7 @@ import {useRegistrations} from '../plugins/registry';
 import {leaveChannel} from '../state/channels';
 import {channelTitle, getState, setState, useStore} from '../state/store';
 import {EditHeaderModal, MembersModal} from './ChannelModals';
-import {Icon} from './Icon';
+import {DrawerToggle, Icon} from './Icon';
 import {MenuButton} from './Menu';
 import {Markdown} from './Markdown';
 import {MessageBox} from './MessageBox';
@@ -21,7 +21,7 @@ export function ChannelView() {
         return (
             <main className='center'>
                 <header className='channel-header'>
-                    <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}><Icon name='menu'/></button>
+                    <DrawerToggle/>
                 </header>
                 <p className='muted center-empty'>{noChannels ? 'You are not in any channel of this team yet: create one or browse the channels in the sidebar.' : 'Loading…'}</p>
             </main>
@@ -46,7 +46,7 @@ function ChannelHeader({channel}: {channel: Channel}) {
     const regular = channel.type === 'O' || channel.type === 'P';
     return (
         <header className='channel-header'>
-            <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}><Icon name='menu'/></button>
+            <DrawerToggle/>
             <div className='channel-header-text'>
                 <h1><span aria-hidden='true' className='channel-icon'>{icon}</span> {title}</h1>
                 {channel.header && <Markdown inline className='channel-header-markdown' text={channel.header}/>}

@@ -6,7 +6,7 @@ import {useState} from 'react';
 
 import {api} from '../api/client';
 import type {DialogElement, OpenDialog} from '../api/types';
-import {channelTitle, getState, setState, useStore} from '../state/store';
+import {getState, selectOptions, setState, useStore} from '../state/store';
 import {Markdown} from './Markdown';
 import {Modal} from './Modal';
 
@@ -157,15 +157,7 @@ function Field({element: el, value, error, onChange}: {element: DialogElement; v
 }
 
 function DialogSelect({element: el, common, value, onChange}: {element: DialogElement; common: Record<string, unknown>; value: string; onChange: (v: string) => void}) {
-    const users = useStore((s) => s.users);
-    const state = useStore((s) => s);
-    let options = el.options || [];
-    if (el.data_source === 'users') {
-        options = Object.values(users).filter((u) => !u.is_bot && u.delete_at === 0).map((u) => ({text: `@${u.username}`, value: u.id}));
-    } else if (el.data_source === 'channels') {
-        options = (state.myChannelIds[state.currentTeamId] || []).map((id) => state.channels[id]).filter((c) => c && (c.type === 'O' || c.type === 'P'))
-            .map((c) => ({text: channelTitle(state, c), value: c.id}));
-    }
+    const options = useStore((s) => selectOptions(s, el.data_source, el.options));
     return (
         <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
             <option value=''>{el.placeholder || 'Choose…'}</option>

@@ -1,6 +1,8 @@
 // The client's few icons, inline SVG (no icon font, no emoji that a
 // system may lack). Decorative: the buttons around them carry the label.
 
+import {setState} from '../state/store';
+
 const PATHS: Record<string, string> = {
     members: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 9a7 7 0 0 1 14 0v1H2v-1Zm15.5-9.2a3.5 3.5 0 1 0-1.2-6.7 6 6 0 0 1 0 6A3.5 3.5 0 0 0 17.5 10.8ZM18 20v1h4v-1a6 6 0 0 0-4.9-5.9A8.9 8.9 0 0 1 18 20Z',
     dots: 'M5 10.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Zm7 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Zm7 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Z',
@@ -19,5 +21,14 @@ export function Icon({name, size = 18}: {name: IconName; size?: number}) {
         <svg className='icon' width={size} height={size} viewBox='0 0 24 24' aria-hidden='true' focusable='false'>
             <path fill='currentColor' d={PATHS[name]}/>
         </svg>
+    );
+}
+
+/** The phone layout's button that slides the channel list in (hidden on wide screens). */
+export function DrawerToggle() {
+    return (
+        <button type='button' className='icon-button drawer-toggle' aria-label='Show channels' onClick={() => setState((s) => ({...s, drawerOpen: true}))}>
+            <Icon name='menu'/>
+        </button>
     );
 }

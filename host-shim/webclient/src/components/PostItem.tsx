@@ -39,6 +39,7 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
     const teamName = useStore((s) => s.teams[s.currentTeamId]?.name ?? '');
     const root = useStore((s) => (post.root_id ? s.posts[post.root_id] : undefined));
     const rootAuthor = useStore((s) => (root ? s.users[root.user_id] : undefined));
+    // Re-render when a plugin registers its post types (bundles load after the first posts).
     useRegistrations();
     const editing = useStore((s) => s.editingPostId === post.id);
     const setEditing = (on: boolean) => setState((s) => ({...s, editingPostId: on ? post.id : ''}));

@@ -6,6 +6,7 @@ import {useEffect, useState} from 'react';
 import {channelPath, dmPath, navigate} from '../routing';
 import {channelTitle, isUnread, useStore, type State} from '../state/store';
 import {Modal} from './Modal';
+import {useListKeys} from './useListKeys';
 
 export interface SwitchItem {
     id: string;
@@ -55,7 +56,6 @@ export function QuickSwitcher() {
 
 function SwitcherDialog({onClose}: {onClose: () => void}) {
     const [term, setTerm] = useState('');
-    const [active, setActive] = useState(0);
     const items = useStore((s) => switchItems(s, term));
     const go = (item: SwitchItem | undefined) => {
         if (item) {
@@ -63,6 +63,7 @@ function SwitcherDialog({onClose}: {onClose: () => void}) {
             onClose();
         }
     };
+    const {active, setActive, onKeyDown} = useListKeys(items, go);
     return (
         <Modal title='Find a channel' onClose={onClose}>
             <label>Channel or person
@@ -72,18 +73,7 @@ function SwitcherDialog({onClose}: {onClose: () => void}) {
                         setTerm(e.target.value);
                         setActive(0);
                     }}
-                    onKeyDown={(e) => {
-                        if (e.key === 'ArrowDown') {
-                            e.preventDefault();
-                            setActive((a) => Math.min(items.length - 1, a + 1));
-                        } else if (e.key === 'ArrowUp') {
-                            e.preventDefault();
-                            setActive((a) => Math.max(0, a - 1));
-                        } else if (e.key === 'Enter') {
-                            e.preventDefault();
-                            go(items[active]);
-                        }
-                    }}/>
+                    onKeyDown={onKeyDown}/>
             </label>
             <ul id='switcher-list' role='listbox' className='picker-list'>
                 {items.map((item, i) => (

@@ -5,12 +5,13 @@ import {useEffect, useState} from 'react';
 import {api} from '../api/client';
 import type {User} from '../api/types';
 import {setState, useStore, withUsers} from '../state/store';
+import {useListKeys} from './useListKeys';
 
 export function UserPicker({teamId, label, onPick, exclude = []}: {teamId: string; label: string; onPick: (u: User) => void; exclude?: string[]}) {
     const [term, setTerm] = useState('');
     const [found, setFound] = useState<User[]>([]);
     const [error, setError] = useState('');
-    const [active, setActive] = useState(0);
+    const {active, setActive, onKeyDown} = useListKeys(found, onPick);
     const me = useStore((s) => s.me?.id);
     useEffect(() => {
         let live = true;
@@ -32,23 +33,11 @@ export function UserPicker({teamId, label, onPick, exclude = []}: {teamId: strin
         };
         // eslint-disable-next-line react-hooks/exhaustive-deps
     }, [teamId, term, exclude.join(',')]);
-    const keys = (e: React.KeyboardEvent) => {
-        if (e.key === 'ArrowDown') {
-            e.preventDefault();
-            setActive((a) => Math.min(found.length - 1, a + 1));
-        } else if (e.key === 'ArrowUp') {
-            e.preventDefault();
-            setActive((a) => Math.max(0, a - 1));
-        } else if (e.key === 'Enter' && found[active]) {
-            e.preventDefault();
-            onPick(found[active]);
-        }
-    };
     return (
         <div className='user-picker'>
             <label>{label}
                 <input role='combobox' aria-expanded={found.length > 0} aria-controls='user-picker-list' aria-autocomplete='list' autoFocus
-                    placeholder='Type a name' value={term} onChange={(e) => setTerm(e.target.value)} onKeyDown={keys}/>
+                    placeholder='Type a name' value={term} onChange={(e) => setTerm(e.target.value)} onKeyDown={onKeyDown}/>
             </label>
             {error && <p className='form-error' role='alert'>{error}</p>}
             <ul id='user-picker-list' role='listbox' className='picker-list'>

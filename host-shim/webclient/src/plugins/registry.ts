@@ -157,14 +157,19 @@ export function registryFor(pluginId: string) {
 
 export type PluginRegistry = ReturnType<typeof registryFor>;
 
-function unregister(componentId: string) {
+/** Drops every registration `gone` picks, from every list. */
+function removeWhere(gone: (item: Registered) => boolean) {
     update((r) => {
         const next = {} as Registrations;
         (Object.keys(r) as Array<keyof Registrations>).forEach((key) => {
-            (next as any)[key] = (r[key] as Registered[]).filter((item) => item.id !== componentId);
+            (next as any)[key] = (r[key] as Registered[]).filter((item) => !gone(item));
         });
         return next;
     });
+}
+
+function unregister(componentId: string) {
+    removeWhere((item) => item.id === componentId);
 }
 
 /** Which registered page a path shows (a product's base URL or a plugin route), if any. */
@@ -234,13 +239,7 @@ export function initializePlugin(id: string, plugin: {initialize?: (registry: Pl
 function forgetPlugin(id: string) {
     wsHandlers.delete(id);
     reconnectHandlers.delete(id);
-    update((r) => {
-        const next = {} as Registrations;
-        (Object.keys(r) as Array<keyof Registrations>).forEach((key) => {
-            (next as any)[key] = (r[key] as Registered[]).filter((item) => item.pluginId !== id);
-        });
-        return next;
-    });
+    removeWhere((item) => item.pluginId === id);
 }
 
 /** Loads every running plugin's web bundle (once per session). */

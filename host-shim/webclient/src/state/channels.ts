@@ -6,7 +6,7 @@ import {api} from '../api/client';
 import type {Channel, Team} from '../api/types';
 import {channelPath, navigate} from '../routing';
 import {loadOlder, loadPosts, openThread} from './posts';
-import {forgetChannel, lastChannel, rememberChannel} from './session';
+import {forgetChannel, lastChannel, lastTeam, rememberChannel} from './session';
 import {dmPartnerId, getState, isUnread, setState, withChannels, withUsers} from './store';
 import {ensureUsers} from './users';
 
@@ -69,8 +69,8 @@ async function ensureTeam(teamName: string): Promise<Team | undefined> {
         }));
         team = teams.find((t) => t.name === teamName);
     }
-    if (team && !loadedTeams.has(team.id)) {
-        await loadTeamChannels(team.id);
+    if (team) {
+        await ensureTeamLoaded(team.id);
     }
     if (team) {
         setState((st) => (st.currentTeamId === team!.id ? st : {...st, currentTeamId: team!.id}));
@@ -85,7 +85,7 @@ export async function defaultPath(teamName?: string): Promise<string> {
     if (teams.length === 0) {
         return '/select_team';
     }
-    const remembered = teamName ?? localStorage.getItem(`last_team:${s.me?.id}`);
+    const remembered = teamName ?? lastTeam();
     const team = teams.find((t) => t.name === remembered) ?? teams[0];
     const last = lastChannel(team.name);
     if (last) {

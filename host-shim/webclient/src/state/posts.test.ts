@@ -26,7 +26,7 @@ describe('receivePost', () => {
         const pending: PendingPost = {...post('me:2', {root_id: 'root', user_id: 'me', message: 'ok'}), pending: true};
         s = receivePost(pending, s);
         expect(s.posts.root.reply_count).toBe(1);
-        s = receivePost(post('real2', {root_id: 'root', user_id: 'me', message: 'ok'}), s);
+        s = receivePost(post('real2', {root_id: 'root', user_id: 'me', message: 'ok', pending_post_id: 'me:2'}), s);
         expect(s.posts.root.reply_count).toBe(2);
         expect(s.channelPosts.c1.order).not.toContain('me:2');
     });
@@ -34,7 +34,7 @@ describe('receivePost', () => {
     it("replaces the pending copy of the user's own message by the server's", () => {
         const pending: PendingPost = {...post('me:1', {user_id: 'me', message: 'hello'}), pending: true};
         let s = withChannel(['me:1'], [pending]);
-        s = receivePost(post('real', {user_id: 'me', message: 'hello'}), s);
+        s = receivePost(post('real', {user_id: 'me', message: 'hello', pending_post_id: 'me:1'}), s);
         expect(s.channelPosts.c1.order).toEqual(['real']);
         expect(s.posts['me:1']).toBeUndefined();
     });

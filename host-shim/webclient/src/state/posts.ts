@@ -83,8 +83,9 @@ function setChannelPosts(s: State, channelId: string, value: ChannelPosts): Stat
 export function receivePost(post: Post, s: State): State {
     const existed = Boolean(s.posts[post.id]);
     let next = withPosts(s, [post]);
-    // A pending copy of our own message is replaced by the server's.
-    const pendingId = post.pending_post_id || findPending(next, post);
+    // A pending copy of our own message is replaced by the server's, which
+    // echoes its `pending_post_id` (the HTTP answer and the websocket both).
+    const pendingId = post.pending_post_id;
     if (pendingId && pendingId !== post.id && next.posts[pendingId]) {
         next = dropPost(next, pendingId);
     }
@@ -104,15 +105,6 @@ export function receivePost(post: Post, s: State): State {
         }
     }
     return next;
-}
-
-function findPending(s: State, post: Post): string | undefined {
-    if (post.user_id !== s.me?.id) return undefined;
-    const order = s.channelPosts[post.channel_id]?.order || [];
-    return order.find((id) => {
-        const p = s.posts[id];
-        return p && (p as PendingPost).pending && p.message === post.message && p.root_id === post.root_id;
-    });
 }
 
 function dropPost(s: State, id: string): State {
@@ -191,7 +183,7 @@ export async function send(channelId: string, text: string, rootId = ''): Promis
     setState((st) => receivePost(pending, st));
     try {
         const created = await api.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId});
-        setState((st) => receivePost({...created, pending_post_id: pendingId}, st));
+        setState((st) => receivePost(created, st));
         return '';
     } catch (e) {
         const reason = e instanceof ApiError ? e.message : String(e);

@@ -96,41 +96,40 @@ function endSession(notice: string) {
     window.history.pushState({}, '', login);
 }
 
-/** Remembers the last channel per team, so `/` and team switches return there. */
-export function rememberChannel(teamName: string, channelName: string) {
+/**
+ * The user's own remembered value `name` in localStorage (keys carry the
+ * user id, so people sharing a browser do not share them): `undefined`
+ * reads, `null` forgets. Private browsing may refuse storage: then nothing
+ * is remembered.
+ */
+function pref(name: string, value?: string | null): string | null {
     const me = getState().me;
-    if (!me) return;
+    if (!me) return null;
+    const key = `${name}:${me.id}`;
     try {
-        localStorage.setItem(`last_channel:${me.id}:${teamName}`, channelName);
-        localStorage.setItem(`last_team:${me.id}`, teamName);
-    } catch {
-        // private mode: nothing remembered
-    }
-}
-
-export function forgetChannel(teamName: string) {
-    const me = getState().me;
-    try {
-        if (me) localStorage.removeItem(`last_channel:${me.id}:${teamName}`);
+        if (value === undefined) return localStorage.getItem(key);
+        if (value === null) localStorage.removeItem(key);
+        else localStorage.setItem(key, value);
     } catch {
         // nothing remembered
     }
+    return null;
+}
+
+/** Remembers the last channel per team, so `/` and team switches return there. */
+export function rememberChannel(teamName: string, channelName: string) {
+    pref(`last_channel:${teamName}`, channelName);
+    pref('last_team', teamName);
+}
+
+export function forgetChannel(teamName: string) {
+    pref(`last_channel:${teamName}`, null);
 }
 
 export function lastChannel(teamName: string): string | null {
-    const me = getState().me;
-    try {
-        return me ? localStorage.getItem(`last_channel:${me.id}:${teamName}`) : null;
-    } catch {
-        return null;
-    }
+    return pref(`last_channel:${teamName}`);
 }
 
 export function lastTeam(): string | null {
-    const me = getState().me;
-    try {
-        return me ? localStorage.getItem(`last_team:${me.id}`) : null;
-    } catch {
-        return null;
-    }
+    return pref('last_team');
 }

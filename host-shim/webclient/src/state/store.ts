@@ -192,6 +192,22 @@ export function channelNames(s: State): ReadonlySet<string> {
     return names;
 }
 
+/**
+ * The choices of an interactive select (in a dialog or on a post): its own
+ * options, or Mattermost's dynamic `data_source` — the people the client
+ * knows (not bots or deactivated users) or the user's channels in the team.
+ */
+export function selectOptions(s: State, dataSource: string | undefined, fixed: Array<{text: string; value: string}> | null | undefined) {
+    if (dataSource === 'users') {
+        return Object.values(s.users).filter((u) => !u.is_bot && u.delete_at === 0).map((u) => ({text: `@${u.username}`, value: u.id}));
+    }
+    if (dataSource === 'channels') {
+        return (s.myChannelIds[s.currentTeamId] || []).map((id) => s.channels[id]).filter((c) => c && (c.type === 'O' || c.type === 'P'))
+            .map((c) => ({text: channelTitle(s, c), value: c.id}));
+    }
+    return fixed || [];
+}
+
 /** The other user of a direct channel (`<a>__<b>`). */
 export function dmPartnerId(channel: Channel, me: string): string {
     const [a, b] = channel.name.split('__');
