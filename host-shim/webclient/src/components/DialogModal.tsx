@@ -6,7 +6,7 @@ import {useState} from 'react';
 
 import {api} from '../api/client';
 import type {DialogElement, OpenDialog} from '../api/types';
-import {getState, selectOptions, setState, useStore} from '../state/store';
+import {failed, getState, selectOptions, setState, useStore} from '../state/store';
 import {Markdown} from './Markdown';
 import {Modal} from './Modal';
 
@@ -64,7 +64,7 @@ function DialogForm({open}: {open: OpenDialog}) {
     };
     const cancel = () => {
         if (dialog.notify_on_cancel) {
-            api.submitDialog({...base(), submission: {}, cancelled: true}).catch(() => undefined);
+            api.submitDialog({...base(), submission: {}, cancelled: true}).catch(failed('tell the plugin the dialog was cancelled'));
         }
         close();
     };

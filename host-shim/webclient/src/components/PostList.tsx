@@ -6,7 +6,7 @@ import {Fragment, useEffect, useLayoutEffect, useRef, useState} from 'react';
 
 import type {Post} from '../api/types';
 import {loadOlder} from '../state/posts';
-import {setState, useStore} from '../state/store';
+import {failed, setState, useStore} from '../state/store';
 import {PostItem} from './PostItem';
 
 const FOLD_MS = 5 * 60 * 1000;
@@ -91,7 +91,7 @@ export function PostList({channelId}: {channelId: string}) {
         if (el.scrollTop < 200 && list && !list.complete && !loadingOlder) {
             setLoadingOlder(true);
             anchor.current = {height: el.scrollHeight, top: el.scrollTop};
-            loadOlder(channelId).catch(() => undefined).finally(() => setLoadingOlder(false));
+            loadOlder(channelId).catch(failed('load older messages', true)).finally(() => setLoadingOlder(false));
         }
     };
 

@@ -7,7 +7,7 @@ import type {Channel, Team} from '../api/types';
 import {channelPath, navigate} from '../routing';
 import {loadOlder, loadPosts, openThread} from './posts';
 import {forgetChannel, lastChannel, lastTeam, rememberChannel} from './session';
-import {dmPartnerId, getState, isUnread, setState, withChannels, withUsers} from './store';
+import {dmPartnerId, failed, getState, isUnread, setState, withChannels, withUsers} from './store';
 import {ensureUsers} from './users';
 
 const loadedTeams = new Set<string>();
@@ -243,7 +243,7 @@ export function markViewed(channelId: string, previous = '') {
     });
     clearTimeout(viewTimer);
     viewTimer = setTimeout(() => {
-        api.viewChannel(me.id, channelId, previous).catch(() => undefined);
+        api.viewChannel(me.id, channelId, previous).catch(failed('mark the channel read'));
     }, previous ? 0 : 500);
 }
 

@@ -8,7 +8,7 @@ import {dispatchPluginEvent, notifyReconnect} from '../plugins/registry';
 import {navigate} from '../routing';
 import {defaultPath, loadTeamChannels, markViewed} from './channels';
 import {loadPosts, loadThread, receivePost, removePost} from './posts';
-import {getState, setState, withChannels} from './store';
+import {failed, getState, setState, withChannels} from './store';
 import {ensureUsers} from './users';
 
 let socket: EventSocket | undefined;
@@ -100,7 +100,7 @@ export function handleEvent(message: WsMessage) {
         if (!getState().channels[post.channel_id]) {
             // A channel we did not know: a new DM, or someone added us.
             const team = getState().currentTeamId;
-            if (team) loadTeamChannels(team).catch(() => undefined);
+            if (team) loadTeamChannels(team).catch(failed('load a new channel'));
         } else if (watching(post.channel_id) && post.user_id !== me?.id) {
             markViewed(post.channel_id);
         }
@@ -154,7 +154,7 @@ export function handleEvent(message: WsMessage) {
         const who = String(data.user_id || message.broadcast.user_id || '');
         const teamId = String(data.team_id || getState().currentTeamId);
         if ((message.event === 'channel_created' || who === me?.id) && teamId) {
-            loadTeamChannels(teamId).catch(() => undefined);
+            loadTeamChannels(teamId).catch(failed('refresh the channel list'));
         }
         return;
     }
@@ -169,7 +169,7 @@ export function handleEvent(message: WsMessage) {
                 setState((s) => ({...s, notice: 'You were removed from the channel.'}));
                 defaultPath(team?.name).then((p) => navigate(p, true));
             }
-            loadTeamChannels(teamId).catch(() => undefined);
+            loadTeamChannels(teamId).catch(failed('refresh the channel list'));
         }
         return;
     }
@@ -190,12 +190,12 @@ export function resync() {
     }));
     const s = getState();
     if (s.rhs.kind === 'thread') {
-        loadThread(s.rhs.rootId).catch(() => undefined);
+        loadThread(s.rhs.rootId).catch(failed('reload the thread', true));
     }
     if (s.currentChannelId) {
-        loadPosts(s.currentChannelId).catch(() => undefined);
+        loadPosts(s.currentChannelId).catch(failed('reload the messages after reconnecting', true));
     }
     if (s.currentTeamId) {
-        loadTeamChannels(s.currentTeamId).catch(() => undefined);
+        loadTeamChannels(s.currentTeamId).catch(failed('refresh unread counts after reconnecting'));
     }
 }

@@ -145,6 +145,21 @@ export function shallowEqual(a: unknown, b: unknown): boolean {
     return ka.every((k) => Object.is((a as any)[k], (b as any)[k]));
 }
 
+/**
+ * For work the user did not ask for directly (refreshes after an event or
+ * a reconnect, read markers): the failure is logged, and shown as a notice
+ * when the user would otherwise look at stale data without knowing.
+ */
+export function failed(what: string, tell = false) {
+    return (e: unknown) => {
+        const reason = e instanceof Error ? e.message : String(e);
+        console.warn(`${what} failed: ${reason}`);
+        if (tell) {
+            setState((s) => ({...s, notice: `Could not ${what}: ${reason}`}));
+        }
+    };
+}
+
 // --- small immutable helpers ---------------------------------------------
 
 type ById = 'users' | 'channels' | 'posts';
