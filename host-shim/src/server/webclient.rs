@@ -113,7 +113,10 @@ async fn plugin_bundle(
         return Err(missing());
     }
     let current = file == bundle.file_name(&plugin_id);
-    let bytes = tokio::fs::read(&bundle.path).await.map_err(|_| missing())?;
+    let bytes = tokio::fs::read(&bundle.path).await.map_err(|err| {
+        tracing::warn!(plugin = %plugin_id, path = %bundle.path.display(), %err, "cannot read the plugin's web bundle");
+        missing()
+    })?;
     let cache = if current { IMMUTABLE } else { "no-cache" };
     Ok(file_response(bytes, &file, cache))
 }
