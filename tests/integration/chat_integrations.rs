@@ -736,8 +736,10 @@ async fn playbook_commands_buttons_and_dialogs_go_through_the_plugin() {
 
     // Submitting the self-check dialog: too long a note is answered with a
     // field error (HTTP 200), a short one is accepted.
+    // The state is the one the dialog was opened with (sealed by the host).
+    let sealed_state = payload["dialog"]["state"].as_str().unwrap().to_string();
     let submit = |note: String| {
-        json!({"url": "/plugins/playbooks/dialog", "callback_id": "selfcheck", "state": env.incidents.id, "user_id": "ignored",
+        json!({"url": "/plugins/playbooks/dialog", "callback_id": "selfcheck", "state": sealed_state, "user_id": "ignored",
             "channel_id": env.incidents.id, "team_id": env.team.id, "submission": {"note": note}, "cancelled": false})
     };
     let (status, errors) = call(

@@ -9,6 +9,7 @@ pub mod command_exec;
 pub mod commands;
 pub mod events;
 pub mod incoming_webhooks;
+pub mod integrity;
 pub mod mentions;
 pub mod webhooks;
 
@@ -69,6 +70,8 @@ pub struct Services {
     /// earliest due time.
     pub scheduler_wake: Arc<tokio::sync::Notify>,
     pub triggers: triggers::TriggerRegistry,
+    /// Signs dialog states and post actions that plugins hand to clients.
+    pub integrity: integrity::Integrity,
 }
 
 impl Services {
@@ -82,6 +85,7 @@ impl Services {
         webhooks: WebhookQueue,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
         let (hooks, receiver) = mpsc::unbounded_channel();
+        let integrity = integrity::Integrity::new(kv.clone());
         let services = Arc::new(Self {
             chat,
             auth,
@@ -92,6 +96,7 @@ impl Services {
             hooks,
             scheduler_wake: Arc::new(tokio::sync::Notify::new()),
             triggers: Default::default(),
+            integrity,
         });
         (services, receiver)
     }
