@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use crate::client::{API, Client};
 use crate::helpers::{TestApp, bundle, copy_dir, install, spawn_app, spawn_app_with};
 use host_shim::model::{Channel, Team, new_id, now_ms};
+use host_shim::runtime::HookError;
+use host_shim::runtime::bindings::hooks;
 
 const GUEST: &str = "sandbox-guest";
 
@@ -58,7 +60,14 @@ async fn send(
 
 /// A client never sees what a trap said or where it happened.
 fn assert_no_trap_text(body: &str) {
-    for leak in ["panicked", "backtrace", "wasm", "sandbox_guest", ".rs:", "trap"] {
+    for leak in [
+        "panicked",
+        "backtrace",
+        "wasm",
+        "sandbox_guest",
+        ".rs:",
+        "error while executing",
+    ] {
         assert!(
             !body.to_lowercase().contains(leak),
             "{leak:?} leaked to the client: {body}"
@@ -85,7 +94,12 @@ async fn a_body_over_the_plugin_limit_is_refused_with_413_and_the_plugin_keeps_r
     let body = huge_playbook(&new_id(), 7 * 1024 * 1024);
     assert!(body.len() > 7 * 1024 * 1024 - 64);
     // More than the three failures that used to disable the plugin.
-    for token in [Some(mallory.token.as_str()), Some(&mallory.token), None, None] {
+    for token in [
+        Some(mallory.token.as_str()),
+        Some(&mallory.token),
+        None,
+        None,
+    ] {
         let (status, _, text) = send(
             &app,
             token,
@@ -223,7 +237,10 @@ async fn one_user_making_the_plugin_trap_is_throttled_and_cannot_disable_it() {
         None,
     )
     .await;
-    assert_eq!((status, text.as_str()), (StatusCode::NOT_FOUND, "not found"));
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::NOT_FOUND, "not found")
+    );
     let (status, _, text) = send(
         &app,
         Some(&bob.token),
@@ -332,11 +349,96 @@ async fn traps_from_several_users_still_disable_a_buggy_plugin() {
     assert_eq!(state_of(&app, GUEST), 4, "FailedToStayRunning");
 }
 
+fn action(user_id: &str, context: Value) -> hooks::ActionRequest {
+    hooks::ActionRequest {
+        user_id: user_id.into(),
+        channel_id: "c".into(),
+        team_id: "t".into(),
+        post_id: "p".into(),
+        trigger_id: String::new(),
+        type_: "button".into(),
+        context: context.to_string(),
+        selected_option: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn interactive_hooks_are_attributed_to_their_user() {
+    let app = sandbox_app().await;
+    let plugins = app.state.plugins.clone();
+    for _ in 0..2 {
+        let outcome = plugins
+            .post_action(GUEST, action("mallory", json!({"panic": true})))
+            .await
+            .expect("running");
+        assert!(
+            matches!(outcome, Err(HookError::Trapped { .. })),
+            "{outcome:?}"
+        );
+    }
+    let submission = hooks::DialogSubmission {
+        callback_id: "panic".into(),
+        state: String::new(),
+        user_id: "mallory".into(),
+        channel_id: "c".into(),
+        team_id: "t".into(),
+        submission: "{}".into(),
+        cancelled: false,
+    };
+    let outcome = plugins
+        .dialog_submit(GUEST, submission.clone())
+        .await
+        .expect("running");
+    assert!(
+        matches!(outcome, Err(HookError::Throttled { .. })),
+        "{outcome:?}"
+    );
+    // Someone else's dialog trap counts once; the plugin stays up.
+    let outcome = plugins
+        .dialog_submit(
+            GUEST,
+            hooks::DialogSubmission {
+                user_id: "bob".into(),
+                ..submission
+            },
+        )
+        .await
+        .expect("running");
+    assert!(
+        matches!(outcome, Err(HookError::Trapped { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(state_of(&app, GUEST), 2);
+    // An oversized payload is refused before it reaches the guest.
+    let outcome = plugins
+        .post_action(
+            GUEST,
+            action("carol", json!({"blob": "x".repeat(3 * 1024 * 1024)})),
+        )
+        .await
+        .expect("running");
+    assert!(
+        matches!(outcome, Err(HookError::TooLarge { .. })),
+        "{outcome:?}"
+    );
+    let outcome = plugins
+        .post_action(GUEST, action("carol", json!({"fine": true})))
+        .await
+        .expect("running");
+    assert!(outcome.is_ok(), "{outcome:?}");
+}
+
 #[tokio::test]
 async fn plugins_cannot_set_cookies_or_hop_by_hop_headers() {
     let app = sandbox_app().await;
-    let (status, headers, text) =
-        send(&app, None, Method::GET, &format!("/plugins/{GUEST}/headers"), None).await;
+    let (status, headers, text) = send(
+        &app,
+        None,
+        Method::GET,
+        &format!("/plugins/{GUEST}/headers"),
+        None,
+    )
+    .await;
     assert_eq!((status, text.as_str()), (StatusCode::OK, "headers"));
     assert_eq!(headers["x-plugin-header"], "kept");
     assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
