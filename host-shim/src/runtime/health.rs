@@ -259,9 +259,11 @@ mod tests {
         assert_eq!(h.strikes(), 1);
         // A user's old trap no longer counts: their next one is a strike
         // again, and not throttled.
+        let mut h = Health::default();
         let who = user("u");
         trap(&mut h, &who, t0);
         assert!(!trap(&mut h, &who, later));
+        assert_eq!(h.strikes(), 1);
         assert_eq!(h.admit(&who, later), Ok(()));
     }
 
