@@ -20,5 +20,6 @@ mod restarts;
 mod runs_api;
 mod sandbox;
 mod security_interactive;
+mod security_runtime;
 mod web_client;
 mod websocket;

@@ -21,8 +21,12 @@ async fn sandbox_app() -> TestApp {
 }
 
 async fn run(app: &TestApp, what: &str) -> Result<String, HookError> {
+    run_as(app, "u", what).await
+}
+
+async fn run_as(app: &TestApp, user_id: &str, what: &str) -> Result<String, HookError> {
     let args = hooks::CommandArgs {
-        user_id: "u".into(),
+        user_id: user_id.into(),
         channel_id: "c".into(),
         team_id: "t".into(),
         root_id: String::new(),
@@ -98,8 +102,10 @@ async fn a_panic_is_reported_with_its_message_and_the_instance_recycled() {
 #[tokio::test]
 async fn three_failures_disable_the_plugin_and_the_server_keeps_serving() {
     let app = sandbox_app().await;
-    for what in ["panic", "loop", "panic"] {
-        trap_kind(run(&app, what).await);
+    // Three different users: one user's traps count once toward disabling
+    // (issue 11; `runtime::health`).
+    for (user, what) in [("u1", "panic"), ("u2", "loop"), ("u3", "panic")] {
+        trap_kind(run_as(&app, user, what).await);
     }
     let status = app
         .state

@@ -18,11 +18,16 @@ use super::webapp::WebappBundle;
 use crate::MATTERMOST_COMPAT_VERSION;
 use crate::runtime::bindings::hooks;
 use crate::runtime::state::SharedSettings;
-use crate::runtime::{HookError, LoadedPlugin, PluginRuntime};
+use crate::runtime::{HookError, Initiator, LoadedPlugin, PluginRuntime};
 use crate::services::Services;
 
 /// The host's own KV namespace.
 const HOST_NS: &str = "@host";
+
+/// A plugin's body limit is at most its memory cap divided by this: a JSON
+/// body decodes to several times its size, and text, copy and decoded value
+/// are all alive at once.
+const MEMORY_PER_BODY_BYTE: usize = 16;
 
 /// Mattermost `PluginState` numbers, as shown by the status API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -523,8 +528,26 @@ impl PluginManager {
             .collect()
     }
 
-    /// Runs a hook of a running plugin on a blocking thread. `None` if the
-    /// plugin is not running.
+    /// The largest request body (or other client-supplied hook input) the
+    /// plugin accepts: its manifest's declaration (default 1 MiB), and never
+    /// more than 1/16 of the sandbox memory cap — the guest holds the input
+    /// and what it decodes from it at once. `None` if not installed.
+    pub fn request_body_limit(&self, id: &str) -> Option<usize> {
+        let declared = self
+            .slots
+            .read()
+            .ok()?
+            .get(id)?
+            .manifest
+            .max_request_body_bytes();
+        Some(declared.min(self.runtime.sandbox.memory_limit_bytes / MEMORY_PER_BODY_BYTE))
+    }
+
+    /// Runs a hook the server itself initiated (lifecycle, chat events,
+    /// jobs) on a blocking thread. `None` if the plugin is not running.
+    /// Hooks run on behalf of a user go through [`Self::call_as`] (or the
+    /// typed entry points below), so that their traps are charged to that
+    /// user ([`crate::runtime::health`]).
     pub async fn call<R: Send + 'static>(
         &self,
         id: &str,
@@ -536,8 +559,25 @@ impl PluginManager {
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {
+        self.call_as(id, hook, Initiator::System, f).await
+    }
+
+    /// Runs a hook on behalf of `initiator` on a blocking thread. `None` if
+    /// the plugin is not running.
+    pub async fn call_as<R: Send + 'static>(
+        &self,
+        id: &str,
+        hook: &'static str,
+        initiator: Initiator,
+        f: impl FnOnce(
+            &crate::runtime::bindings::ChatPlugin,
+            &mut wasmtime::Store<crate::runtime::state::HostState>,
+        ) -> wasmtime::Result<R>
+        + Send
+        + 'static,
+    ) -> Option<Result<R, HookError>> {
         let loaded = self.running(id)?;
-        let joined = tokio::task::spawn_blocking(move || loaded.call(hook, f)).await;
+        let joined = tokio::task::spawn_blocking(move || loaded.call_as(hook, &initiator, f)).await;
         Some(joined.unwrap_or_else(|err| {
             Err(HookError::Trapped {
                 plugin: id.to_string(),
@@ -548,19 +588,80 @@ impl PluginManager {
         }))
     }
 
-    /// Runs a plugin's `serve-http` hook.
+    /// Refuses client-supplied hook input larger than the plugin accepts,
+    /// before it is copied into the guest.
+    fn check_input(&self, id: &str, hook: &str, bytes: usize) -> Result<(), HookError> {
+        let limit = self.request_body_limit(id).unwrap_or(0);
+        if bytes > limit {
+            return Err(HookError::TooLarge {
+                plugin: id.to_string(),
+                hook: hook.to_string(),
+                limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs a plugin's `serve-http` hook as the request's user (the HTTP
+    /// proxy bounds the body first: [`Self::request_body_limit`]).
     pub async fn serve_http(
         &self,
         id: &str,
         request: hooks::HttpRequest,
     ) -> Option<Result<hooks::HttpResponse, HookError>> {
-        self.call(id, "serve-http", move |b, s| {
+        self.running(id)?;
+        if let Err(err) = self.check_input(id, "serve-http", request.body.len()) {
+            return Some(Err(err));
+        }
+        let initiator = Initiator::from_user(request.user_id.as_deref());
+        self.call_as(id, "serve-http", initiator, move |b, s| {
             b.chatops_plugin_hooks().call_serve_http(s, &request)
         })
         .await
     }
 
-    /// Runs a plugin's `execute-command` hook. A trigger id is issued here
+    /// Runs a plugin's `post-action` hook (an interactive button or menu) as
+    /// the user who clicked.
+    pub async fn post_action(
+        &self,
+        id: &str,
+        request: hooks::ActionRequest,
+    ) -> Option<Result<Result<hooks::ActionResponse, crate::runtime::bindings::WitError>, HookError>>
+    {
+        self.running(id)?;
+        let size = request.context.len() + request.selected_option.len();
+        if let Err(err) = self.check_input(id, "post-action", size) {
+            return Some(Err(err));
+        }
+        let initiator = Initiator::from_user(Some(&request.user_id));
+        self.call_as(id, "post-action", initiator, move |b, s| {
+            b.chatops_plugin_hooks().call_post_action(s, &request)
+        })
+        .await
+    }
+
+    /// Runs a plugin's `dialog-submit` hook as the submitting user.
+    pub async fn dialog_submit(
+        &self,
+        id: &str,
+        submission: hooks::DialogSubmission,
+    ) -> Option<Result<Result<hooks::DialogResponse, crate::runtime::bindings::WitError>, HookError>>
+    {
+        self.running(id)?;
+        let size =
+            submission.submission.len() + submission.state.len() + submission.callback_id.len();
+        if let Err(err) = self.check_input(id, "dialog-submit", size) {
+            return Some(Err(err));
+        }
+        let initiator = Initiator::from_user(Some(&submission.user_id));
+        self.call_as(id, "dialog-submit", initiator, move |b, s| {
+            b.chatops_plugin_hooks().call_dialog_submit(s, &submission)
+        })
+        .await
+    }
+
+    /// Runs a plugin's `execute-command` hook as the user who typed it (or
+    /// whom a plugin runs it as). A trigger id is issued here
     /// unless the caller already put one in `args` (to return it to the client).
     pub async fn execute_command(
         &self,
@@ -571,7 +672,8 @@ impl PluginManager {
         if args.trigger_id.is_empty() {
             args.trigger_id = self.services.triggers.issue(&args.user_id, id);
         }
-        self.call(id, "execute-command", move |b, s| {
+        let initiator = Initiator::from_user(Some(&args.user_id));
+        self.call_as(id, "execute-command", initiator, move |b, s| {
             b.chatops_plugin_hooks().call_execute_command(s, &args)
         })
         .await

@@ -96,6 +96,24 @@ const SETTING_TYPES: &[&str] = &[
     "custom",
 ];
 
+/// What a plugin route accepts when the manifest says nothing: well below
+/// the plugin's memory cap, since the guest holds the body and whatever it
+/// decodes from it at once (issue 11: an 8 MiB JSON body blew a 64 MiB cap).
+pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 1024 * 1024;
+/// The most a manifest may declare: the server's own body limit.
+pub const MAX_DECLARED_REQUEST_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The least a manifest may declare.
+pub const MIN_DECLARED_REQUEST_BODY_BYTES: usize = 1024;
+/// Where a manifest declares its body limit:
+/// `"props": {"chatops": {"max_request_body_bytes": 2097152}}`.
+///
+/// Mattermost's manifest has no such setting; `props` is its free-form map
+/// for extra plugin metadata (Mattermost ignores what it does not know), and
+/// the `chatops` key keeps the host's settings apart from a plugin's own
+/// props. The limit belongs with the bundle: the plugin's author knows its
+/// largest legitimate body, and the admin sees it when installing.
+pub const BODY_LIMIT_FIELD: &str = "props.chatops.max_request_body_bytes";
+
 /// A manifest problem, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("manifest.json: {field}: {message}")]
@@ -184,6 +202,7 @@ impl Manifest {
         if !self.icon_path.is_empty() {
             check_bundle_path("icon_path", &self.icon_path)?;
         }
+        self.declared_request_body_limit()?;
         if let Some(schema) = &self.settings_schema {
             let mut keys = std::collections::HashSet::new();
             for (i, setting) in schema.settings.iter().enumerate() {
@@ -214,6 +233,41 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+
+    /// The body limit the manifest declares for its plugin routes, if any
+    /// ([`BODY_LIMIT_FIELD`]).
+    fn declared_request_body_limit(&self) -> Result<Option<usize>, ManifestError> {
+        let declared = self
+            .props
+            .as_ref()
+            .and_then(|p| p.get("chatops"))
+            .and_then(|c| c.get("max_request_body_bytes"));
+        let Some(declared) = declared else {
+            return Ok(None);
+        };
+        let range = MIN_DECLARED_REQUEST_BODY_BYTES..=MAX_DECLARED_REQUEST_BODY_BYTES;
+        match declared.as_u64().and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if range.contains(&n) => Ok(Some(n)),
+            _ => Err(err(
+                BODY_LIMIT_FIELD,
+                format!(
+                    "a whole number of bytes from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
+    }
+
+    /// The largest request body the plugin's routes accept: what the
+    /// manifest declares, else [`DEFAULT_MAX_REQUEST_BODY_BYTES`]. The
+    /// server may lower it further for its memory cap.
+    pub fn max_request_body_bytes(&self) -> usize {
+        self.declared_request_body_limit()
+            .ok()
+            .flatten()
+            .unwrap_or(DEFAULT_MAX_REQUEST_BODY_BYTES)
     }
 
     pub fn semver(&self) -> Option<semver::Version> {
@@ -257,6 +311,24 @@ mod tests {
         let m = Manifest::parse(GOOD, "10.5.0").unwrap();
         assert_eq!(m.id, "com.example.demo");
         assert_eq!(m.default_settings()["Enabled"], Value::Bool(true));
+        assert_eq!(m.max_request_body_bytes(), DEFAULT_MAX_REQUEST_BODY_BYTES);
+    }
+
+    #[test]
+    fn a_manifest_declares_its_body_limit_in_props() {
+        let json = GOOD.replace(
+            "\"version\": \"1.2.3\",",
+            "\"version\": \"1.2.3\", \"props\": {\"own\": 1, \"chatops\": {\"max_request_body_bytes\": 2097152}},",
+        );
+        let m = Manifest::parse(&json, "10.5.0").unwrap();
+        assert_eq!(m.max_request_body_bytes(), 2 * 1024 * 1024);
+        // Other props are the plugin's own business.
+        let json = GOOD.replace(
+            "\"version\": \"1.2.3\",",
+            "\"version\": \"1.2.3\", \"props\": {\"chatops\": \"x\", \"max_request_body_bytes\": 1},",
+        );
+        let m = Manifest::parse(&json, "10.5.0").unwrap();
+        assert_eq!(m.max_request_body_bytes(), DEFAULT_MAX_REQUEST_BODY_BYTES);
     }
 
     #[test]
@@ -285,5 +357,14 @@ mod tests {
         );
         assert_eq!(field_of("{not json"), "(document)");
         assert_eq!(field_of(&GOOD.replace("\"Demo\"", "\" \"")), "name");
+        for bad in ["0", "1023", "8388609", "\"2MB\"", "-1", "1.5"] {
+            let json = GOOD.replace(
+                "\"version\": \"1.2.3\",",
+                &format!(
+                    "\"version\": \"1.2.3\", \"props\": {{\"chatops\": {{\"max_request_body_bytes\": {bad}}}}},"
+                ),
+            );
+            assert_eq!(field_of(&json), BODY_LIMIT_FIELD, "{bad}");
+        }
     }
 }

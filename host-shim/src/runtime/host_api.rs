@@ -323,7 +323,8 @@ impl kv::Host for HostState {
             )));
         }
         keys.iter().try_for_each(|k| check_key(k))?;
-        Ok(self.services.kv.get_many(&self.plugin_id, &keys)?)
+        let budget = limits::result_budget(self.memory.limit_bytes);
+        Ok(self.services.kv.get_many(&self.plugin_id, &keys, budget)?)
     }
 
     fn set(&mut self, key: String, value: Vec<u8>) -> R<()> {

@@ -4,9 +4,9 @@
 //! Each hook call borrows one instance (its own `Store`), arms the epoch
 //! deadline, and runs. A trap poisons that store, so the instance is dropped
 //! and the next call instantiates a fresh one: other instances and the server
-//! are unaffected. Failures are counted; too many disable the plugin.
+//! are unaffected. Failures are counted per initiator; enough of them disable
+//! the plugin ([`super::health`] has the rule).
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,15 +14,15 @@ use wasmtime::Store;
 
 use super::bindings::{ChatPlugin, ChatPluginPre};
 use super::engine::PluginRuntime;
+use super::health::{Health, Initiator, Refusal};
 use super::state::{HostState, MemoryCap, SharedSettings};
 use crate::services::Services;
 
-/// Mattermost's health-check policy: this many failures...
-pub const MAX_FAILURES: usize = 3;
-/// ...within this window disable the plugin.
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(60 * 60);
+pub use super::health::{FAILURE_WINDOW, MAX_STRIKES as MAX_FAILURES};
 
-/// Why a hook call failed on the host side.
+/// Why a hook call failed on the host side. The `Display` text is for the
+/// server log and the admin's status API, never for an HTTP client: a trap's
+/// message can carry the guest's panic text and a wasm backtrace.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HookError {
     #[error("plugin {plugin} trapped in {hook}: {kind}: {message}")]
@@ -34,6 +34,22 @@ pub enum HookError {
     },
     #[error("plugin {0} is disabled after repeated failures")]
     Disabled(String),
+    /// The caller made this plugin trap repeatedly and is refused for a
+    /// while (the health check's throttle); the hook did not run.
+    #[error(
+        "plugin {plugin} refuses calls from this caller for {retry_after:?} after repeated failures"
+    )]
+    Throttled {
+        plugin: String,
+        retry_after: Duration,
+    },
+    /// The input is larger than the plugin accepts; the hook did not run.
+    #[error("{hook} input for plugin {plugin} is larger than {limit} bytes")]
+    TooLarge {
+        plugin: String,
+        hook: String,
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +78,6 @@ impl std::fmt::Display for TrapKind {
 struct Instance {
     store: Store<HostState>,
     bindings: ChatPlugin,
-}
-
-#[derive(Default)]
-struct Health {
-    failures: VecDeque<Instant>,
-    disabled_reason: Option<String>,
 }
 
 pub struct LoadedPlugin {
@@ -114,27 +124,60 @@ impl LoadedPlugin {
         self.health
             .lock()
             .ok()
-            .and_then(|h| h.disabled_reason.clone())
+            .and_then(|h| h.disabled_reason().map(str::to_string))
     }
 
-    /// Failures counted in the current window.
+    /// Strikes counted toward disabling in the current window.
     pub fn recent_failures(&self) -> usize {
-        self.health.lock().map(|h| h.failures.len()).unwrap_or(0)
+        self.health.lock().map(|h| h.strikes()).unwrap_or(0)
     }
 
-    /// Runs one hook on a pooled instance. Blocking: call it from a blocking
-    /// thread (`tokio::task::spawn_blocking`), never on the async runtime.
+    /// Runs a hook the server itself initiated (lifecycle, chat events,
+    /// jobs). See [`Self::call_as`].
     pub fn call<R>(
         &self,
         hook: &str,
         f: impl FnOnce(&ChatPlugin, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, HookError> {
-        if self.disabled_reason().is_some() {
-            return Err(HookError::Disabled(self.plugin_id.clone()));
+        self.call_as(hook, &Initiator::System, f)
+    }
+
+    /// Runs one hook on a pooled instance on behalf of `initiator`, who is
+    /// charged with a trap (and may be refused while throttled). Blocking:
+    /// call it from a blocking thread (`tokio::task::spawn_blocking`), never
+    /// on the async runtime.
+    pub fn call_as<R>(
+        &self,
+        hook: &str,
+        initiator: &Initiator,
+        f: impl FnOnce(&ChatPlugin, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, HookError> {
+        let admitted = self
+            .health
+            .lock()
+            .map_err(|_| Refusal::Disabled)
+            .and_then(|h| h.admit(initiator, Instant::now()));
+        match admitted {
+            Ok(()) => {}
+            Err(Refusal::Disabled) => return Err(HookError::Disabled(self.plugin_id.clone())),
+            Err(Refusal::Throttled(retry_after)) => {
+                return Err(HookError::Throttled {
+                    plugin: self.plugin_id.clone(),
+                    retry_after,
+                });
+            }
         }
         let mut instance = match self.checkout() {
             Ok(instance) => instance,
-            Err(err) => return Err(self.record_failure(hook, TrapKind::Other, format!("{err:#}"))),
+            // Instantiating is the plugin's own doing, whoever asked.
+            Err(err) => {
+                return Err(self.record_failure(
+                    hook,
+                    &Initiator::System,
+                    TrapKind::Other,
+                    format!("{err:#}"),
+                ));
+            }
         };
         instance.store.data_mut().last_panic = None;
         instance
@@ -159,7 +202,7 @@ impl LoadedPlugin {
                 // The store may be in any state after a trap: drop it.
                 drop(instance);
                 self.release_slot();
-                Err(self.record_failure(hook, kind, message))
+                Err(self.record_failure(hook, initiator, kind, message))
             }
         }
     }
@@ -200,10 +243,7 @@ impl LoadedPlugin {
             plugin_id: self.plugin_id.clone(),
             services: self.services.clone(),
             settings: self.settings.clone(),
-            memory: MemoryCap {
-                limit_bytes: self.runtime.sandbox.memory_limit_bytes,
-                exceeded: false,
-            },
+            memory: MemoryCap::new(self.runtime.sandbox.memory_limit_bytes),
             last_panic: None,
         };
         let mut store = Store::new(&self.runtime.engine, state);
@@ -228,25 +268,24 @@ impl LoadedPlugin {
         self.freed.notify_one();
     }
 
-    fn record_failure(&self, hook: &str, kind: TrapKind, message: String) -> HookError {
-        tracing::error!(plugin = %self.plugin_id, hook, %kind, %message, "plugin hook failed");
+    fn record_failure(
+        &self,
+        hook: &str,
+        initiator: &Initiator,
+        kind: TrapKind,
+        message: String,
+    ) -> HookError {
+        tracing::error!(plugin = %self.plugin_id, hook, ?initiator, %kind, %message, "plugin hook failed");
         if let Ok(mut health) = self.health.lock() {
-            let now = Instant::now();
-            health.failures.push_back(now);
-            while health
-                .failures
-                .front()
-                .is_some_and(|t| now.duration_since(*t) > FAILURE_WINDOW)
-            {
-                health.failures.pop_front();
-            }
-            if health.failures.len() >= MAX_FAILURES && health.disabled_reason.is_none() {
-                let reason = format!(
-                    "{MAX_FAILURES} failures within {} minutes; last: {kind} in {hook}: {message}",
-                    FAILURE_WINDOW.as_secs() / 60
+            let disabled = health.record_trap(initiator, Instant::now(), || {
+                format!("{kind} in {hook}: {message}")
+            });
+            if disabled {
+                tracing::error!(
+                    plugin = %self.plugin_id,
+                    reason = health.disabled_reason().unwrap_or_default(),
+                    "plugin disabled by the health check"
                 );
-                tracing::error!(plugin = %self.plugin_id, %reason, "plugin disabled by the health check");
-                health.disabled_reason = Some(reason);
             }
         }
         HookError::Trapped {

@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::access;
 use super::auth::Caller;
 use super::extract::{JsonBody, QueryParams};
+use super::hook_errors::hook_error;
 use super::interactive::wit_error_text;
 use super::{ApiError, AppState};
 use crate::error::AppError;
@@ -150,7 +151,7 @@ async fn execute(
         None => return Err(not_found(&trigger)),
         Some(Err(err)) => {
             log_hook_failure(&plugin_id, &trigger, &err);
-            return Err(failed(&trigger));
+            return Err(hook_error(&plugin_id, &err, failed(&trigger)));
         }
         Some(Ok(Err(err))) => CommandResponse::ephemeral(wit_error_text(&err)),
         Some(Ok(Ok(wit))) => response_from_wit(&plugin_id, wit),

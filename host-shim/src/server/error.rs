@@ -16,6 +16,8 @@ pub struct ApiError {
     /// Mattermost-style translation id, e.g. `api.context.404.app_error`.
     pub id: String,
     pub message: String,
+    /// Sent as `Retry-After` (whole seconds, at least 1) on throttling answers.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
@@ -24,7 +26,14 @@ impl ApiError {
             status,
             id: id.to_string(),
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// Adds a `Retry-After` header (rounded up to whole seconds).
+    pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 }
 
@@ -68,7 +77,14 @@ impl IntoResponse for ApiError {
             "request_id": new_id(),
             "status_code": self.status.as_u16(),
         });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(wait) = self.retry_after {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        response
     }
 }
 

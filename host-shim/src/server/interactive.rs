@@ -50,12 +50,12 @@ pub(crate) fn wit_error_text(err: &WitError) -> String {
 pub(super) use crate::services::integrity::plugin_of_url;
 
 fn hook_failed(plugin_id: &str, err: &HookError) -> ApiError {
-    tracing::warn!(plugin = plugin_id, %err, "interactive hook failed");
-    ApiError::new(
+    let failed = ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "api.plugin.hook_failed.app_error",
         format!("The plugin {plugin_id} failed to handle the request."),
-    )
+    );
+    super::hook_errors::hook_error(plugin_id, err, failed)
 }
 
 fn plugin_not_running(plugin_id: &str) -> ApiError {

@@ -8,6 +8,7 @@ mod channels;
 pub(crate) mod commands;
 mod error;
 mod extract;
+mod hook_errors;
 pub(crate) mod interactive;
 mod plugin_routes;
 mod posts;
@@ -53,7 +54,14 @@ pub fn app(state: AppState) -> Router {
         .merge(posts::routes())
         .merge(commands::routes())
         .merge(webhooks::routes())
-        .merge(interactive::routes())
+        // Buttons and dialogs hand client-supplied JSON to a plugin: bound
+        // them as plugin routes are bounded by default (the plugin manager
+        // checks the exact per-plugin limit again before the hook runs).
+        .merge(
+            interactive::routes().layer(axum::extract::DefaultBodyLimit::max(
+                crate::plugins::manifest::DEFAULT_MAX_REQUEST_BODY_BYTES,
+            )),
+        )
         .merge(websocket::routes())
         .merge(plugin_routes::routes())
         .merge(webclient::routes())
@@ -62,8 +70,20 @@ pub fn app(state: AppState) -> Router {
         // limit), so this caps them all; the plugin upload route raises it
         // for itself.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(nosniff))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// `X-Content-Type-Options: nosniff` on every answer, whatever produced it
+/// (API, plugin, web client, errors): a browser must never guess that a JSON
+/// error or a plugin's text is HTML or script.
+async fn nosniff(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Runs CPU-heavy or blocking service work (password hashing) off the async

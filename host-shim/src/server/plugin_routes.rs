@@ -3,13 +3,14 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::auth::{Caller, MaybeCaller};
+use super::hook_errors::{hook_error, plugin_failed};
 use super::{ApiError, AppState, MAX_BODY_BYTES, blocking};
 use crate::error::AppError;
 use crate::runtime::bindings::hooks;
@@ -149,6 +150,36 @@ async fn proxy(
 /// Headers a client may not pass to a plugin: identity is set by the server.
 const STRIPPED: &[&str] = &["mattermost-user-id", "cookie", "authorization"];
 
+/// Headers a plugin may not set on its answer: cookies (a plugin could plant
+/// or overwrite the session cookie of the server's origin), hop-by-hop
+/// headers that describe the connection rather than the answer, and framing
+/// the server computes itself.
+const RESPONSE_DENIED: &[&str] = &[
+    "set-cookie",
+    "set-cookie2",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+];
+
+/// Whether a plugin may set this response header (names are lowercase).
+fn response_header_allowed(name: &HeaderName) -> bool {
+    let name = name.as_str();
+    !RESPONSE_DENIED.contains(&name) && !name.starts_with("proxy-")
+}
+
+/// A `413` naming the plugin's limit.
+fn too_large(plugin_id: &str, limit: usize) -> Response {
+    ApiError::from(AppError::TooLarge(format!(
+        "request body: larger than {limit} bytes, the limit of plugin {plugin_id}"
+    )))
+    .into_response()
+}
+
 async fn forward(
     State(state): State<AppState>,
     caller: MaybeCaller,
@@ -156,13 +187,25 @@ async fn forward(
     path: String,
     request: Request,
 ) -> Response {
+    let Some(limit) = state
+        .plugins
+        .running(&plugin_id)
+        .and_then(|_| state.plugins.request_body_limit(&plugin_id))
+    else {
+        return not_running(&plugin_id);
+    };
     let (parts, body) = request.into_parts();
-    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(&plugin_id, limit);
+    }
+    let body: Bytes = match axum::body::to_bytes(body, limit.min(MAX_BODY_BYTES)).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return ApiError::from(AppError::TooLarge("request body too large".into()))
-                .into_response();
-        }
+        Err(_) => return too_large(&plugin_id, limit),
     };
     let user_id = caller.0.map(|c| c.user.id);
     let mut headers: Vec<(String, String)> = parts
@@ -185,20 +228,21 @@ async fn forward(
         user_id,
     };
     match state.plugins.serve_http(&plugin_id, request).await {
-        None => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "app.plugin.not_found.app_error",
-            format!("plugin {plugin_id} is not running"),
-        )
-        .into_response(),
-        Some(Err(err)) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "app.plugin.hook_failed.app_error",
-            err.to_string(),
-        )
-        .into_response(),
+        None => not_running(&plugin_id),
+        Some(Err(err)) => {
+            hook_error(&plugin_id, &err, plugin_failed(&plugin_id, &err)).into_response()
+        }
         Some(Ok(response)) => plugin_response(response),
     }
+}
+
+fn not_running(plugin_id: &str) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "app.plugin.not_found.app_error",
+        format!("plugin {plugin_id} is not running"),
+    )
+    .into_response()
 }
 
 fn plugin_response(response: hooks::HttpResponse) -> Response {
@@ -208,10 +252,46 @@ fn plugin_response(response: hooks::HttpResponse) -> Response {
         if let (Ok(name), Ok(value)) = (
             HeaderName::try_from(name.as_str()),
             HeaderValue::try_from(value.as_str()),
-        ) {
+        ) && response_header_allowed(&name)
+        {
             out = out.header(name, value);
         }
     }
     out.body(Body::from(response.body))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugins_cannot_set_cookies_or_hop_by_hop_headers() {
+        for denied in [
+            "Set-Cookie",
+            "set-cookie2",
+            "Connection",
+            "Keep-Alive",
+            "Proxy-Authenticate",
+            "proxy-connection",
+            "TE",
+            "Trailer",
+            "Transfer-Encoding",
+            "Upgrade",
+            "Content-Length",
+        ] {
+            let name = HeaderName::try_from(denied).unwrap();
+            assert!(!response_header_allowed(&name), "{denied}");
+        }
+        for allowed in [
+            "Content-Type",
+            "Cache-Control",
+            "Location",
+            "X-Custom",
+            "ETag",
+        ] {
+            let name = HeaderName::try_from(allowed).unwrap();
+            assert!(response_header_allowed(&name), "{allowed}");
+        }
+    }
 }

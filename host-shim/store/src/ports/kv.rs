@@ -29,8 +29,16 @@ pub struct KvExpect {
 /// keep namespaces fully separate. Every method is one transaction.
 pub trait KvStore: Send + Sync {
     fn get(&self, ns: &str, key: &str) -> StoreResult<Option<Vec<u8>>>;
-    /// One result per requested key, in the same order.
-    fn get_many(&self, ns: &str, keys: &[String]) -> StoreResult<Vec<Option<Vec<u8>>>>;
+    /// One result per requested key, in the same order. Fails with
+    /// [`StoreError::Invalid`](super::StoreError::Invalid) if the values
+    /// together exceed `max_total_bytes`, checked while reading: at most one
+    /// value beyond the budget is ever held.
+    fn get_many(
+        &self,
+        ns: &str,
+        keys: &[String],
+        max_total_bytes: usize,
+    ) -> StoreResult<Vec<Option<Vec<u8>>>>;
     fn set(&self, ns: &str, key: &str, value: &[u8]) -> StoreResult<()>;
     /// Deleting an absent key is not an error.
     fn delete(&self, ns: &str, key: &str) -> StoreResult<()>;

@@ -3,8 +3,8 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{SqliteStore, sql_int};
-use crate::ports::StoreResult;
 use crate::ports::kv::{KeyPage, KvExpect, KvOp, KvStore};
+use crate::ports::{StoreError, StoreResult};
 
 const GET: &str = "SELECT value FROM kv WHERE ns = ?1 AND key = ?2";
 const UPSERT: &str = "INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3)
@@ -32,15 +32,27 @@ impl KvStore for SqliteStore {
         self.read(|tx| Ok(get(tx, ns, key)?))
     }
 
-    fn get_many(&self, ns: &str, keys: &[String]) -> StoreResult<Vec<Option<Vec<u8>>>> {
+    fn get_many(
+        &self,
+        ns: &str,
+        keys: &[String],
+        max_total_bytes: usize,
+    ) -> StoreResult<Vec<Option<Vec<u8>>>> {
         self.read(|tx| {
             let mut stmt = tx.prepare_cached(GET)?;
             let mut values = Vec::with_capacity(keys.len());
+            let mut total = 0usize;
             for key in keys {
-                values.push(
-                    stmt.query_row(params![ns, key], |row| row.get(0))
-                        .optional()?,
-                );
+                let value: Option<Vec<u8>> = stmt
+                    .query_row(params![ns, key], |row| row.get(0))
+                    .optional()?;
+                total = total.saturating_add(value.as_ref().map_or(0, Vec::len));
+                if total > max_total_bytes {
+                    return Err(StoreError::Invalid(format!(
+                        "keys: the values together are larger than {max_total_bytes} bytes; read fewer keys per call"
+                    )));
+                }
+                values.push(value);
             }
             Ok(values)
         })
@@ -211,7 +223,7 @@ mod tests {
         store.set("q", "y", b"other ns").unwrap();
         let keys: Vec<String> = ["z", "y", "x", "z"].iter().map(|s| s.to_string()).collect();
         assert_eq!(
-            store.get_many("p", &keys).unwrap(),
+            store.get_many("p", &keys, usize::MAX).unwrap(),
             vec![
                 Some(b"3".to_vec()),
                 None,
@@ -219,7 +231,24 @@ mod tests {
                 Some(b"3".to_vec())
             ]
         );
-        assert!(store.get_many("p", &[]).unwrap().is_empty());
+        assert!(store.get_many("p", &[], 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn get_many_stops_at_its_byte_budget() {
+        let (_dir, store) = temp_store();
+        for key in ["a", "b", "c"] {
+            store.set("p", key, &[7u8; 100]).unwrap();
+        }
+        let keys: Vec<String> = ["a", "b", "c", "missing"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(store.get_many("p", &keys, 300).unwrap().len(), 4);
+        match store.get_many("p", &keys, 299) {
+            Err(StoreError::Invalid(msg)) => assert!(msg.contains("299"), "{msg}"),
+            other => panic!("expected the budget error, got {other:?}"),
+        }
     }
 
     #[test]

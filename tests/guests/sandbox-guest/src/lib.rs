@@ -12,7 +12,16 @@
 //! HTTP (`serve-http`):
 //! - `PUT /kv/<key>` stores the body, `GET /kv/<key>` reads it back (404 if absent);
 //! - `GET /count?prefix=<p>` answers the number of keys under `p`;
-//! - `GET /loop` spins forever.
+//! - `GET /loop` spins forever; `GET /panic` panics;
+//! - `POST /fill?prefix=<p>&count=<n>&size=<bytes>` stores `n` values of
+//!   `size` bytes under `p` (so a test can fill the store without large bodies);
+//! - `GET /get-many?prefix=<p>` reads every key under `p` in one `kv.get-many`
+//!   and answers the total bytes received (or the host's error);
+//! - `GET /headers` answers with headers a plugin must not be able to set
+//!   (`Set-Cookie`, hop-by-hop headers) next to an ordinary one.
+//!
+//! `post-action` panics when the context mentions `"panic"`, and
+//! `dialog-submit` when the callback id is `panic`.
 //!
 //! Everything wasm-specific is behind `cfg(target_arch = "wasm32")`, so a
 //! native `cargo test --workspace` builds this crate as an empty library.
@@ -153,6 +162,62 @@ mod guest {
         }
     }
 
+    fn all_keys(prefix: &str) -> Result<Vec<String>, Error> {
+        let mut keys = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = kv::list_keys(prefix, cursor.as_deref(), 1000)?;
+            keys.extend(page.keys);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(keys),
+            }
+        }
+    }
+
+    fn fill(query: &str) -> Result<u64, Error> {
+        let number = |name: &str| {
+            query_param(query, name)
+                .and_then(|n| n.parse::<u64>().ok())
+                .ok_or_else(|| Error::InvalidInput(format!("{name}: a number")))
+        };
+        let prefix = query_param(query, "prefix").unwrap_or_default();
+        let (count, size) = (number("count")?, number("size")?);
+        let value = vec![0x5Au8; size as usize];
+        for i in 0..count {
+            kv::set(&format!("{prefix}{i}"), &value)?;
+        }
+        Ok(count)
+    }
+
+    fn get_many_bytes(prefix: &str) -> Result<u64, Error> {
+        let keys = all_keys(prefix)?;
+        let values = kv::get_many(&keys)?;
+        Ok(values.iter().flatten().map(|v| v.len() as u64).sum())
+    }
+
+    fn hostile_headers() -> HttpResponse {
+        let headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("X-Plugin-Header", "kept"),
+            ("Set-Cookie", "MMAUTHTOKEN=stolen; Path=/"),
+            ("Connection", "close"),
+            ("Keep-Alive", "timeout=5"),
+            ("Proxy-Authenticate", "Basic"),
+            ("TE", "trailers"),
+            ("Trailer", "X-Checksum"),
+            ("Upgrade", "websocket"),
+        ];
+        HttpResponse {
+            status: 200,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: b"headers".to_vec(),
+        }
+    }
+
     fn error_text(err: &Error) -> String {
         match err {
             Error::NotFound => "not found".into(),
@@ -243,18 +308,37 @@ mod guest {
                     }
                 }
                 ("GET", "/loop") => spin_forever(),
+                ("GET", "/panic") => panic!("sandbox guest panicked on purpose"),
+                ("POST", "/fill") => match fill(&request.query) {
+                    Ok(count) => http(200, count.to_string()),
+                    Err(err) => http(500, error_text(&err)),
+                },
+                ("GET", "/get-many") => {
+                    let prefix = query_param(&request.query, "prefix").unwrap_or_default();
+                    match get_many_bytes(&prefix) {
+                        Ok(bytes) => http(200, bytes.to_string()),
+                        Err(err) => http(500, error_text(&err)),
+                    }
+                }
+                ("GET", "/headers") => hostile_headers(),
                 _ => http(404, "not found"),
             }
         }
 
-        fn post_action(_request: ActionRequest) -> Result<ActionResponse, Error> {
+        fn post_action(request: ActionRequest) -> Result<ActionResponse, Error> {
+            if request.context.contains("\"panic\"") {
+                panic!("sandbox guest panicked on purpose in post-action");
+            }
             Ok(ActionResponse {
                 update: None,
                 ephemeral_text: String::new(),
             })
         }
 
-        fn dialog_submit(_submission: DialogSubmission) -> Result<DialogResponse, Error> {
+        fn dialog_submit(submission: DialogSubmission) -> Result<DialogResponse, Error> {
+            if submission.callback_id == "panic" {
+                panic!("sandbox guest panicked on purpose in dialog-submit");
+            }
             Ok(DialogResponse {
                 errors: Vec::new(),
                 error: String::new(),
