@@ -227,3 +227,246 @@ async fn outgoing_webhooks_refuse_ipv6_transition_forms() {
         );
     }
 }
+
+/// A tiny HTTP server on 127.0.0.1 that counts requests and answers each
+/// with `response` (a full HTTP/1.1 response text).
+async fn counting_listener(
+    listener: tokio::net::TcpListener,
+    response: String,
+) -> Arc<AtomicUsize> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            let response = response.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Headers, then Content-Length bytes of body.
+                loop {
+                    let Ok(n) = socket.read(&mut buf).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())
+                                    .flatten()
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    hits
+}
+
+fn ok_response() -> String {
+    "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".into()
+}
+
+/// Finding 9a: a redirect is never followed, so a public-looking receiver
+/// cannot bounce a delivery to an internal address.
+#[tokio::test]
+async fn outgoing_webhooks_do_not_follow_redirects() {
+    let internal = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let internal_port = internal.local_addr().unwrap().port();
+    let internal_hits = counting_listener(internal, ok_response()).await;
+    let redirector = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirector_port = redirector.local_addr().unwrap().port();
+    let redirect = format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://localhost:{internal_port}/admin\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    );
+    let redirector_hits = counting_listener(redirector, redirect).await;
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.webhooks.allowed_internal_hosts = vec!["127.0.0.1".into()];
+        c.webhooks.first_retry_delay = Duration::from_millis(100);
+    })
+    .await;
+    app.state
+        .services
+        .webhooks
+        .post_json(
+            "playbooks",
+            &format!("http://127.0.0.1:{redirector_port}/hook"),
+            "{}".into(),
+        )
+        .unwrap();
+    let sent = eventually(Duration::from_secs(10), || {
+        (redirector_hits.load(Ordering::SeqCst) > 0).then_some(())
+    })
+    .await;
+    assert!(sent.is_some(), "the delivery reached the redirecting receiver");
+    let settled = eventually(Duration::from_secs(5), || {
+        (app.state.services.webhooks.pending("playbooks").unwrap() == 0).then_some(())
+    })
+    .await;
+    assert!(settled.is_some(), "a redirect is final, not retried");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(internal_hits.load(Ordering::SeqCst), 0);
+    assert_eq!(redirector_hits.load(Ordering::SeqCst), 1);
+}
+
+/// Finding 9b: the queue is bounded per plugin; beyond it `post-json`
+/// fails instead of growing without limit.
+#[tokio::test]
+async fn the_outgoing_webhook_queue_is_bounded_per_plugin() {
+    // Nothing listens on this port, and retries are far apart: deliveries stay queued.
+    let port = free_port();
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.webhooks.allowed_internal_hosts = vec!["127.0.0.1".into()];
+        c.webhooks.first_retry_delay = Duration::from_secs(3600);
+        c.webhooks.max_pending_per_plugin = 5;
+    })
+    .await;
+    let queue = &app.state.services.webhooks;
+    let url = format!("http://127.0.0.1:{port}/hook");
+    for _ in 0..5 {
+        queue.post_json("playbooks", &url, "{}".into()).unwrap();
+    }
+    let refused = queue.post_json("playbooks", &url, "{}".into());
+    assert!(
+        matches!(refused, Err(host_shim::error::AppError::TooLarge(ref m)) if m.contains("queue full")),
+        "{refused:?}"
+    );
+    // Another plugin has its own bound.
+    queue.post_json("other-plugin", &url, "{}".into()).unwrap();
+    assert_eq!(queue.pending("playbooks").unwrap(), 5);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A server over an existing data dir (a restart of the same data).
+async fn serve_on(
+    dir: &std::path::Path,
+    adjust: impl FnOnce(&mut host_shim::startup::ServerConfig),
+) -> host_shim::startup::RunningServer {
+    let mut config =
+        host_shim::startup::ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.to_path_buf());
+    config.component_cache_dir =
+        Some(crate::helpers::bundles_dir().join("../test-component-cache"));
+    adjust(&mut config);
+    host_shim::startup::serve(&config).await.expect("server starts")
+}
+
+/// Finding 9b: a delivery queued while its receiver is down survives a
+/// restart and is delivered once by the next process.
+#[tokio::test]
+async fn a_queued_webhook_survives_a_restart_and_is_delivered_once() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let adjust = |c: &mut host_shim::startup::ServerConfig| {
+        c.webhooks.allowed_internal_hosts = vec!["127.0.0.1".into()];
+        c.webhooks.first_retry_delay = Duration::from_millis(300);
+        c.webhooks.attempts = 20;
+    };
+    let first = serve_on(data.path(), adjust).await;
+    let queue = first.state.services.webhooks.clone();
+    queue
+        .post_json("playbooks", &url, json!({"event": "restart"}).to_string())
+        .unwrap();
+    // The first send fails (nobody listens); the delivery stays queued.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(queue.pending("playbooks").unwrap(), 1);
+    // The process goes away; its worker stops.
+    queue.stop();
+    first.task.abort();
+
+    let receiver = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let hits = counting_listener(receiver, ok_response()).await;
+    let second = serve_on(data.path(), adjust).await;
+    let delivered = eventually(Duration::from_secs(15), || {
+        (hits.load(Ordering::SeqCst) > 0).then_some(())
+    })
+    .await;
+    assert!(delivered.is_some(), "the restarted server delivers the queued POST");
+    let drained = eventually(Duration::from_secs(5), || {
+        (second.state.services.webhooks.pending("playbooks").unwrap() == 0).then_some(())
+    })
+    .await;
+    assert!(drained.is_some());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "delivered once");
+}
+
+/// Finding 9c: a job leased by a server that died mid-hook is not lost: the
+/// next server fires it once the lease expires.
+#[tokio::test]
+async fn a_job_survives_a_restart_mid_lease() {
+    use chat_store::JobStore;
+    let data = tempfile::tempdir().unwrap();
+    let now = host_shim::model::now_ms();
+    {
+        // The dead server's last act: it leased the due job, then crashed.
+        let store = chat_store::sqlite::SqliteStore::open(&data.path().join("chat.db")).unwrap();
+        let job = chat_store::ports::jobs::Job {
+            plugin_id: GUEST.into(),
+            key: "reminder/1".into(),
+            at_ms: now - 1_000,
+            payload: String::new(),
+        };
+        store.schedule(&job).unwrap();
+        assert_eq!(
+            store.lease(&job, "dead-server", now, now + 2_000).unwrap(),
+            Some(1)
+        );
+    }
+    let server = serve_on(data.path(), |_| {}).await;
+    let app_plugins = server.state.plugins.clone();
+    let bundle = crate::helpers::bundle(GUEST);
+    tokio::task::spawn_blocking(move || app_plugins.install_dir(&bundle, true))
+        .await
+        .unwrap()
+        .unwrap();
+    let runs = |key: &str| {
+        server
+            .state
+            .services
+            .kv
+            .get(GUEST, &format!("runs/{key}"))
+            .unwrap()
+            .and_then(|v| String::from_utf8(v).ok())
+    };
+    let ran = eventually(Duration::from_secs(20), || runs("reminder/1")).await;
+    assert_eq!(ran.as_deref(), Some("1"));
+    assert!(
+        host_shim::model::now_ms() >= now + 2_000,
+        "not before the lease expired"
+    );
+    let gone = eventually(Duration::from_secs(5), || {
+        server
+            .state
+            .services
+            .jobs
+            .jobs_for_plugin(GUEST)
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    assert!(gone.is_some());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(runs("reminder/1").as_deref(), Some("1"), "once");
+}
