@@ -72,11 +72,21 @@ async fn incoming_webhooks_follow_the_permission_model() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     let admin_hook = admin
-        .expect(StatusCode::CREATED, Method::POST, HOOKS, create_body(&general))
+        .expect(
+            StatusCode::CREATED,
+            Method::POST,
+            HOOKS,
+            create_body(&general),
+        )
         .await;
     let admin_hook_id = admin_hook["id"].as_str().unwrap().to_string();
     let alice_hook = alice
-        .expect(StatusCode::CREATED, Method::POST, HOOKS, create_body(&secret))
+        .expect(
+            StatusCode::CREATED,
+            Method::POST,
+            HOOKS,
+            create_body(&secret),
+        )
         .await;
     let alice_hook_id = alice_hook["id"].as_str().unwrap().to_string();
 
@@ -89,7 +99,9 @@ async fn incoming_webhooks_follow_the_permission_model() {
     for id in [&admin_hook_id, &alice_hook_id] {
         let (status, body) = eve.get(&format!("{HOOKS}/{id}")).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        let (status, body) = eve.call(Method::DELETE, &format!("{HOOKS}/{id}"), None).await;
+        let (status, body) = eve
+            .call(Method::DELETE, &format!("{HOOKS}/{id}"), None)
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     }
     // The team admin and the system admin see both.
@@ -100,13 +112,26 @@ async fn incoming_webhooks_follow_the_permission_model() {
     }
 
     // DMs only to people of the hook's team: dave shares no team with alice.
-    let (status, body) = post_hook(&app, &alice_hook_id, json!({"text": "hi", "channel": "@bob"})).await;
+    let (status, body) = post_hook(
+        &app,
+        &alice_hook_id,
+        json!({"text": "hi", "channel": "@bob"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) =
-        post_hook(&app, &alice_hook_id, json!({"text": "spam", "channel": "@dave"})).await;
+    let (status, body) = post_hook(
+        &app,
+        &alice_hook_id,
+        json!({"text": "spam", "channel": "@dave"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) =
-        post_hook(&app, &alice_hook_id, json!({"text": "x", "channel": "~general"})).await;
+    let (status, body) = post_hook(
+        &app,
+        &alice_hook_id,
+        json!({"text": "x", "channel": "~general"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     drop(dave);
 
@@ -122,8 +147,12 @@ async fn incoming_webhooks_follow_the_permission_model() {
         .await;
     let (status, body) = post_hook(&app, &alice_hook_id, json!({"text": "leak"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) =
-        post_hook(&app, &admin_hook_id, json!({"text": "leak", "channel": "secret"})).await;
+    let (status, body) = post_hook(
+        &app,
+        &admin_hook_id,
+        json!({"text": "leak", "channel": "secret"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "the admin is a member: {body}");
 
     // A deactivated creator disables the hook, with a clear error.
@@ -131,10 +160,17 @@ async fn incoming_webhooks_follow_the_permission_model() {
     let mut user = services.chat.user(&alice.id).unwrap().unwrap();
     user.delete_at = host_shim::model::now_ms();
     services.chat.update_user(&user).unwrap();
-    let (status, body) =
-        post_hook(&app, &alice_hook_id, json!({"text": "x", "channel": "general"})).await;
+    let (status, body) = post_hook(
+        &app,
+        &alice_hook_id,
+        json!({"text": "x", "channel": "general"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["id"], "web.incoming_webhook.disabled.app_error", "{body}");
+    assert_eq!(
+        body["id"], "web.incoming_webhook.disabled.app_error",
+        "{body}"
+    );
 }
 
 const GUEST: &str = "sandbox-guest";
@@ -246,7 +282,9 @@ async fn counting_listener(
                 let mut buf = [0u8; 4096];
                 // Headers, then Content-Length bytes of body.
                 loop {
-                    let Ok(n) = socket.read(&mut buf).await else { return };
+                    let Ok(n) = socket.read(&mut buf).await else {
+                        return;
+                    };
                     if n == 0 {
                         return;
                     }
@@ -311,7 +349,10 @@ async fn outgoing_webhooks_do_not_follow_redirects() {
         (redirector_hits.load(Ordering::SeqCst) > 0).then_some(())
     })
     .await;
-    assert!(sent.is_some(), "the delivery reached the redirecting receiver");
+    assert!(
+        sent.is_some(),
+        "the delivery reached the redirecting receiver"
+    );
     let settled = eventually(Duration::from_secs(5), || {
         (app.state.services.webhooks.pending("playbooks").unwrap() == 0).then_some(())
     })
@@ -367,7 +408,9 @@ async fn serve_on(
     config.component_cache_dir =
         Some(crate::helpers::bundles_dir().join("../test-component-cache"));
     adjust(&mut config);
-    host_shim::startup::serve(&config).await.expect("server starts")
+    host_shim::startup::serve(&config)
+        .await
+        .expect("server starts")
 }
 
 /// Finding 9b: a delivery queued while its receiver is down survives a
@@ -394,14 +437,19 @@ async fn a_queued_webhook_survives_a_restart_and_is_delivered_once() {
     queue.stop();
     first.task.abort();
 
-    let receiver = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let receiver = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     let hits = counting_listener(receiver, ok_response()).await;
     let second = serve_on(data.path(), adjust).await;
     let delivered = eventually(Duration::from_secs(15), || {
         (hits.load(Ordering::SeqCst) > 0).then_some(())
     })
     .await;
-    assert!(delivered.is_some(), "the restarted server delivers the queued POST");
+    assert!(
+        delivered.is_some(),
+        "the restarted server delivers the queued POST"
+    );
     let drained = eventually(Duration::from_secs(5), || {
         (second.state.services.webhooks.pending("playbooks").unwrap() == 0).then_some(())
     })

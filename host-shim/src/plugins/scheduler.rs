@@ -95,7 +95,10 @@ async fn fire_due(manager: &Arc<PluginManager>, in_flight: &InFlight) -> usize {
             continue;
         }
         let slot = (job.plugin_id.clone(), job.key.clone());
-        if !in_flight.lock().is_ok_and(|mut set| set.insert(slot.clone())) {
+        if !in_flight
+            .lock()
+            .is_ok_and(|mut set| set.insert(slot.clone()))
+        {
             continue;
         }
         let lease_id = new_id();
@@ -187,9 +190,12 @@ async fn run_leased(manager: &Arc<PluginManager>, job: Job, lease_id: String, at
     let (plugin_id, key) = (job.plugin_id.clone(), job.key.clone());
     let saved = tokio::task::spawn_blocking(move || match after {
         After::Complete => jobs.complete(&plugin_id, &key, &lease_id),
-        After::RetryIn(delay) => {
-            jobs.retry_at(&plugin_id, &key, &lease_id, now_ms().saturating_add(ms(delay)))
-        }
+        After::RetryIn(delay) => jobs.retry_at(
+            &plugin_id,
+            &key,
+            &lease_id,
+            now_ms().saturating_add(ms(delay)),
+        ),
     })
     .await;
     if let Ok(Err(err)) = saved {

@@ -330,10 +330,7 @@ fn webhook_post(
             "Inappropriate channel permissions",
         )
     };
-    let creator = services
-        .chat
-        .user(&hook.user_id)?
-        .ok_or_else(permissions)?;
+    let creator = services.chat.user(&hook.user_id)?.ok_or_else(permissions)?;
     if creator.delete_at != 0 {
         return Err(hook_error(
             StatusCode::FORBIDDEN,

@@ -92,9 +92,8 @@ impl Resolve for CheckedResolver {
         let policy = self.policy.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed = policy.filter_resolved(&host, addrs).map_err(Refused)?;
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
@@ -147,12 +146,7 @@ fn is_internal_v4(v4: Ipv4Addr) -> bool {
 /// well-known prefix `64:ff9b::/96`.
 fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = v6.segments();
-    let low = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s[..6] {
         [0, 0, 0, 0, 0, 0] | [0, 0, 0, 0, 0, 0xffff] | [0, 0, 0, 0, 0xffff, 0] => Some(low),
         [0x64, 0xff9b, 0, 0, 0, 0] => Some(low),
@@ -250,7 +244,10 @@ mod tests {
         assert!(policy.check_url("http://LOCALHOST./x").is_err());
         assert!(policy.check_url("http://a.localhost/x").is_err());
         assert!(policy.check_url("http://10.1.2.3/x").is_err());
-        assert!(policy.check_url("http://0x7f.1/x").is_err(), "normalised IPv4");
+        assert!(
+            policy.check_url("http://0x7f.1/x").is_err(),
+            "normalised IPv4"
+        );
         assert!(policy.check_url("http://[::1]/x").is_err());
         assert!(policy.check_url("http://[::ffff:7f00:1]/x").is_err());
         assert!(policy.check_url("http://[64:ff9b::a00:1]/x").is_err());
@@ -283,7 +280,11 @@ mod tests {
             policy.filter_resolved("example.com", vec![public]),
             Ok(vec![public])
         );
-        assert!(policy.filter_resolved("rebind.example", vec![private]).is_err());
+        assert!(
+            policy
+                .filter_resolved("rebind.example", vec![private])
+                .is_err()
+        );
         assert!(
             policy
                 .filter_resolved("rebind.example", vec![public, mapped])

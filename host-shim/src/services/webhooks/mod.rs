@@ -76,12 +76,16 @@ impl Default for WebhookPolicy {
 }
 
 impl WebhookPolicy {
-    /// Delay before the send after attempt `attempt` (1-based) failed.
+    /// Delay before the send after attempt `attempt` (1-based) failed:
+    /// doubling, at most a day.
     fn retry_delay(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
+        const MAX_DELAY: Duration = Duration::from_secs(24 * 60 * 60);
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         self.first_retry_delay
             .checked_mul(factor)
-            .unwrap_or(Duration::from_secs(24 * 60 * 60))
+            .map_or(MAX_DELAY, |d| d.min(MAX_DELAY))
     }
 }
 
@@ -207,7 +211,11 @@ async fn deliver_forever(inner: Arc<Inner>) {
 
 /// Leases and starts sending due deliveries while permits last. Returns how
 /// many were started.
-async fn start_due(inner: &Arc<Inner>, client: &reqwest::Client, permits: &Arc<Semaphore>) -> usize {
+async fn start_due(
+    inner: &Arc<Inner>,
+    client: &reqwest::Client,
+    permits: &Arc<Semaphore>,
+) -> usize {
     let store = inner.store.clone();
     let due = match tokio::task::spawn_blocking(move || store.due_deliveries(now_ms(), BATCH)).await
     {
@@ -238,7 +246,13 @@ async fn start_due(inner: &Arc<Inner>, client: &reqwest::Client, permits: &Arc<S
                 Err(_) => continue,
             };
         started += 1;
-        tokio::spawn(send(inner.clone(), client.clone(), delivery, attempt, permit));
+        tokio::spawn(send(
+            inner.clone(),
+            client.clone(),
+            delivery,
+            attempt,
+            permit,
+        ));
     }
     started
 }
@@ -321,7 +335,9 @@ async fn send_once(
             {
                 Err(Failure::Transient(reason))
             } else if status.is_redirection() {
-                Err(Failure::Final(format!("{reason}; redirects are not followed")))
+                Err(Failure::Final(format!(
+                    "{reason}; redirects are not followed"
+                )))
             } else {
                 Err(Failure::Final(reason))
             }

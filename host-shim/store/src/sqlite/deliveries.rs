@@ -78,10 +78,9 @@ impl DeliveryStore for SqliteStore {
                     "UPDATE webhook_deliveries SET next_at_ms = ?3, attempts = attempts + 1
                      WHERE id = ?1 AND next_at_ms = ?2 RETURNING attempts",
                 )?
-                .query_row(
-                    params![delivery.id, delivery.next_at_ms, until_ms],
-                    |row| row.get(0),
-                )
+                .query_row(params![delivery.id, delivery.next_at_ms, until_ms], |row| {
+                    row.get(0)
+                })
                 .optional()?;
             Ok(attempts.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
         })
@@ -132,14 +131,34 @@ mod tests {
             bytes: 1 << 20,
         };
         for _ in 0..3 {
-            assert!(store.enqueue_delivery("p", "http://x/", "{}", 1, three).unwrap().is_some());
+            assert!(
+                store
+                    .enqueue_delivery("p", "http://x/", "{}", 1, three)
+                    .unwrap()
+                    .is_some()
+            );
         }
-        assert_eq!(store.enqueue_delivery("p", "http://x/", "{}", 1, three).unwrap(), None);
-        assert!(store.enqueue_delivery("q", "http://x/", "{}", 1, three).unwrap().is_some());
+        assert_eq!(
+            store
+                .enqueue_delivery("p", "http://x/", "{}", 1, three)
+                .unwrap(),
+            None
+        );
+        assert!(
+            store
+                .enqueue_delivery("q", "http://x/", "{}", 1, three)
+                .unwrap()
+                .is_some()
+        );
         assert_eq!(store.pending_deliveries("p").unwrap(), 3);
         let first = store.due_deliveries(1, 1).unwrap().remove(0);
         assert!(store.remove_delivery(first.id).unwrap());
-        assert!(store.enqueue_delivery("p", "http://x/", "{}", 1, three).unwrap().is_some());
+        assert!(
+            store
+                .enqueue_delivery("p", "http://x/", "{}", 1, three)
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]
@@ -149,9 +168,22 @@ mod tests {
             count: 100,
             bytes: 10,
         };
-        assert!(store.enqueue_delivery("p", "u", "123456", 1, small).unwrap().is_some());
-        assert_eq!(store.enqueue_delivery("p", "u", "12345", 1, small).unwrap(), None);
-        assert!(store.enqueue_delivery("p", "u", "1234", 1, small).unwrap().is_some());
+        assert!(
+            store
+                .enqueue_delivery("p", "u", "123456", 1, small)
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            store.enqueue_delivery("p", "u", "12345", 1, small).unwrap(),
+            None
+        );
+        assert!(
+            store
+                .enqueue_delivery("p", "u", "1234", 1, small)
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[test]

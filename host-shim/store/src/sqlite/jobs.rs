@@ -218,7 +218,10 @@ mod tests {
         assert!(store.due(99, 10).unwrap().is_empty(), "leased");
         assert_eq!(store.next_due_at().unwrap(), Some(100));
         // Still stored: a crash now loses nothing. At expiry it is due again.
-        assert_eq!(store.due(100, 10).unwrap(), vec![job("p", "k", 10, "payload")]);
+        assert_eq!(
+            store.due(100, 10).unwrap(),
+            vec![job("p", "k", 10, "payload")]
+        );
         assert_eq!(store.lease(&due[0], "l2", 100, 200).unwrap(), Some(2));
         // The old lease can neither finish nor reschedule it any more.
         assert!(!store.complete("p", "k", "l1").unwrap());
@@ -231,11 +234,17 @@ mod tests {
     fn retry_at_makes_the_job_due_again_later() {
         let (_dir, store) = temp_store();
         store.schedule(&job("p", "k", 10, "")).unwrap();
-        assert_eq!(store.lease(&job("p", "k", 10, ""), "l", 10, 1_000).unwrap(), Some(1));
+        assert_eq!(
+            store.lease(&job("p", "k", 10, ""), "l", 10, 1_000).unwrap(),
+            Some(1)
+        );
         assert!(store.retry_at("p", "k", "l", 50).unwrap());
         assert!(store.due(49, 10).unwrap().is_empty());
         assert_eq!(store.due(50, 10).unwrap().len(), 1);
-        assert_eq!(store.lease(&job("p", "k", 10, ""), "m", 50, 1_000).unwrap(), Some(2));
+        assert_eq!(
+            store.lease(&job("p", "k", 10, ""), "m", 50, 1_000).unwrap(),
+            Some(2)
+        );
     }
 
     #[test]
