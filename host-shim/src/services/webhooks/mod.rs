@@ -375,4 +375,30 @@ mod tests {
         assert_eq!(delays, vec![10, 20, 40, 80]);
         assert_eq!(policy.retry_delay(200).as_secs(), 24 * 60 * 60);
     }
+
+    /// A destination the resolver refuses is a final failure (no retries),
+    /// recognised through the client's error chain.
+    #[tokio::test]
+    async fn a_refused_name_is_a_final_failure() {
+        // The resolver's policy refuses localhost; the URL check's lists it,
+        // so the refusal comes from the resolver, inside the client.
+        let client = build_client(&Arc::new(WebhookPolicy::default())).unwrap();
+        let policy = WebhookPolicy {
+            allowed_internal_hosts: vec!["localhost".into()],
+            ..Default::default()
+        };
+        let delivery = Delivery {
+            id: 1,
+            plugin_id: "p".into(),
+            url: "http://localhost:9/x".into(),
+            body: "{}".into(),
+            attempts: 0,
+            next_at_ms: 0,
+        };
+        match send_once(&policy, &client, &delivery).await {
+            Err(Failure::Final(reason)) => assert!(reason.contains("internal"), "{reason}"),
+            Err(Failure::Transient(reason)) => panic!("transient: {reason}"),
+            Ok(()) => panic!("sent"),
+        }
+    }
 }
