@@ -55,7 +55,7 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     let store = Arc::new(
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
-    let webhooks = WebhookQueue::start(config.webhooks.clone());
+    let webhooks = WebhookQueue::start(config.webhooks.clone(), store.clone());
     let (services, hook_events) =
         Services::new(store.clone(), store.clone(), store.clone(), store, webhooks);
     let runtime = Arc::new(PluginRuntime::new(

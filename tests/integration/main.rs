@@ -21,5 +21,6 @@ mod runs_api;
 mod sandbox;
 mod security_interactive;
 mod security_runtime;
+mod security_webhooks;
 mod web_client;
 mod websocket;

@@ -40,6 +40,8 @@ pub trait ChatStore: Send + Sync {
     /// Adding an existing member is not an error.
     fn add_team_member(&self, team_id: &str, user_id: &str, roles: &str) -> StoreResult<()>;
     fn is_team_member(&self, team_id: &str, user_id: &str) -> StoreResult<bool>;
+    /// One user's team roles (space-separated), `None` if not a member.
+    fn team_member_roles(&self, team_id: &str, user_id: &str) -> StoreResult<Option<String>>;
     fn teams_for_user(&self, user_id: &str) -> StoreResult<Vec<Team>>;
     /// Non-deleted teams by display name: with `member_id`, the open teams
     /// and the teams that user belongs to; with `None`, all of them.

@@ -413,6 +413,17 @@ impl ChatStore for SqliteStore {
         })
     }
 
+    fn team_member_roles(&self, team_id: &str, user_id: &str) -> StoreResult<Option<String>> {
+        self.read(|tx| {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT roles FROM team_members WHERE team_id = ?1 AND user_id = ?2",
+                )?
+                .query_row(params![team_id, user_id], |row| row.get(0))
+                .optional()?)
+        })
+    }
+
     /// Ordered by display name, then name.
     fn teams_for_user(&self, user_id: &str) -> StoreResult<Vec<Team>> {
         self.read(|tx| {

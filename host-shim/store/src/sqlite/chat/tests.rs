@@ -292,6 +292,14 @@ fn teams_membership_and_conflicts() {
         })
         .unwrap();
     assert_eq!(roles, "team_user team_admin");
+    assert_eq!(
+        store
+            .team_member_roles(&core.id, &alice.id)
+            .unwrap()
+            .as_deref(),
+        Some("team_user team_admin")
+    );
+    assert_eq!(store.team_member_roles(&core.id, "nobody").unwrap(), None);
     // References are enforced.
     assert_eq!(
         store.add_team_member("no-team", &alice.id, ""),
