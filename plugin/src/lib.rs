@@ -8,6 +8,7 @@
 //! each hook to [`hooks`].
 
 pub mod api;
+pub mod authz;
 pub mod channel_actions;
 pub mod commands;
 pub mod digest;

@@ -137,12 +137,9 @@ fn add_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             // add themselves regardless).
             for (i, user) in ids.iter().enumerate() {
                 let admin_self = ctx.caller.is_system_admin && *user == me;
-                if !admin_self && !ctx.host.is_team_member(&run.team_id, user)? {
-                    return Err(FieldError::new(
-                        format!("user_ids[{i}]"),
-                        "is not a member of the run's team",
-                    )
-                    .into());
+                if !admin_self {
+                    let field = format!("user_ids[{i}]");
+                    crate::authz::require_team_user(ctx.host, &run.team_id, user, &field)?;
                 }
             }
             team_checked = true;
