@@ -60,6 +60,9 @@ fn delete<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     })?;
     status::cancel_reminder(ctx.host, &run.id);
     retro::on_restored(ctx.host, &run);
+    for prefix in [status::JOB_PREFIX, retro::JOB_PREFIX] {
+        crate::jobs::forget(ctx.host, &format!("{prefix}{}", run.id));
+    }
     if !run.playbook_id.is_empty()
         && !run.is_finished()
         && let Err(e) = bump_playbook_counters(ctx.host, &run.playbook_id, 0, -1, None)

@@ -7,9 +7,9 @@
 //!   the status webhooks, and the next reminder (or none for "never",
 //!   `reminder: 0`). Optionally finishes the run.
 //! - Reminders are host scheduler jobs keyed `reminder/<run_id>`: durable,
-//!   claimed before they fire (so a reminder due while the server was down
-//!   fires once on start, never twice), and re-keyed on every update or
-//!   snooze (scheduling the same key replaces the job).
+//!   delivered at least once and posted once per due time (a done-marker,
+//!   [`crate::jobs`]), and re-keyed on every update or snooze (scheduling
+//!   the same key replaces the job).
 //!   [`fire_reminder`] posts `@owner, please provide a status update` with
 //!   an "Update status" button and a snooze menu ([`super::status_ui`]),
 //!   stores `reminder_post_id` and DMs followers that the update is overdue.
@@ -412,8 +412,19 @@ pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> 
         schedule(host, &run.id, run.status_update_due_at);
         return Ok(());
     }
+    // At-least-once delivery: the reminder for this due time posts once.
+    let job = format!("{JOB_PREFIX}{run_id}");
+    let Some(claim) = crate::jobs::claim(host, &job, &run.status_update_due_at.to_string())? else {
+        return Ok(());
+    };
     let owner = host.user(&run.owner_user_id)?.unwrap_or_default().username;
-    let post = host.create_post(status_ui::reminder_post(&run, &owner))?;
+    let post = match host.create_post(status_ui::reminder_post(&run, &owner)) {
+        Ok(post) => post,
+        Err(e) => {
+            claim.release(host);
+            return Err(e.into());
+        }
+    };
     let mut old_reminder_post = String::new();
     let run = store.update(run_id, |r| {
         old_reminder_post = std::mem::replace(&mut r.reminder_post_id, post.id.clone());
