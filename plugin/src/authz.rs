@@ -241,3 +241,7 @@ pub fn require_team_user<H: Host + ?Sized>(
 #[cfg(test)]
 #[path = "authz_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "authz_routes_tests.rs"]
+mod routes_tests;
