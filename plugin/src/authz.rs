@@ -25,6 +25,10 @@
 //! starts with the field's name.
 
 use crate::host::{Channel, Host, HostResult, Post};
+/// Playbooks: viewable by system admins, and by team members for whom it
+/// is public or who are its members (kept beside the run store's other
+/// visibility rules, re-exported here so every check is found in one place).
+pub use crate::runs::store::can_view_playbook;
 use crate::runs::store::{RunError, Viewer};
 
 /// Why an id was refused.

@@ -98,7 +98,7 @@ pub fn start_run<H: Host + ?Sized>(
     };
     host.team(&team_id)?
         .ok_or_else(|| FieldError::new("team_id", format!("no team {team_id}")))?;
-    if !viewer.is_system_admin && !host.is_team_member(&team_id, caller_user_id)? {
+    if !authz::is_team_member(host, &viewer, &team_id)? {
         return Err(RunError::Forbidden(format!(
             "You are not a member of team {team_id}."
         )));
