@@ -211,9 +211,14 @@ pub fn split_postable<H: Host + ?Sized>(
     let mut ok = Vec::new();
     let mut refused = Vec::new();
     for id in channel_ids {
-        match postable_channel(host, user_id, id, "broadcast_channel_ids") {
-            Ok(_) => ok.push(id.clone()),
-            Err(_) => refused.push(id.clone()),
+        let allowed = match host.channel(id) {
+            Ok(Some(channel)) => can_post_in_channel(host, user_id, &channel).unwrap_or(false),
+            _ => false,
+        };
+        if allowed {
+            ok.push(id.clone());
+        } else {
+            refused.push(id.clone());
         }
     }
     (ok, refused)
