@@ -173,23 +173,27 @@ pub fn postable_channel<H: Host + ?Sized>(
     Ok(channel)
 }
 
-/// Broadcast channels being saved by `user_id`: each one not already in
-/// `kept` (the stored list, which an editor may keep without access to
-/// every channel in it) must be one they can post in. `field[i]` names
-/// the refused entry's list.
-pub fn check_broadcast_channels<H: Host + ?Sized>(
+/// Channels a playbook is being saved with (`field`): each one not
+/// already in `kept` (the stored value, which an editor may keep without
+/// access to every channel in it) must be one `user_id` may post in, as the
+/// bot will post there for them: 403 naming `field`, 400 for an unknown
+/// channel. Empty ids (no channel) pass.
+pub fn check_saved_channels<H: Host + ?Sized>(
     host: &H,
     user_id: &str,
+    field: &str,
     channel_ids: &[String],
     kept: &[String],
 ) -> Checked<()> {
-    const FIELD: &str = "broadcast_channel_ids";
-    for id in channel_ids.iter().filter(|id| !kept.contains(id)) {
-        match postable_channel(host, user_id, id, FIELD) {
+    let added = channel_ids
+        .iter()
+        .filter(|id| !id.is_empty() && !kept.contains(id));
+    for id in added {
+        match postable_channel(host, user_id, id, field) {
             // An unknown channel in a saved setting is bad input (400).
             Err(RunError::NotFound(_)) => {
                 return Err(RunError::Invalid(crate::playbooks::FieldError::new(
-                    FIELD,
+                    field,
                     format!("no channel {id}"),
                 )));
             }
@@ -199,6 +203,16 @@ pub fn check_broadcast_channels<H: Host + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// [`check_saved_channels`] for `broadcast_channel_ids`.
+pub fn check_broadcast_channels<H: Host + ?Sized>(
+    host: &H,
+    user_id: &str,
+    channel_ids: &[String],
+    kept: &[String],
+) -> Checked<()> {
+    check_saved_channels(host, user_id, "broadcast_channel_ids", channel_ids, kept)
 }
 
 /// The broadcast channels `user_id` may post in right now; the others are

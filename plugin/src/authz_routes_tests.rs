@@ -292,3 +292,32 @@ fn broadcasts_skip_channels_the_actor_cannot_post_in() {
     assert!(notes[1].starts_with("Not broadcast in 2 broadcast channel(s)"));
     assert!(host.inner.logs.borrow().iter().any(|l| l.contains(PRIVATE)));
 }
+
+#[test]
+fn the_linked_channel_of_a_playbook_must_be_postable_by_its_saver() {
+    let host = setup();
+    let body = |channel: &str| {
+        json!({"title": "L", "team_id": "t1", "channel_mode": "link_existing_channel",
+               "channel_id": channel})
+    };
+    let r = call(
+        &host,
+        Some("bob"),
+        "POST",
+        "/playbooks",
+        Some(body(PRIVATE)),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(r.message().starts_with("channel_id: "), "{}", r.message());
+    let r = call(&host, Some("bob"), "POST", "/playbooks", Some(body(OPEN)));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap();
+    let r = call(
+        &host,
+        Some("bob"),
+        "PATCH",
+        &format!("/playbooks/{id}"),
+        Some(json!({"channel_id": ARCHIVED})),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+}
