@@ -8,12 +8,14 @@
 //! each hook to [`hooks`].
 
 pub mod api;
+pub mod authz;
 pub mod channel_actions;
 pub mod commands;
 pub mod digest;
 pub mod hooks;
 pub mod host;
 pub mod http;
+pub mod jobs;
 pub mod kvjson;
 pub mod lifecycle;
 pub mod playbooks;

@@ -22,5 +22,6 @@ mod sandbox;
 mod security_interactive;
 mod security_runtime;
 mod security_webhooks;
+mod security_plugauthz;
 mod web_client;
 mod websocket;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::run_cmds::{describe, runnable_playbooks};
 use crate::api::{DialogResponse, DialogSubmission};
+use crate::authz;
 use crate::host::{Host, HostResult, Post};
 use crate::playbooks::model::ChecklistItem;
 use crate::runs::PlaybookRun;
@@ -159,6 +160,8 @@ pub fn on_dialog<H: Host>(host: &H, s: &DialogSubmission) -> HostResult<Option<D
             if playbook_id.is_empty() {
                 return Ok(Some(field("playbook_id", "Pick a playbook.")));
             }
+            // `state.post_id` is re-checked against the submitter's rights
+            // by `start_run` (the quoted post must be readable to them).
             let request = StartRequest {
                 playbook_id,
                 team_id: s.team_id.clone(),
@@ -169,10 +172,14 @@ pub fn on_dialog<H: Host>(host: &H, s: &DialogSubmission) -> HostResult<Option<D
             };
             match start_run(host, &viewer.user_id, request) {
                 Ok(run) => {
-                    let channel = if state.channel_id.is_empty() {
-                        s.channel_id.clone()
-                    } else {
+                    // `state` comes back from the client: its channel is
+                    // used only where the submitter may read.
+                    let readable = !state.channel_id.is_empty()
+                        && authz::read_channel(host, &viewer, &state.channel_id, "state").is_ok();
+                    let channel = if readable {
                         state.channel_id
+                    } else {
+                        s.channel_id.clone()
                     };
                     tell(
                         host,

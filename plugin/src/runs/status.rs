@@ -7,9 +7,9 @@
 //!   the status webhooks, and the next reminder (or none for "never",
 //!   `reminder: 0`). Optionally finishes the run.
 //! - Reminders are host scheduler jobs keyed `reminder/<run_id>`: durable,
-//!   claimed before they fire (so a reminder due while the server was down
-//!   fires once on start, never twice), and re-keyed on every update or
-//!   snooze (scheduling the same key replaces the job).
+//!   delivered at least once and posted once per due time (a done-marker,
+//!   [`crate::jobs`]), and re-keyed on every update or snooze (scheduling
+//!   the same key replaces the job).
 //!   [`fire_reminder`] posts `@owner, please provide a status update` with
 //!   an "Update status" button and a snooze menu ([`super::status_ui`]),
 //!   stores `reminder_post_id` and DMs followers that the update is overdue.
@@ -23,7 +23,9 @@ use serde_json::{Map, Value, json};
 
 use super::lifecycle::{Stamp, check_open, edit_run, finish};
 use super::model::{PlaybookRun, event_type};
-use super::notify::{bot_post, dm, fire_webhooks, log_err, publish, run_link, webhook_payload};
+use super::notify::{
+    bot_post, dm, fire_webhooks, log_err, publish, run_link, skipped_broadcasts, webhook_payload,
+};
 use super::status_ui;
 use super::store::{RunError, RunResult, RunStore, Viewer};
 use crate::host::{Host, Post};
@@ -185,7 +187,7 @@ pub fn post_update<H: Host + ?Sized>(
         );
     }
     schedule(host, &run.id, due_at);
-    broadcast(host, &mut run, &stamp.username, &update.message);
+    broadcast(host, &mut run, &stamp, &update.message);
     let text = format!(
         "@{} posted a status update for {}:\n\n{}",
         stamp.username,
@@ -226,17 +228,22 @@ fn can_update(run: &PlaybookRun) -> RunResult<()> {
 
 /// Copies the update into the broadcast channels, each channel's copies in
 /// one thread (the first copy is the root; its id is kept in
-/// `broadcast_thread_ids`).
-fn broadcast<H: Host + ?Sized>(host: &H, run: &mut PlaybookRun, author: &str, message: &str) {
+/// `broadcast_thread_ids`). Only into the channels the poster may post in
+/// now ([`crate::authz`]): the others are skipped, and the poster told.
+fn broadcast<H: Host + ?Sized>(host: &H, run: &mut PlaybookRun, by: &Stamp, message: &str) {
     if !run.status_update_broadcast_channels_enabled || run.broadcast_channel_ids.is_empty() {
         return;
     }
     let text = format!(
-        "**Status update** for {} by @{author}:\n\n{message}",
-        run_link(run)
+        "**Status update** for {} by @{}:\n\n{message}",
+        run_link(run),
+        by.username
     );
+    let (allowed, refused) =
+        crate::authz::split_postable(host, &by.user_id, &run.broadcast_channel_ids);
+    skipped_broadcasts(host, &by.user_id, &run.channel_id, &refused, "broadcast");
     let mut new_roots = Vec::new();
-    for channel_id in &run.broadcast_channel_ids {
+    for channel_id in &allowed {
         let root = run.broadcast_thread_ids.get(channel_id).cloned();
         let mut post = bot_post(channel_id, &text);
         post.post_type = POST_TYPE_UPDATE.into();
@@ -405,8 +412,19 @@ pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> 
         schedule(host, &run.id, run.status_update_due_at);
         return Ok(());
     }
+    // At-least-once delivery: the reminder for this due time posts once.
+    let job = format!("{JOB_PREFIX}{run_id}");
+    let Some(claim) = crate::jobs::claim(host, &job, &run.status_update_due_at.to_string())? else {
+        return Ok(());
+    };
     let owner = host.user(&run.owner_user_id)?.unwrap_or_default().username;
-    let post = host.create_post(status_ui::reminder_post(&run, &owner))?;
+    let post = match host.create_post(status_ui::reminder_post(&run, &owner)) {
+        Ok(post) => post,
+        Err(e) => {
+            claim.release(host);
+            return Err(e.into());
+        }
+    };
     let mut old_reminder_post = String::new();
     let run = store.update(run_id, |r| {
         old_reminder_post = std::mem::replace(&mut r.reminder_post_id, post.id.clone());
