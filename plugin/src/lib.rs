@@ -15,6 +15,7 @@ pub mod hooks;
 pub mod host;
 pub mod http;
 pub mod kvjson;
+pub mod limits;
 pub mod lifecycle;
 pub mod playbooks;
 pub mod rest;

@@ -13,6 +13,7 @@
 pub mod channel_events;
 pub mod checklist_ops;
 pub mod create;
+pub mod logs;
 pub mod lifecycle;
 pub mod model;
 pub mod notify;
