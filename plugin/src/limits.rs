@@ -67,6 +67,8 @@ pub const METRICS: usize = 4;
 pub const MEMBERS: usize = 1000;
 pub const INVITED_GROUPS: usize = 64;
 pub const BROADCAST_CHANNELS: usize = 64;
+/// Channel actions (keyword prompts, welcome messages) per channel.
+pub const CHANNEL_ACTIONS: usize = 64;
 /// Upstream's limit per list, bounding the fan-out of one event.
 pub const WEBHOOK_URLS: usize = 64;
 
@@ -144,6 +146,11 @@ pub fn time_ms(field: &str, ms: i64) -> Check {
     Ok(())
 }
 
+/// `now_ms` plus `seconds`, saturating (never wrapping into the past).
+pub fn after_seconds(now_ms: i64, seconds: i64) -> i64 {
+    now_ms.saturating_add(seconds.saturating_mul(1000))
+}
+
 /// An index from a request body: a non-negative integer that fits the
 /// collections it addresses (never truncated: 4294967297 is not 1).
 pub fn index(field: &str, value: Option<&serde_json::Value>) -> Result<usize, FieldError> {
@@ -182,6 +189,7 @@ pub fn checklists(path: &str, lists: &[Checklist]) -> Check {
                 DESCRIPTION_CHARS,
             )?;
             text(&format!("{at}.command"), &item.command, COMMAND_CHARS)?;
+            time_ms(&format!("{at}.due_date"), item.due_date)?;
             count(
                 &format!("{at}.assignee_ids"),
                 item.assignee_ids.len(),

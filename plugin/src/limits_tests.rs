@@ -22,7 +22,7 @@ fn maximal_structure() -> PlaybookRun {
         assignee_modified: i64::MIN,
         assignee_type: "specific_user".into(),
         command_last_run: i64::MIN,
-        due_date: i64::MIN,
+        due_date: TIME_MS,
         update_at: i64::MIN,
         ..Default::default()
     };

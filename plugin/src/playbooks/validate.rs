@@ -20,6 +20,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::ids::is_valid_id;
+use crate::limits;
 use super::model::{
     KeywordsByUsers, MarkItemAsDone, Playbook, TaskAction, assignee_type, channel_mode,
     metric_type, role, state, task_action,
@@ -92,11 +93,20 @@ pub fn validate_playbook(pb: &Playbook) -> Result<(), FieldError> {
         pb.reminder_timer_default_seconds,
         "must be >= 0 (0 = never remind)",
     )?;
+    limits::duration_seconds(
+        "reminder_timer_default_seconds",
+        pb.reminder_timer_default_seconds,
+    )?;
     check_non_negative(
         "retrospective_reminder_interval_seconds",
         pb.retrospective_reminder_interval_seconds,
         "must be >= 0 (0 = remind once)",
     )?;
+    limits::duration_seconds(
+        "retrospective_reminder_interval_seconds",
+        pb.retrospective_reminder_interval_seconds,
+    )?;
+    check_texts(pb)?;
     check_webhook_urls("webhook_on_creation_urls", &pb.webhook_on_creation_urls)?;
     check_webhook_urls(
         "webhook_on_status_update_urls",
@@ -105,7 +115,65 @@ pub fn validate_playbook(pb: &Playbook) -> Result<(), FieldError> {
     check_ids("broadcast_channel_ids", &pb.broadcast_channel_ids)?;
     check_ids("invited_user_ids", &pb.invited_user_ids)?;
     check_ids("invited_group_ids", &pb.invited_group_ids)?;
-    check_checklists(pb)
+    check_checklists(pb)?;
+    limits::checklists("", &pb.checklists)?;
+    limits::budget(playbook_text_bytes(pb))
+}
+
+/// The playbook's free texts and lists against [`crate::limits`].
+fn check_texts(pb: &Playbook) -> Check {
+    limits::text("description", &pb.description, limits::LONG_TEXT_CHARS)?;
+    for (field, value) in [
+        ("reminder_message_template", &pb.reminder_message_template),
+        ("message_on_join", &pb.message_on_join),
+        ("retrospective_template", &pb.retrospective_template),
+        ("run_summary_template", &pb.run_summary_template),
+    ] {
+        limits::text(field, value, limits::LONG_TEXT_CHARS)?;
+    }
+    limits::keywords("signal_any_keywords", &pb.signal_any_keywords)?;
+    limits::count("members", pb.members.len(), limits::MEMBERS)?;
+    limits::count(
+        "invited_user_ids",
+        pb.invited_user_ids.len(),
+        limits::MEMBERS,
+    )?;
+    limits::count(
+        "invited_group_ids",
+        pb.invited_group_ids.len(),
+        limits::INVITED_GROUPS,
+    )?;
+    limits::count(
+        "broadcast_channel_ids",
+        pb.broadcast_channel_ids.len(),
+        limits::BROADCAST_CHANNELS,
+    )?;
+    limits::urls("webhook_on_creation_urls", &pb.webhook_on_creation_urls)?;
+    limits::urls(
+        "webhook_on_status_update_urls",
+        &pb.webhook_on_status_update_urls,
+    )?;
+    for (i, metric) in pb.metrics.iter().enumerate() {
+        limits::text(
+            &format!("metrics[{i}].description"),
+            &metric.description,
+            limits::DESCRIPTION_CHARS,
+        )?;
+    }
+    Ok(())
+}
+
+/// What a run started from `pb` inherits of its texts (see
+/// [`limits::TEXT_BUDGET_BYTES`]).
+fn playbook_text_bytes(pb: &Playbook) -> usize {
+    let e = limits::escaped_len;
+    e(&pb.title)
+        + e(&pb.description)
+        + e(&pb.reminder_message_template)
+        + e(&pb.message_on_join)
+        + e(&pb.retrospective_template)
+        + e(&pb.run_summary_template)
+        + limits::checklists_text_bytes(&pb.checklists)
 }
 
 fn check_title(field: &str, title: &str, max: usize) -> Check {

@@ -201,3 +201,7 @@ mod tests {
         assert_eq!(span2, Span { first: 0, next: 4 });
     }
 }
+
+#[cfg(test)]
+#[path = "logs_tests.rs"]
+mod store_tests;

@@ -521,6 +521,10 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             Some((c, Some(layout))) => (&c.timeline_events, &c.status_posts, layout),
             _ => (&[], &[], Layout::default()),
         };
+        // Never below what the run holds; and the write that migrates an
+        // old-layout run drops nothing at all.
+        let migrating = matches!(current, Some((_, None)));
+        let cap = |limit: usize, held: usize| if migrating { usize::MAX } else { limit.max(held) };
         let mut ops = Vec::new();
         let timeline_span = logs::diff(
             Log::Timeline,
@@ -528,8 +532,10 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             layout.timeline,
             timeline,
             &mut next.timeline_events,
-            crate::limits::TIMELINE_EVENTS
-                .max(current.map_or(0, |(c, _)| c.timeline_events.len())),
+            cap(
+                crate::limits::TIMELINE_EVENTS,
+                current.map_or(0, |(c, _)| c.timeline_events.len()),
+            ),
             &mut ops,
         )?;
         let status_span = logs::diff(
@@ -538,7 +544,10 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             layout.status_posts,
             status_posts,
             &mut next.status_posts,
-            crate::limits::STATUS_POSTS.max(current.map_or(0, |(c, _)| c.status_posts.len())),
+            cap(
+                crate::limits::STATUS_POSTS,
+                current.map_or(0, |(c, _)| c.status_posts.len()),
+            ),
             &mut ops,
         )?;
         let layout = Layout {
