@@ -41,7 +41,7 @@ pub const COMMAND_CHARS: usize = 1024;
 /// A task action's payload (JSON text: keywords and user ids).
 pub const PAYLOAD_CHARS: usize = 4096;
 /// One keyword of a keyword trigger or channel action.
-pub const KEYWORD_CHARS: usize = 128;
+pub const KEYWORD_CHARS: usize = 64;
 /// One webhook URL.
 pub const URL_CHARS: usize = 1024;
 
@@ -59,7 +59,7 @@ pub const TASK_ACTIONS: usize = 10;
 pub const ACTIONS: usize = 10;
 /// Keywords of one trigger, of a playbook's `signal_any_keywords`, of a
 /// channel action.
-pub const KEYWORDS: usize = 64;
+pub const KEYWORDS: usize = 50;
 /// Upstream's limit.
 pub const METRICS: usize = 4;
 /// Members of a playbook; invited users; participants and followers of a
@@ -69,6 +69,12 @@ pub const INVITED_GROUPS: usize = 64;
 pub const BROADCAST_CHANNELS: usize = 64;
 /// Channel actions (keyword prompts, welcome messages) per channel.
 pub const CHANNEL_ACTIONS: usize = 64;
+/// A channel action's welcome message.
+pub const CHANNEL_MESSAGE_CHARS: usize = 4000;
+/// A playbook's sidebar category name (upstream: longer is cut off).
+pub const CATEGORY_NAME_CHARS: usize = 22;
+pub const RUN_NUMBER_PREFIX_CHARS: usize = 32;
+pub const CHANNEL_NAME_TEMPLATE_CHARS: usize = 1024;
 /// Upstream's limit per list, bounding the fan-out of one event.
 pub const WEBHOOK_URLS: usize = 64;
 
@@ -172,7 +178,11 @@ pub fn checklists(path: &str, lists: &[Checklist]) -> Check {
     for (c, list) in lists.iter().enumerate() {
         let at = format!("{path}checklists[{c}]");
         text(&format!("{at}.title"), &list.title, TITLE_CHARS)?;
-        count(&format!("{at}.items"), list.items.len(), ITEMS_PER_CHECKLIST)?;
+        count(
+            &format!("{at}.items"),
+            list.items.len(),
+            ITEMS_PER_CHECKLIST,
+        )?;
         total += list.items.len();
         count(&format!("{path}checklists"), total, ITEMS_TOTAL).map_err(|_| {
             FieldError::new(
@@ -207,7 +217,11 @@ pub fn checklists(path: &str, lists: &[Checklist]) -> Check {
                     &ta.trigger.payload,
                     PAYLOAD_CHARS,
                 )?;
-                text(&format!("{at}.trigger.type"), &ta.trigger.kind, KEYWORD_CHARS)?;
+                text(
+                    &format!("{at}.trigger.type"),
+                    &ta.trigger.kind,
+                    KEYWORD_CHARS,
+                )?;
                 count(&format!("{at}.actions"), ta.actions.len(), ACTIONS)?;
                 for (a, action) in ta.actions.iter().enumerate() {
                     let at = format!("{at}.actions[{a}]");

@@ -166,7 +166,10 @@ fn old_excess_stays_writable_but_cannot_grow() {
     old.summary = "x".repeat(LONG_TEXT_CHARS + 10);
     let mut next = old.clone();
     next.current_status = "Finished".into();
-    assert!(run_change(Some(&old), &next).is_ok(), "finishing an old run");
+    assert!(
+        run_change(Some(&old), &next).is_ok(),
+        "finishing an old run"
+    );
     next.summary.push('y');
     assert_eq!(run_change(Some(&old), &next).unwrap_err().field, "summary");
     assert_eq!(run_change(None, &old).unwrap_err().field, "summary");

@@ -20,11 +20,11 @@ use std::fmt;
 use std::ops::Range;
 
 use super::ids::is_valid_id;
-use crate::limits;
 use super::model::{
     KeywordsByUsers, MarkItemAsDone, Playbook, TaskAction, assignee_type, channel_mode,
     metric_type, role, state, task_action,
 };
+use crate::limits;
 
 /// A validation failure: which field (a JSON path, empty for the whole
 /// document) and why.
@@ -62,16 +62,13 @@ fn fail(field: impl Into<String>, message: impl Into<String>) -> Check {
     Err(FieldError::new(field, message))
 }
 
-pub const MAX_TITLE_CHARS: usize = 1024;
-pub const MAX_METRICS: usize = 4;
-/// Upstream's limit; a longer name is cut off in the channel sidebar.
-pub const MAX_CATEGORY_NAME_CHARS: usize = 22;
-pub const MAX_RUN_NUMBER_PREFIX_CHARS: usize = 32;
-pub const MAX_CHANNEL_NAME_TEMPLATE_CHARS: usize = 1024;
-/// Upstream's limit per list, bounding the fan-out of one event.
-pub const MAX_WEBHOOK_URLS: usize = 64;
-/// Upstream's limit per checklist item.
-pub const MAX_TASK_ACTIONS: usize = 10;
+// The limits themselves are in [`crate::limits`], one table for all.
+pub use crate::limits::{
+    CATEGORY_NAME_CHARS as MAX_CATEGORY_NAME_CHARS,
+    CHANNEL_NAME_TEMPLATE_CHARS as MAX_CHANNEL_NAME_TEMPLATE_CHARS, METRICS as MAX_METRICS,
+    RUN_NUMBER_PREFIX_CHARS as MAX_RUN_NUMBER_PREFIX_CHARS, TASK_ACTIONS as MAX_TASK_ACTIONS,
+    TITLE_CHARS as MAX_TITLE_CHARS, WEBHOOK_URLS as MAX_WEBHOOK_URLS,
+};
 /// The tokens a channel name template may use (matched case-insensitively,
 /// blanks inside the braces ignored, as upstream).
 pub const TEMPLATE_TOKENS: [&str; 3] = ["SEQ", "OWNER", "CREATOR"];

@@ -112,7 +112,11 @@ impl<'de> serde::de::Visitor<'de> for Scan<'_> {
             let left = self.counter.left.get();
             if left == 0 {
                 let max = self.counter.max;
-                let field = if self.path.is_empty() { "request body" } else { self.path };
+                let field = if self.path.is_empty() {
+                    "request body"
+                } else {
+                    self.path
+                };
                 *self.counter.over.borrow_mut() = Some(FieldError::new(
                     field,
                     format!("too many elements (at most {max} in all arrays of a request)"),
@@ -317,20 +321,38 @@ mod tests {
         let started = std::time::Instant::now();
         let e = json(&req(&body)).unwrap_err();
         assert_eq!(e.status, 400);
-        assert!(e.message.starts_with("request body: at most"), "{}", e.message);
+        assert!(
+            e.message.starts_with("request body: at most"),
+            "{}",
+            e.message
+        );
         // 300,000 (0.9 MB): refused by count, naming the array.
         let items = vec!["{}"; 300_000].join(",");
         let body = format!(r#"{{"title":"x","checklists":[{{"title":"c","items":[{items}]}}]}}"#);
         let e = json(&req(&body)).unwrap_err();
         assert_eq!(e.status, 400);
-        assert!(e.message.starts_with("checklists[0].items: too many"), "{}", e.message);
+        assert!(
+            e.message.starts_with("checklists[0].items: too many"),
+            "{}",
+            e.message
+        );
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         // Within the limit, and nested: fine; invalid JSON keeps its message.
         let ok = format!(r#"{{"a":[[1,2],{{"b":[{}]}}]}}"#, vec!["0"; 9000].join(","));
         assert!(json(&req(&ok)).is_ok());
-        assert!(json(&req("[1,")).unwrap_err().message.contains("invalid JSON"));
+        assert!(
+            json(&req("[1,"))
+                .unwrap_err()
+                .message
+                .contains("invalid JSON")
+        );
         let top = format!("[{}]", vec!["0"; limits::BODY_ARRAY_ELEMENTS + 1].join(","));
-        assert!(json(&req(&top)).unwrap_err().message.starts_with("request body: too many"));
+        assert!(
+            json(&req(&top))
+                .unwrap_err()
+                .message
+                .starts_with("request body: too many")
+        );
     }
 
     #[test]

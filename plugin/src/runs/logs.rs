@@ -134,12 +134,7 @@ pub fn diff<T: Serialize + PartialEq>(
 
 /// Deletes every entry of `log` in `span`, in batches (after the record
 /// is gone: leftovers are unreachable, never wrong).
-pub fn delete_all<H: Host + ?Sized>(
-    host: &H,
-    log: Log,
-    run_id: &str,
-    span: Span,
-) -> RunResult<()> {
+pub fn delete_all<H: Host + ?Sized>(host: &H, log: Log, run_id: &str, span: Span) -> RunResult<()> {
     let ops: Vec<KvOp> = (span.first..span.next)
         .map(|n| KvOp::Delete(log.key(run_id, n)))
         .collect();
@@ -195,7 +190,16 @@ mod tests {
         // An old-layout run: nothing stored outside yet, everything moves.
         let mut ops = Vec::new();
         let mut next = vec![1, 2, 3, 4];
-        let span2 = diff(Log::Timeline, "r", Span::default(), &[], &mut next, 4, &mut ops).unwrap();
+        let span2 = diff(
+            Log::Timeline,
+            "r",
+            Span::default(),
+            &[],
+            &mut next,
+            4,
+            &mut ops,
+        )
+        .unwrap();
         assert_eq!(next.len(), 4);
         assert_eq!(ops.len(), 4);
         assert_eq!(span2, Span { first: 0, next: 4 });

@@ -143,8 +143,7 @@ fn old_layout_records_read_and_migrate_on_write() {
     assert_eq!(got, updated);
     assert_eq!(got.timeline_events[0].id, "e0");
     assert_eq!(got.status_posts, old.status_posts);
-    let record: serde_json::Value =
-        serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap();
     assert!(record.get("timeline_events").is_none(), "moved out");
     assert_eq!(record["_logs"]["timeline"]["next"], 2601);
     assert_eq!(keys_under(&host, &format!("rtl/{}/", old.id)), 2601);

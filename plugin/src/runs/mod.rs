@@ -13,8 +13,8 @@
 pub mod channel_events;
 pub mod checklist_ops;
 pub mod create;
-pub mod logs;
 pub mod lifecycle;
+pub mod logs;
 pub mod model;
 pub mod notify;
 pub mod report;

@@ -40,8 +40,8 @@ pub const POST_TYPE_REMINDER: &str = "custom_update_status";
 /// Post type of a request for an update.
 pub const POST_TYPE_REQUEST: &str = "custom_status_update_requested";
 /// Longest reminder interval accepted: one year.
-pub const MAX_REMINDER_SECONDS: i64 = 365 * 24 * 3600;
-const MAX_MESSAGE_CHARS: usize = 16_000;
+pub const MAX_REMINDER_SECONDS: i64 = crate::limits::DURATION_SECONDS;
+const MAX_MESSAGE_CHARS: usize = crate::limits::LONG_TEXT_CHARS;
 
 /// What the user submits.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -524,7 +524,13 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         // Never below what the run holds; and the write that migrates an
         // old-layout run drops nothing at all.
         let migrating = matches!(current, Some((_, None)));
-        let cap = |limit: usize, held: usize| if migrating { usize::MAX } else { limit.max(held) };
+        let cap = |limit: usize, held: usize| {
+            if migrating {
+                usize::MAX
+            } else {
+                limit.max(held)
+            }
+        };
         let mut ops = Vec::new();
         let timeline_span = logs::diff(
             Log::Timeline,
@@ -890,8 +896,9 @@ struct LayoutField {
 /// A record as stored: the run (logs inline only in the old layout) and
 /// where its logs are.
 fn decode(bytes: &[u8]) -> RunResult<(PlaybookRun, Option<Layout>)> {
-    let unreadable =
-        |e: serde_json::Error| RunError::Host(HostError::Other(format!("unreadable run record: {e}")));
+    let unreadable = |e: serde_json::Error| {
+        RunError::Host(HostError::Other(format!("unreadable run record: {e}")))
+    };
     let run: PlaybookRun = serde_json::from_slice(bytes).map_err(unreadable)?;
     let layout = serde_json::from_slice::<LayoutField>(bytes)
         .map_err(unreadable)?
