@@ -121,14 +121,16 @@ fn a_maximal_run_fits_the_kv_cap() {
 
 #[test]
 fn texts_and_counts_name_the_field() {
-    let mut run = PlaybookRun::default();
-    run.checklists = vec![Checklist {
-        items: vec![ChecklistItem {
-            description: "x".repeat(1_000_000),
+    let mut run = PlaybookRun {
+        checklists: vec![Checklist {
+            items: vec![ChecklistItem {
+                description: "x".repeat(1_000_000),
+                ..Default::default()
+            }],
             ..Default::default()
         }],
         ..Default::default()
-    }];
+    };
     let e = super::run(&run).unwrap_err();
     assert_eq!(e.field, "checklists[0].items[0].description");
     run.checklists[0].items[0].description.clear();
@@ -162,8 +164,10 @@ fn texts_and_counts_name_the_field() {
 
 #[test]
 fn old_excess_stays_writable_but_cannot_grow() {
-    let mut old = PlaybookRun::default();
-    old.summary = "x".repeat(LONG_TEXT_CHARS + 10);
+    let old = PlaybookRun {
+        summary: "x".repeat(LONG_TEXT_CHARS + 10),
+        ..Default::default()
+    };
     let mut next = old.clone();
     next.current_status = "Finished".into();
     assert!(

@@ -38,12 +38,6 @@ pub struct Span {
     pub next: u64,
 }
 
-impl Span {
-    pub fn len(self) -> usize {
-        usize::try_from(self.next.saturating_sub(self.first)).unwrap_or(usize::MAX)
-    }
-}
-
 /// Where a run's logs are (the record's `_logs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
