@@ -18,6 +18,7 @@ pub mod http;
 pub mod jobs;
 pub mod kvjson;
 pub mod lifecycle;
+pub mod limits;
 pub mod playbooks;
 pub mod rest;
 pub mod runs;

@@ -23,5 +23,6 @@ mod security_interactive;
 mod security_runtime;
 mod security_webhooks;
 mod security_plugauthz;
+mod security_pluglimits;
 mod web_client;
 mod websocket;

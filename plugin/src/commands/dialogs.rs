@@ -213,7 +213,10 @@ pub fn on_dialog<H: Host>(host: &H, s: &DialogSubmission) -> HostResult<Option<D
         _ => {
             let state: Value = serde_json::from_str(&s.state).unwrap_or_default();
             let run_id = state["run_id"].as_str().unwrap_or_default();
-            let checklist = state["checklist"].as_u64().unwrap_or(u64::MAX) as usize;
+            let checklist = state["checklist"]
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(usize::MAX);
             let title = text("title");
             if title.trim().is_empty() {
                 return Ok(Some(field("title", "Give the task a title.")));

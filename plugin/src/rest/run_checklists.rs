@@ -263,6 +263,7 @@ fn set_due_date<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             .ok_or_else(|| FieldError::new("due_date", "must be an integer (ms)"))?,
         None => return Err(FieldError::new("due_date", "is required").into()),
     };
+    crate::limits::time_ms("due_date", due)?;
     apply(ctx, |lists, by, _| ops::set_due_date(lists, &i, due, by))
 }
 
@@ -421,11 +422,9 @@ fn string(b: &Map<String, Value>, key: &str, required: bool) -> Result<String, A
     }
 }
 
+/// Never truncated: 4294967297 is refused, not read as 1 (wasm32's usize).
 fn index(b: &Map<String, Value>, key: &str) -> Result<usize, ApiError> {
-    b.get(key)
-        .and_then(Value::as_u64)
-        .map(|n| n as usize)
-        .ok_or_else(|| FieldError::new(key, "must be a non-negative integer").into())
+    Ok(crate::limits::index(key, b.get(key))?)
 }
 
 #[cfg(test)]

@@ -350,7 +350,10 @@ fn remind<H: Host + ?Sized>(host: &H, run: &PlaybookRun) {
         host.create_post(post),
     );
     if run.retrospective_reminder_interval_seconds > 0 {
-        let at = host.now_ms() + run.retrospective_reminder_interval_seconds * 1000;
+        let at = crate::limits::after_seconds(
+            host.now_ms(),
+            run.retrospective_reminder_interval_seconds,
+        );
         log_err(
             host,
             "scheduling the retrospective reminder",

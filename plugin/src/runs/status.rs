@@ -42,8 +42,8 @@ pub const POST_TYPE_REMINDER: &str = "custom_update_status";
 /// Post type of a request for an update.
 pub const POST_TYPE_REQUEST: &str = "custom_status_update_requested";
 /// Longest reminder interval accepted: one year.
-pub const MAX_REMINDER_SECONDS: i64 = 365 * 24 * 3600;
-const MAX_MESSAGE_CHARS: usize = 16_000;
+pub const MAX_REMINDER_SECONDS: i64 = crate::limits::DURATION_SECONDS;
+const MAX_MESSAGE_CHARS: usize = crate::limits::LONG_TEXT_CHARS;
 
 /// What the user submits.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -155,7 +155,7 @@ pub fn post_update<H: Host + ?Sized>(
             delete_at: 0,
         });
         run.last_status_update_at = now;
-        run.previous_reminder = update.reminder_seconds * 1_000_000_000;
+        run.previous_reminder = update.reminder_seconds.saturating_mul(1_000_000_000);
         run.status_update_due_at = due_at;
         old_reminder_post = std::mem::take(&mut run.reminder_post_id);
         let mut e = stamp.event(
@@ -291,7 +291,7 @@ pub fn snooze<H: Host + ?Sized>(
     let mut old_reminder_post = String::new();
     let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         can_update(run)?;
-        run.previous_reminder = seconds * 1_000_000_000;
+        run.previous_reminder = seconds.saturating_mul(1_000_000_000);
         run.status_update_due_at = due_at(stamp.now, seconds);
         old_reminder_post = std::mem::take(&mut run.reminder_post_id);
         let e = stamp.event(
@@ -481,7 +481,11 @@ pub fn cancel_reminder<H: Host + ?Sized>(host: &H, run_id: &str) {
 
 /// When an update is due `seconds` after `now` (0 = never).
 pub fn due_at(now: i64, seconds: i64) -> i64 {
-    if seconds > 0 { now + seconds * 1000 } else { 0 }
+    if seconds > 0 {
+        crate::limits::after_seconds(now, seconds)
+    } else {
+        0
+    }
 }
 
 fn schedule<H: Host + ?Sized>(host: &H, run_id: &str, due_at: i64) {
