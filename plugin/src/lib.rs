@@ -25,8 +25,10 @@ pub mod runs;
 pub mod selfcheck;
 pub mod timefmt;
 
-#[cfg(test)]
-mod fake;
+// The in-memory host: unit tests, and the fuzz targets (`fuzz/`, feature
+// `fuzzing`) that drive the REST API and `/playbook` without a server.
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fake;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;
