@@ -19,5 +19,6 @@ mod plugin_lifecycle;
 mod restarts;
 mod runs_api;
 mod sandbox;
+mod security_auth;
 mod web_client;
 mod websocket;

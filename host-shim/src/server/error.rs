@@ -16,6 +16,8 @@ pub struct ApiError {
     /// Mattermost-style translation id, e.g. `api.context.404.app_error`.
     pub id: String,
     pub message: String,
+    /// Sent as `Retry-After` (seconds) with 429 and 503 answers.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -24,6 +26,7 @@ impl ApiError {
             status,
             id: id.to_string(),
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 }
@@ -46,6 +49,24 @@ impl From<AppError> for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "api.context.too_large.app_error",
             ),
+            AppError::RateLimited { retry_after_secs } => {
+                let mut api = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "api.context.rate_limit.app_error",
+                    err.to_string(),
+                );
+                api.retry_after_secs = Some(*retry_after_secs);
+                return api;
+            }
+            AppError::Busy { retry_after_secs } => {
+                let mut api = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "api.context.server_busy.app_error",
+                    err.to_string(),
+                );
+                api.retry_after_secs = Some(*retry_after_secs);
+                return api;
+            }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 return ApiError::new(
@@ -68,7 +89,13 @@ impl IntoResponse for ApiError {
             "request_id": new_id(),
             "status_code": self.status.as_u16(),
         });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        response
     }
 }
 

@@ -10,6 +10,8 @@ pub mod commands;
 pub mod events;
 pub mod incoming_webhooks;
 pub mod mentions;
+pub mod passwords;
+pub mod throttle;
 pub mod webhooks;
 
 mod channels;
@@ -26,7 +28,7 @@ pub use channels::{
     MAX_CHANNEL_DISPLAY_NAME_CHARS, MAX_CHANNEL_HEADER_CHARS, MAX_CHANNEL_PURPOSE_CHARS,
     validate_channel_name,
 };
-pub use events::{Broadcast, EventBus, WsEvent};
+pub use events::{Broadcast, EventBus, SessionsChanged, WsEvent};
 pub use posts::{Author, MAX_POST_MESSAGE_CHARS};
 pub use webhooks::{WebhookPolicy, WebhookQueue};
 
@@ -69,6 +71,10 @@ pub struct Services {
     /// earliest due time.
     pub scheduler_wake: Arc<tokio::sync::Notify>,
     pub triggers: triggers::TriggerRegistry,
+    /// Where every password is hashed or checked (bounded).
+    pub passwords: passwords::PasswordPool,
+    /// Login and sign-up attempt limits.
+    pub throttle: throttle::LoginThrottle,
 }
 
 impl Services {
@@ -80,6 +86,7 @@ impl Services {
         kv: Arc<dyn KvStore>,
         jobs: Arc<dyn JobStore>,
         webhooks: WebhookQueue,
+        accounts: accounts::AccountsConfig,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
         let (hooks, receiver) = mpsc::unbounded_channel();
         let services = Arc::new(Self {
@@ -92,6 +99,8 @@ impl Services {
             hooks,
             scheduler_wake: Arc::new(tokio::sync::Notify::new()),
             triggers: Default::default(),
+            passwords: passwords::PasswordPool::new(accounts.passwords),
+            throttle: throttle::LoginThrottle::new(accounts.throttle),
         });
         (services, receiver)
     }
