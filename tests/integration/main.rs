@@ -24,5 +24,6 @@ mod security_runtime;
 mod security_webhooks;
 mod security_plugauthz;
 mod security_pluglimits;
+mod security_auth;
 mod web_client;
 mod websocket;
