@@ -63,8 +63,8 @@ impl Drop for Server {
 
 impl Server {
     fn memory_kib(&self, field: &str) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find_map(|line| line.strip_prefix(field))
@@ -87,7 +87,12 @@ async fn start(extra: &[&str]) -> Server {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(&binary)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir.path())
         .args(extra)
         .env("RUST_LOG", "warn")

@@ -60,15 +60,14 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
     let webhooks = WebhookQueue::start(config.webhooks.clone(), store.clone());
-    let (services, hook_events) =
-        Services::new(
-            store.clone(),
-            store.clone(),
-            store.clone(),
-            store,
-            webhooks,
-            config.accounts,
-        );
+    let (services, hook_events) = Services::new(
+        store.clone(),
+        store.clone(),
+        store.clone(),
+        store,
+        webhooks,
+        config.accounts,
+    );
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
         config

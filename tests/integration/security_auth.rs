@@ -180,7 +180,9 @@ async fn websocket_closes_when_its_session_expires() {
 async fn only_one_of_many_concurrent_first_sign_ups_becomes_admin() {
     let dir = tempfile::tempdir().unwrap();
     let config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), dir.path().to_path_buf());
-    let state = host_shim::startup::build(&config).await.expect("server builds");
+    let state = host_shim::startup::build(&config)
+        .await
+        .expect("server builds");
     let blocker = rusqlite::Connection::open(dir.path().join("chat.db")).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let mut signing_up = Vec::new();
@@ -275,7 +277,10 @@ async fn repeated_bad_logins_are_throttled_without_slowing_token_checks() {
             other => panic!("unexpected {other}: {body}"),
         }
     }
-    assert!(throttled > 0, "40 bad logins for one account were all let through");
+    assert!(
+        throttled > 0,
+        "40 bad logins for one account were all let through"
+    );
 
     // Bob's own correct password is throttled too for now (the account is
     // under attack), but another account logs in from the same address.

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::access::forbidden;
 use super::auth::{COOKIE_TOKEN, COOKIE_USER_ID, Caller, MaybeCaller};
-use super::extract::JsonBody;
 use super::client_addr::ClientAddr;
+use super::extract::JsonBody;
 use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::User;
@@ -238,10 +238,7 @@ async fn revoke_token(
     } else {
         return Err(forbidden());
     };
-    if !state
-        .services
-        .revoke_access_token(owner, &body.token_id)?
-    {
+    if !state.services.revoke_access_token(owner, &body.token_id)? {
         return Err(AppError::NotFound("token".into()).into());
     }
     Ok(Json(json!({"status": "OK"})))

@@ -142,10 +142,7 @@ impl Services {
     /// tests; the HTTP API uses [`log_in_from`](Self::log_in_from)).
     pub fn log_in(&self, login_id: &str, password: &str) -> AppResult<(User, String)> {
         let (user, hash) = self.login_account(login_id)?;
-        if !self
-            .passwords
-            .verify_blocking(password.to_string(), hash)?
-        {
+        if !self.passwords.verify_blocking(password.to_string(), hash)? {
             return Err(AppError::Unauthorized);
         }
         let token = self.open_session(&user.id, "")?;

@@ -88,7 +88,10 @@ impl PasswordPool {
         self.run_blocking(move || verify_password(&password, &encoded))
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
         let (done, result) = tokio::sync::oneshot::channel();
         self.submit(Box::new(move || {
             let _ = done.send(work());
@@ -180,7 +183,10 @@ mod tests {
             queue: 4,
         });
         let hash = pool.hash_blocking("correct horse".into()).unwrap();
-        assert!(pool.verify_blocking("correct horse".into(), hash.clone()).unwrap());
+        assert!(
+            pool.verify_blocking("correct horse".into(), hash.clone())
+                .unwrap()
+        );
         assert!(!pool.verify_blocking("wrong horse!".into(), hash).unwrap());
         assert!(matches!(
             pool.hash_blocking("short".into()),

@@ -274,7 +274,10 @@ mod tests {
         );
         assert_eq!("off".parse::<Limit>(), Ok(Limit::OFF));
         assert!("10".parse::<Limit>().is_err());
-        assert_eq!(ThrottleConfig::default().login_per_account.to_string(), "10/6");
+        assert_eq!(
+            ThrottleConfig::default().login_per_account.to_string(),
+            "10/6"
+        );
     }
 
     #[test]

@@ -930,5 +930,8 @@ fn only_the_first_signed_up_person_gets_the_first_roles() {
         .unwrap()
         .unwrap();
     assert_eq!(second.roles, user("carol").roles);
-    assert_eq!(store.password_hash(&second.id).unwrap().as_deref(), Some("hash"));
+    assert_eq!(
+        store.password_hash(&second.id).unwrap().as_deref(),
+        Some("hash")
+    );
 }
