@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::services::passwords::PasswordPoolConfig;
+use crate::services::throttle::{Limit, ThrottleConfig};
 use crate::startup::{ServerConfig, millis, parse_hosts, serve};
 
 #[derive(Debug, Parser)]
@@ -50,6 +52,25 @@ pub struct ServeArgs {
     /// `<data-dir>/cache/components`). Servers may share one.
     #[arg(long, env = "HOST_SHIM_COMPONENT_CACHE_DIR")]
     pub component_cache_dir: Option<PathBuf>,
+    /// Passwords hashed or checked at once (each holds 19 MiB while it
+    /// runs); default: one per core.
+    #[arg(long, env = "HOST_SHIM_PASSWORD_HASH_THREADS")]
+    pub password_hash_threads: Option<usize>,
+    /// Password checks that may wait for a hashing thread; more are refused
+    /// with 503 at once.
+    #[arg(long, env = "HOST_SHIM_PASSWORD_HASH_QUEUE", default_value_t = PasswordPoolConfig::default().queue)]
+    pub password_hash_queue: usize,
+    /// Login attempts per client address: BURST/PER_MINUTE, or off.
+    #[arg(long, env = "HOST_SHIM_LOGIN_LIMIT_PER_ADDRESS", default_value_t = ThrottleConfig::default().login_per_address)]
+    pub login_limit_per_address: Limit,
+    /// Login attempts per account (username or email): BURST/PER_MINUTE, or
+    /// off.
+    #[arg(long, env = "HOST_SHIM_LOGIN_LIMIT_PER_ACCOUNT", default_value_t = ThrottleConfig::default().login_per_account)]
+    pub login_limit_per_account: Limit,
+    /// Sign-ups per client address (admins creating accounts are not
+    /// limited): BURST/PER_MINUTE, or off.
+    #[arg(long, env = "HOST_SHIM_SIGNUP_LIMIT_PER_ADDRESS", default_value_t = ThrottleConfig::default().signup_per_address)]
+    pub signup_limit_per_address: Limit,
 }
 
 impl ServeArgs {
@@ -59,6 +80,15 @@ impl ServeArgs {
         config.sandbox.memory_limit_bytes = self.plugin_memory_mib.max(1) * 1024 * 1024;
         config.webhooks.allowed_internal_hosts = parse_hosts(&self.webhook_allowed_hosts);
         config.open_signup = self.open_signup;
+        if let Some(threads) = self.password_hash_threads {
+            config.accounts.passwords.threads = threads.max(1);
+        }
+        config.accounts.passwords.queue = self.password_hash_queue;
+        config.accounts.throttle = ThrottleConfig {
+            login_per_address: self.login_limit_per_address,
+            login_per_account: self.login_limit_per_account,
+            signup_per_address: self.signup_limit_per_address,
+        };
         config
             .component_cache_dir
             .clone_from(&self.component_cache_dir);

@@ -22,6 +22,14 @@ pub enum AppError {
     /// Too large a request or value.
     #[error("{0}")]
     TooLarge(String),
+    /// Too many attempts at something guarded by a rate limit (logins,
+    /// sign-ups); the client may try again after `retry_after_secs`.
+    #[error("Too many attempts; try again in {retry_after_secs} s.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The server is saturated (for example the password hashing queue is
+    /// full) and refuses rather than queueing without bound.
+    #[error("The server is busy; try again in {retry_after_secs} s.")]
+    Busy { retry_after_secs: u64 },
     /// Our fault; details are logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),

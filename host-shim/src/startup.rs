@@ -12,6 +12,7 @@ use chat_store::sqlite::SqliteStore;
 use crate::plugins::{PluginManager, spawn_hook_dispatcher, spawn_job_dispatcher};
 use crate::runtime::{PluginRuntime, SandboxConfig};
 use crate::server::{AppState, app};
+use crate::services::accounts::AccountsConfig;
 use crate::services::{Services, WebhookPolicy, WebhookQueue};
 
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct ServerConfig {
     pub component_cache_dir: Option<PathBuf>,
     /// Whether anyone may sign up after the first account (admins always can).
     pub open_signup: bool,
+    /// Password hashing pool and login/sign-up rate limits.
+    pub accounts: AccountsConfig,
 }
 
 impl ServerConfig {
@@ -36,6 +39,7 @@ impl ServerConfig {
             webhooks: WebhookPolicy::default(),
             component_cache_dir: None,
             open_signup: true,
+            accounts: AccountsConfig::default(),
         }
     }
 }
@@ -55,9 +59,16 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     let store = Arc::new(
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
-    let webhooks = WebhookQueue::start(config.webhooks.clone());
+    let webhooks = WebhookQueue::start(config.webhooks.clone(), store.clone());
     let (services, hook_events) =
-        Services::new(store.clone(), store.clone(), store.clone(), store, webhooks);
+        Services::new(
+            store.clone(),
+            store.clone(),
+            store.clone(),
+            store,
+            webhooks,
+            config.accounts,
+        );
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
         config
@@ -85,7 +96,9 @@ pub async fn serve(config: &ServerConfig) -> anyhow::Result<RunningServer> {
         .with_context(|| format!("binding {}", config.addr))?;
     let addr = listener.local_addr()?;
     let router = app(state.clone());
-    let task = tokio::spawn(async move { axum::serve(listener, router).await });
+    // The peer address feeds the login and sign-up rate limits.
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move { axum::serve(listener, service).await });
     Ok(RunningServer { addr, state, task })
 }
 

@@ -6,14 +6,15 @@
 //! Two host scheduler jobs, `digest/daily` (every day at
 //! [`DIGEST_HOUR_UTC`]) and `digest/weekly` (Mondays at that hour), each
 //! re-scheduling the next one when it fires; activation schedules both, so
-//! a restart never loses them and (jobs being claimed before they fire)
-//! never doubles them.
+//! a restart never loses them; a redelivered job (delivery is at least
+//! once) sends each recipient one digest per period ([`crate::jobs`]).
 
 use std::collections::BTreeSet;
 
 use crate::commands::info_cmds::todo_text;
 use crate::commands::settings;
 use crate::host::{Host, HostResult, Level};
+use crate::jobs;
 use crate::runs::model::status;
 use crate::runs::notify::{bot_post, dm};
 use crate::runs::store::{RunFilter, RunStore, Viewer};
@@ -61,8 +62,22 @@ pub fn fire<H: Host + ?Sized>(host: &H, key: &str) -> HostResult<usize> {
     send(host, weekly)
 }
 
-/// Sends the digest to every participant of a run in progress who wants it.
+/// The digest period `now` falls in, named by its start: a redelivered
+/// job (at-least-once, [`crate::jobs`]) names the same one.
+fn period(now: i64, weekly: bool) -> i64 {
+    if weekly {
+        next_weekly(now) - 7 * DAY_MS
+    } else {
+        next_daily(now) - DAY_MS
+    }
+}
+
+/// Sends the digest to every participant of a run in progress who wants it,
+/// once per period: each recipient's DM is claimed first, so a redelivered
+/// job sends only what a broken delivery left unsent.
 pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
+    let job = if weekly { WEEKLY_JOB } else { DAILY_JOB };
+    let occurrence = period(host.now_ms(), weekly).to_string();
     let everyone = Viewer {
         user_id: String::new(),
         is_system_admin: true,
@@ -97,6 +112,10 @@ pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
             .map_err(|e| crate::host::HostError::Other(e.to_string()))?;
         match todo_text(host, &viewer) {
             Ok(text) => {
+                let Some(_claimed) = jobs::claim(host, &format!("{job}/{user_id}"), &occurrence)?
+                else {
+                    continue;
+                };
                 let message = format!(
                     "#### {title}\n{text}\n_Turn this off with `/playbook settings {} off`._",
                     if weekly { "weekly-digest" } else { "digest" }
@@ -158,6 +177,25 @@ mod tests {
         settings_off(&host, "bob");
         assert_eq!(send(&host, false).unwrap(), 0);
         assert_eq!(send(&host, true).unwrap(), 1, "weekly still on");
+    }
+
+    #[test]
+    fn a_redelivered_digest_sends_once_per_period() {
+        let (mut host, _) = setup_run();
+        let daily = |host: &crate::playbooks::store::test_host::TestHost| {
+            host.inner
+                .posts
+                .borrow()
+                .iter()
+                .filter(|p| p.message.starts_with("#### Daily digest"))
+                .count()
+        };
+        hooks::scheduled_job(&host, DAILY_JOB, "");
+        hooks::scheduled_job(&host, DAILY_JOB, "");
+        assert_eq!(daily(&host), 1, "the same job twice: one DM");
+        host.inner.now += DAY_MS;
+        hooks::scheduled_job(&host, DAILY_JOB, "");
+        assert_eq!(daily(&host), 2, "the next day's digest");
     }
 
     fn settings_off(host: &crate::playbooks::store::test_host::TestHost, user: &str) {

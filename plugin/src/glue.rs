@@ -70,6 +70,7 @@ fn post_in(p: WitPost) -> host::Post {
         root_id: p.root_id,
         message: p.message,
         post_type: p.type_,
+        delete_at: p.delete_at,
     }
 }
 
@@ -80,7 +81,7 @@ fn post_out(p: host::Post) -> WitPost {
         create_at: p.create_at,
         update_at: 0,
         edit_at: 0,
-        delete_at: 0,
+        delete_at: p.delete_at,
         user_id: p.user_id,
         channel_id: p.channel_id,
         root_id: p.root_id,
@@ -98,6 +99,7 @@ fn channel_in(c: chatops::plugin::types::Channel) -> host::Channel {
         display_name: c.display_name,
         header: c.header,
         purpose: c.purpose,
+        delete_at: c.delete_at,
     }
 }
 
@@ -106,7 +108,7 @@ fn channel_out(c: host::Channel) -> chatops::plugin::types::Channel {
         id: c.id,
         create_at: 0,
         update_at: 0,
-        delete_at: 0,
+        delete_at: c.delete_at,
         team_id: c.team_id,
         type_: c.channel_type,
         display_name: c.display_name,

@@ -101,7 +101,7 @@ pub fn scheduled_job<H: Host>(host: &H, key: &str, payload: &str) {
             .map(|()| true)
             .map_err(|e| e.to_string())
     } else if let Some(run_id) = key.strip_prefix(retro::JOB_PREFIX) {
-        retro::fire_reminder(host, run_id)
+        retro::fire_reminder(host, run_id, payload)
             .map(|()| true)
             .map_err(|e| e.to_string())
     } else if key == digest::DAILY_JOB || key == digest::WEEKLY_JOB {

@@ -46,6 +46,9 @@ pub struct Post {
     pub message: String,
     pub post_type: String,
     pub props: Map<String, Value>,
+    /// Non-zero once deleted: a deleted post reads as "not found" to users
+    /// ([`crate::authz::read_post`]).
+    pub delete_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -71,6 +74,8 @@ pub struct Channel {
     pub display_name: String,
     pub header: String,
     pub purpose: String,
+    /// Non-zero once archived: nobody posts into an archived channel.
+    pub delete_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -8,22 +8,27 @@
 //! each hook to [`hooks`].
 
 pub mod api;
+pub mod authz;
 pub mod channel_actions;
 pub mod commands;
 pub mod digest;
 pub mod hooks;
 pub mod host;
 pub mod http;
+pub mod jobs;
 pub mod kvjson;
 pub mod lifecycle;
+pub mod limits;
 pub mod playbooks;
 pub mod rest;
 pub mod runs;
 pub mod selfcheck;
 pub mod timefmt;
 
-#[cfg(test)]
-mod fake;
+// The in-memory host: unit tests, and the fuzz targets (`fuzz/`, feature
+// `fuzzing`) that drive the REST API and `/playbook` without a server.
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fake;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -29,7 +29,7 @@ struct Env {
     app: TestApp,
     /// System admin, member of the team and of `incidents`.
     alice: Person,
-    /// Member of the team and of `incidents`.
+    /// Team admin, member of `incidents`.
     bob: Person,
     /// Member of the team and of `lobby`, not of `incidents`.
     carol: Person,
@@ -98,6 +98,12 @@ async fn env() -> Env {
     };
     let services = &app.state.services;
     services.chat.create_team(&team).unwrap();
+    // bob is a team admin: managing incoming webhooks needs
+    // `manage_incoming_webhooks` (issue 11, finding 4).
+    services
+        .chat
+        .add_team_member(&team.id, bob.id(), "team_user team_admin")
+        .unwrap();
     for p in [&alice, &bob, &carol] {
         services.add_team_member(&team.id, p.id()).unwrap();
     }
@@ -736,8 +742,10 @@ async fn playbook_commands_buttons_and_dialogs_go_through_the_plugin() {
 
     // Submitting the self-check dialog: too long a note is answered with a
     // field error (HTTP 200), a short one is accepted.
+    // The state is the one the dialog was opened with (sealed by the host).
+    let sealed_state = payload["dialog"]["state"].as_str().unwrap().to_string();
     let submit = |note: String| {
-        json!({"url": "/plugins/playbooks/dialog", "callback_id": "selfcheck", "state": env.incidents.id, "user_id": "ignored",
+        json!({"url": "/plugins/playbooks/dialog", "callback_id": "selfcheck", "state": sealed_state, "user_id": "ignored",
             "channel_id": env.incidents.id, "team_id": env.team.id, "submission": {"note": note}, "cancelled": false})
     };
     let (status, errors) = call(
@@ -947,12 +955,15 @@ async fn incoming_webhooks_manage_and_post() {
     assert_error(status, &body, StatusCode::BAD_REQUEST, None);
 
     let team_list = format!("/api/v4/hooks/incoming?team_id={}", env.team.id);
-    let (status, listed) = call(app, &env.carol, Method::GET, &team_list, None).await;
+    // Only those who may manage the team's hooks list them (issue 11, finding 4).
+    let (status, listed) = call(app, &env.bob, Method::GET, &team_list, None).await;
     assert_eq!(
         (status, listed.as_array().map(Vec::len)),
         (StatusCode::OK, Some(2)),
         "{listed}"
     );
+    let (status, body) = call(app, &env.carol, Method::GET, &team_list, None).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, None);
     let (status, body) = call(app, &env.dave, Method::GET, &team_list, None).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, None);
     let (_, own) = call(app, &env.carol, Method::GET, "/api/v4/hooks/incoming", None).await;
@@ -970,7 +981,7 @@ async fn incoming_webhooks_manage_and_post() {
     assert_eq!(all.as_array().unwrap().len(), 2);
     let (status, one) = call(
         app,
-        &env.carol,
+        &env.bob,
         Method::GET,
         &format!("/api/v4/hooks/incoming/{hook_id}"),
         None,
@@ -980,6 +991,16 @@ async fn incoming_webhooks_manage_and_post() {
         (status, one["id"].as_str()),
         (StatusCode::OK, Some(hook_id.as_str()))
     );
+    // Only the creator and admins see a hook (issue 11, finding 4).
+    let (status, body) = call(
+        app,
+        &env.carol,
+        Method::GET,
+        &format!("/api/v4/hooks/incoming/{hook_id}"),
+        None,
+    )
+    .await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, None);
     let (status, body) = call(
         app,
         &env.dave,

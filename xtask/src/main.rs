@@ -8,14 +8,17 @@
 //! - `build`: `build-plugins`, then the server (which embeds the playbooks bundle);
 //! - `run [-- args]`: `build`, then `host-shim serve args...`;
 //! - `test`: `build-plugins`, `cargo test --workspace`, the web packages'
-//!   type checks and Vitest, the Node compatibility tests, then the browser
-//!   end-to-end tests (Debian's Chromium);
+//!   type checks and Vitest, the Node compatibility tests, the Schemathesis
+//!   run over the plugin API, the browser end-to-end tests (Debian's
+//!   Chromium), then a short run of every fuzz target;
+//! - `fuzz-smoke [seconds]`, `api-fuzz`: those two alone ([`fuzz`]);
 //! - `check-imports <file.wasm>`: list a component's imports and exports and
 //!   fail on imports outside `chatops:plugin/`.
 
 mod browser;
 mod bundle;
 mod component;
+mod fuzz;
 mod toolchain;
 mod web;
 
@@ -31,7 +34,10 @@ commands:
   build-plugins              build the wasm guests and the web packages, assemble target/bundles/
   build                      build-plugins, then the server (release)
   run [-- <serve args>...]   build, then run `host-shim serve <serve args>`
-  test                       build-plugins, cargo test --workspace, web tests, tests/node, tests/e2e
+  test                       build-plugins, cargo test --workspace, web tests, tests/node,
+                             api-fuzz, tests/e2e, fuzz-smoke
+  fuzz-smoke [seconds]       build the cargo-fuzz targets (fuzz/) and run each for seconds (30)
+  api-fuzz                   Schemathesis over plugin/api/openapi.yaml against the real server
   check-imports <file.wasm>  print a component's imports/exports; fail on non-chatops:plugin/ imports
 
 environment:
@@ -173,19 +179,27 @@ fn test(workspace: &Path) -> Result<()> {
     run_in(workspace, cargo().args(["test", "--workspace"]))?;
     web::test_web(workspace)?;
     // `cargo test` builds the server binary for the integration tests; the
-    // Node suites run that same binary.
-    let server = host_target_dir(workspace).join("debug/host-shim");
-    if !server.is_file() {
-        run_in(workspace, cargo().args(["build", "-p", "host-shim"]))?;
-    }
+    // Node suites and the API fuzzing run that same binary.
+    let server = debug_server(workspace)?;
     node_suite(workspace, "tests/node", &server, &[])?;
+    fuzz::api_fuzz(workspace, &server)?;
     let chromium = browser::chromium()?;
     node_suite(
         workspace,
         "tests/e2e",
         &server,
         &[("CHROMIUM_PATH", chromium.as_os_str())],
-    )
+    )?;
+    fuzz::fuzz_smoke(workspace, fuzz::SMOKE_SECONDS)
+}
+
+/// The debug server `cargo test` builds (built here when missing).
+fn debug_server(workspace: &Path) -> Result<PathBuf> {
+    let server = host_target_dir(workspace).join("debug/host-shim");
+    if !server.is_file() {
+        run_in(workspace, cargo().args(["build", "-p", "host-shim"]))?;
+    }
+    Ok(server)
 }
 
 /// Installs and runs one Node test suite against the server binary.
@@ -276,6 +290,14 @@ fn dispatch() -> Result<()> {
             run(&workspace, serve_args)
         }
         "test" => no_args(command).and_then(|()| test(&workspace)),
+        "fuzz-smoke" => fuzz::fuzz_smoke(&workspace, fuzz::seconds_arg(rest)?),
+        "api-fuzz" => no_args(command).and_then(|()| {
+            // A fresh server with the current plugin embedded.
+            build_plugins(&workspace)?;
+            run_in(&workspace, cargo().args(["build", "-p", "host-shim"]))?;
+            let server = host_target_dir(&workspace).join("debug/host-shim");
+            fuzz::api_fuzz(&workspace, &server)
+        }),
         "check-imports" => match rest {
             [file] => check_imports(Path::new(file)),
             _ => bail!("usage: cargo xtask check-imports <file.wasm>"),

@@ -8,7 +8,8 @@ pub mod manifest;
 mod scheduler;
 mod webapp;
 
-pub use bundle::{EmbeddedBundle, embedded_bundles};
+// The unpacker is public for the `bundle` fuzz target (`fuzz/`).
+pub use bundle::{EmbeddedBundle, bundle_root, embedded_bundles, unpack_tar_gz};
 pub use dispatch::spawn_hook_dispatcher;
 pub use manager::{PluginManager, PluginState, PluginStatus};
 pub use manifest::Manifest;

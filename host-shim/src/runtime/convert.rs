@@ -13,6 +13,9 @@ impl From<AppError> for wit::Error {
             AppError::Unauthorized | AppError::Forbidden(_) => wit::Error::PermissionDenied,
             AppError::Conflict(_) => wit::Error::Conflict,
             AppError::Invalid(msg) | AppError::TooLarge(msg) => wit::Error::InvalidInput(msg),
+            err @ (AppError::RateLimited { .. } | AppError::Busy { .. }) => {
+                wit::Error::Other(err.to_string())
+            }
             AppError::Internal(msg) => wit::Error::Other(msg),
         }
     }

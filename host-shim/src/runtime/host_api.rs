@@ -64,6 +64,9 @@ impl posts::Host for HostState {
             .chat
             .post(&post.id)?
             .is_some_and(|p| p.is_pinned);
+        self.services
+            .integrity
+            .sign_post_actions(&self.plugin_id, &mut post)?;
         Ok(post_to_wit(self.services.update_post(&post)?))
     }
 
@@ -280,7 +283,10 @@ impl dialogs::Host for HostState {
             .lookup(&trigger_id)
             .filter(|t| t.plugin_id == self.plugin_id)
             .ok_or_else(|| invalid("trigger-id: unknown or expired"))?;
-        let dialog = json_object(&dialog, "dialog")?;
+        let mut dialog = json_object(&dialog, "dialog")?;
+        self.services
+            .integrity
+            .seal_dialog(&self.plugin_id, &trigger.user_id, &mut dialog)?;
         let mut data = serde_json::Map::new();
         let payload = serde_json::json!({
             "trigger_id": trigger_id,

@@ -5,7 +5,7 @@
 use super::ApiError;
 use super::auth::Caller;
 use crate::error::AppError;
-use crate::model::{Channel, Team};
+use crate::model::{Channel, Team, User};
 use crate::services::Services;
 
 pub fn forbidden() -> ApiError {
@@ -92,4 +92,43 @@ pub fn require_channel_member(
     } else {
         Err(forbidden())
     }
+}
+
+/// Mattermost's `manage_incoming_webhooks` permission on a team: granted to
+/// system admins and to the team's admins (`team_admin` in the membership's
+/// roles) by the default roles. The one check for creating, listing,
+/// reading and deleting incoming webhooks: a hook's id is its secret, so
+/// seeing a hook is as sensitive as posting with it.
+pub fn can_manage_incoming_webhooks(
+    services: &Services,
+    caller: &Caller,
+    team_id: &str,
+) -> Result<bool, ApiError> {
+    if caller.is_admin() {
+        return Ok(true);
+    }
+    let roles = services.chat.team_member_roles(team_id, caller.id())?;
+    Ok(roles.is_some_and(|r| r.split_whitespace().any(|role| role == "team_admin")))
+}
+
+/// Whether `user` may post in `channel` right now, for posts made on their
+/// behalf without a session (incoming webhooks): an active account, a
+/// channel that is not archived, and Mattermost's `create_post` rights —
+/// membership for private, direct and group channels, team membership for
+/// public ones (Mattermost lets a webhook post in its team's public
+/// channels without joining them).
+pub fn user_can_post_in(
+    services: &Services,
+    user: &User,
+    channel: &Channel,
+) -> Result<bool, ApiError> {
+    if user.delete_at != 0 || channel.delete_at != 0 {
+        return Ok(false);
+    }
+    if services.chat.is_channel_member(&channel.id, &user.id)? {
+        return Ok(true);
+    }
+    Ok(channel.channel_type == "O"
+        && !channel.team_id.is_empty()
+        && services.chat.is_team_member(&channel.team_id, &user.id)?)
 }

@@ -69,7 +69,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The token a request presents, and whether it came from a cookie.
-fn presented_token(parts: &Parts) -> Option<(String, bool)> {
+pub(super) fn presented_token(parts: &Parts) -> Option<(String, bool)> {
     if let Some(value) = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)

@@ -47,23 +47,7 @@ pub(crate) fn wit_error_text(err: &WitError) -> String {
     }
 }
 
-/// The plugin an integration URL points to: `/plugins/<id>/...`, relative
-/// or absolute (any host).
-pub(super) fn plugin_of_url(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let path = if raw.starts_with('/') {
-        raw.to_string()
-    } else {
-        let url = url::Url::parse(raw).ok()?;
-        if url.scheme() != "http" && url.scheme() != "https" {
-            return None;
-        }
-        url.path().to_string()
-    };
-    let rest = path.strip_prefix("/plugins/")?;
-    let id = rest.split(['/', '?', '#']).next().unwrap_or("");
-    (!id.is_empty()).then(|| id.to_string())
-}
+pub(super) use crate::services::integrity::plugin_of_url;
 
 fn hook_failed(plugin_id: &str, err: &HookError) -> ApiError {
     let failed = ApiError::new(
@@ -169,6 +153,21 @@ async fn do_post_action(
             "Action integration error: outgoing HTTP integrations are not supported; the integration URL must be a plugin URL (/plugins/<plugin_id>/...).",
         )
     })?;
+    // The context goes to the plugin as the plugin's own words: only an
+    // action the plugin itself put on this very post is honoured, never one
+    // a user or webhook wrote that merely names the plugin's URL.
+    let integrity = &state.services.integrity;
+    let legacy = post.props.get("from_plugin").and_then(Value::as_str) == Some("true")
+        && post.create_at < integrity.signed_since_ms()?;
+    if !legacy && !integrity.action_is_signed(&plugin_id, &post.id, action) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "api.post.do_action.action_integration.app_error",
+            format!(
+                "Action integration error: this action was not created by the plugin {plugin_id}."
+            ),
+        ));
+    }
     if state.plugins.running(&plugin_id).is_none() {
         return Err(plugin_not_running(&plugin_id));
     }
@@ -237,6 +236,10 @@ async fn do_post_action(
                 None => changed.props.remove(*key),
             };
         }
+        state
+            .services
+            .integrity
+            .sign_post_actions(&plugin_id, &mut changed)?;
         state.services.update_post(&changed)?;
     }
     if !response.ephemeral_text.is_empty() {
@@ -292,6 +295,17 @@ async fn open_dialog(
     if trigger.user_id != caller.id() && !caller.is_admin() {
         return Err(access::forbidden());
     }
+    // A dialog opened through the API carries no state the plugin could
+    // trust: whatever the caller put there is dropped, and the (empty)
+    // state is sealed for the trigger's user like a plugin-opened dialog's.
+    let mut dialog = dialog;
+    if let Some(plugin_id) = plugin_of_url(&request.url) {
+        dialog.insert("state".into(), Value::String(String::new()));
+        state
+            .services
+            .integrity
+            .seal_dialog(&plugin_id, &trigger.user_id, &mut dialog)?;
+    }
     let payload = json!({"trigger_id": request.trigger_id, "url": request.url, "dialog": dialog});
     let mut data = Map::new();
     data.insert("dialog".into(), Value::String(payload.to_string()));
@@ -342,12 +356,30 @@ async fn submit_dialog(
     } else if !team_id.is_empty() {
         access::require_team_member(&state.services, &caller, &team_id)?;
     }
+    // The state comes back from the client: the plugin gets it only if the
+    // host sealed it for this plugin, this user and this callback.
+    let dialog_state = state
+        .services
+        .integrity
+        .open_dialog_state(
+            &plugin_id,
+            caller.id(),
+            &request.callback_id,
+            &request.state,
+        )
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "api.dialog.submit.state.app_error",
+                "Invalid dialog state: submit the dialog with the state it was opened with.",
+            )
+        })?;
     if state.plugins.running(&plugin_id).is_none() {
         return Err(plugin_not_running(&plugin_id));
     }
     let submission = hooks::DialogSubmission {
         callback_id: request.callback_id,
-        state: request.state,
+        state: dialog_state,
         user_id: caller.id().to_string(),
         channel_id: request.channel_id,
         team_id,

@@ -5,6 +5,7 @@ pub mod auth;
 mod autocomplete_fetch;
 mod categories;
 mod channels;
+mod client_addr;
 pub(crate) mod commands;
 mod error;
 mod extract;
@@ -86,8 +87,8 @@ async fn nosniff(mut response: axum::response::Response) -> axum::response::Resp
     response
 }
 
-/// Runs CPU-heavy or blocking service work (password hashing) off the async
-/// workers.
+/// Runs blocking service work off the async workers. (Password hashing has
+/// its own pool: `services::passwords`.)
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> AppResult<T> + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use super::access::forbidden;
 use super::auth::{COOKIE_TOKEN, COOKIE_USER_ID, Caller, MaybeCaller};
 use super::extract::JsonBody;
-use super::{ApiError, AppState, blocking};
+use super::client_addr::ClientAddr;
+use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::User;
 use crate::services::accounts::NewUser;
@@ -50,16 +51,20 @@ pub fn sanitize(mut user: User, viewer: Option<&Caller>) -> User {
 
 async fn create_user(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: MaybeCaller,
     JsonBody(new): JsonBody<NewUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let first = state.services.chat.user_count()? == 0;
     let by_admin = caller.0.as_ref().is_some_and(Caller::is_admin);
-    if !first && !state.open_signup && !by_admin {
+    let first_only = !state.open_signup && !by_admin;
+    // Refused before any hashing; the store checks again atomically.
+    if first_only && state.services.chat.user_count()? > 0 {
         return Err(AppError::Forbidden("User sign-up is disabled on this server.".into()).into());
     }
-    let services = state.services.clone();
-    let user = blocking(move || services.sign_up(new)).await?;
+    let user = state
+        .services
+        .sign_up_from(client, by_admin, first_only, new)
+        .await?;
     // The new account is shown whole to whoever created it (Mattermost
     // returns its email too).
     Ok((StatusCode::CREATED, Json(user)))
@@ -74,10 +79,14 @@ struct Login {
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(body): JsonBody<Login>,
 ) -> Result<Response, ApiError> {
-    let services = state.services.clone();
-    let result = blocking(move || services.log_in(&body.login_id, &body.password)).await;
+    let result = state
+        .services
+        .log_in_from(client, &body.login_id, &body.password)
+        .await
+        .map_err(ApiError::from);
     let (user, token) = result.map_err(|err| match err {
         ApiError {
             status: StatusCode::UNAUTHORIZED,
@@ -110,7 +119,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, caller: MaybeCaller) -> Result<Response, ApiError> {
     if let Some(caller) = caller.0 {
-        state.services.log_out(&caller.session_id)?;
+        state.services.log_out(caller.id(), &caller.session_id)?;
     }
     let mut headers = HeaderMap::new();
     for name in [COOKIE_TOKEN, COOKIE_USER_ID] {
@@ -222,10 +231,17 @@ async fn revoke_token(
     JsonBody(body): JsonBody<Revoke>,
 ) -> Result<Json<Value>, ApiError> {
     let mine = state.services.auth.access_tokens_for_user(caller.id())?;
-    if !mine.iter().any(|t| t.id == body.token_id) && !caller.is_admin() {
+    let owner = if mine.iter().any(|t| t.id == body.token_id) {
+        Some(caller.id())
+    } else if caller.is_admin() {
+        None
+    } else {
         return Err(forbidden());
-    }
-    if !state.services.auth.revoke_access_token(&body.token_id)? {
+    };
+    if !state
+        .services
+        .revoke_access_token(owner, &body.token_id)?
+    {
         return Err(AppError::NotFound("token".into()).into());
     }
     Ok(Json(json!({"status": "OK"})))

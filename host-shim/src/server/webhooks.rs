@@ -2,9 +2,18 @@
 //! Slack-compatible endpoint `POST /hooks/{id}` that senders post to
 //! without a session (the hook id is the secret).
 //!
-//! A hook posts as its creator, marked `from_webhook`. Messages longer than
-//! Mattermost's 16,383 characters are refused with 400 (Mattermost splits
-//! them into several posts).
+//! Mattermost's permission model (issue 11, finding 4): managing hooks needs
+//! `manage_incoming_webhooks` on the hook's team (system and team admins,
+//! [`access::can_manage_incoming_webhooks`]); a hook is visible only to its
+//! creator and to those admins, because its id is the secret that lets
+//! anyone post with it.
+//!
+//! A hook posts as its creator, marked `from_webhook`, and only where the
+//! creator may post at that moment ([`access::user_can_post_in`]): its own
+//! channel and any `channel` override alike, direct messages only to active
+//! members of the hook's team. A deactivated creator disables the hook.
+//! Messages longer than Mattermost's 16,383 characters are refused with 400
+//! (Mattermost splits them into several posts).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -53,7 +62,8 @@ fn check_len(value: &str, max: usize, field: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Anyone who may post in a team channel may add a hook to it.
+/// Holders of `manage_incoming_webhooks` on the channel's team who may post
+/// in the channel add hooks to it.
 async fn create_hook(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,7 +84,11 @@ async fn create_hook(
     )?;
     check_len(&body.username, incoming::MAX_USERNAME_CHARS, "username")?;
     check_len(&body.icon_url, incoming::MAX_ICON_URL_CHARS, "icon_url")?;
-    let channel = access::require_channel_member(&state.services, &caller, &body.channel_id)?;
+    let channel = access::channel(&state.services, &body.channel_id)?;
+    if !access::can_manage_incoming_webhooks(&state.services, &caller, &channel.team_id)? {
+        return Err(forbidden());
+    }
+    let channel = access::require_channel_member(&state.services, &caller, &channel.id)?;
     if channel.delete_at != 0 {
         return Err(AppError::Invalid("channel_id: the channel is archived".into()).into());
     }
@@ -121,8 +135,8 @@ impl Default for ListQuery {
     }
 }
 
-/// With `team_id`: the team's hooks, for its members and admins. Without:
-/// every hook for admins, the caller's own hooks for anyone else.
+/// With `team_id`: the team's hooks, for those who may manage them. Without:
+/// every hook for system admins, the caller's own hooks for anyone else.
 async fn list_hooks(
     State(state): State<AppState>,
     caller: Caller,
@@ -132,6 +146,9 @@ async fn list_hooks(
     let offset = q.page.saturating_mul(per_page);
     if !q.team_id.is_empty() {
         access::require_team_member(&state.services, &caller, &q.team_id)?;
+        if !access::can_manage_incoming_webhooks(&state.services, &caller, &q.team_id)? {
+            return Err(forbidden());
+        }
         return Ok(Json(
             state
                 .services
@@ -176,31 +193,37 @@ fn live_hook(services: &Services, hook_id: &str) -> Result<IncomingWebhook, ApiE
         .ok_or_else(|| AppError::NotFound("incoming webhook".into()).into())
 }
 
+/// A live hook the caller may see: its creator, or an admin of its team.
+fn visible_hook(
+    services: &Services,
+    caller: &Caller,
+    hook_id: &str,
+) -> Result<IncomingWebhook, ApiError> {
+    let hook = live_hook(services, hook_id)?;
+    if hook.user_id == caller.id()
+        || access::can_manage_incoming_webhooks(services, caller, &hook.team_id)?
+    {
+        Ok(hook)
+    } else {
+        Err(forbidden())
+    }
+}
+
 async fn get_hook(
     State(state): State<AppState>,
     caller: Caller,
     Path(hook_id): Path<String>,
 ) -> Result<Json<IncomingWebhook>, ApiError> {
-    let hook = live_hook(&state.services, &hook_id)?;
-    let allowed = caller.is_admin()
-        || hook.user_id == caller.id()
-        || access::is_team_member(&state.services, &caller, &hook.team_id)?;
-    if !allowed {
-        return Err(forbidden());
-    }
-    Ok(Json(hook))
+    Ok(Json(visible_hook(&state.services, &caller, &hook_id)?))
 }
 
-/// Its creator or an admin.
+/// Its creator or an admin of its team.
 async fn delete_hook(
     State(state): State<AppState>,
     caller: Caller,
     Path(hook_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let hook = live_hook(&state.services, &hook_id)?;
-    if hook.user_id != caller.id() && !caller.is_admin() {
-        return Err(forbidden());
-    }
+    let hook = visible_hook(&state.services, &caller, &hook_id)?;
     state
         .services
         .auth
@@ -300,17 +323,26 @@ fn webhook_post(
             "Error creating post: system post types are not allowed",
         ));
     }
-    let creator = services
-        .chat
-        .user(&hook.user_id)?
-        .filter(|u| u.delete_at == 0)
-        .ok_or_else(|| {
-            hook_error(
-                StatusCode::FORBIDDEN,
-                "web.incoming_webhook.permissions.app_error",
-                "Inappropriate channel permissions",
-            )
-        })?;
+    let permissions = || {
+        hook_error(
+            StatusCode::FORBIDDEN,
+            "web.incoming_webhook.permissions.app_error",
+            "Inappropriate channel permissions",
+        )
+    };
+    let creator = services.chat.user(&hook.user_id)?.ok_or_else(permissions)?;
+    if creator.delete_at != 0 {
+        return Err(hook_error(
+            StatusCode::FORBIDDEN,
+            "web.incoming_webhook.disabled.app_error",
+            "This webhook is disabled: the account that created it is deactivated.",
+        ));
+    }
+    // Everything below is judged by the creator's rights now, not when the
+    // hook was made: a creator who left the team no longer posts into it.
+    if !services.chat.is_team_member(&hook.team_id, &creator.id)? {
+        return Err(permissions());
+    }
 
     let requested = request.channel.as_deref().unwrap_or("").trim();
     let locked = || {
@@ -328,12 +360,8 @@ fn webhook_post(
     if hook.channel_locked && channel.id != hook.channel_id {
         return Err(locked());
     }
-    if channel.channel_type != "O" && !services.chat.is_channel_member(&channel.id, &creator.id)? {
-        return Err(hook_error(
-            StatusCode::FORBIDDEN,
-            "web.incoming_webhook.permissions.app_error",
-            "Inappropriate channel permissions",
-        ));
+    if !access::user_can_post_in(services, &creator, &channel)? {
+        return Err(permissions());
     }
 
     for key in [
@@ -377,8 +405,9 @@ fn webhook_post(
 }
 
 /// The hook's channel, or the one the request names: `@user` (a direct
-/// channel between the hook's creator and that user), `#name` or `name`
-/// (a channel of the hook's team).
+/// channel between the hook's creator and that user, who must be an active
+/// member of the hook's team), `~name`, `#name` or `name` (a channel of the
+/// hook's team).
 fn target_channel(
     services: &Services,
     hook: &IncomingWebhook,
@@ -409,10 +438,19 @@ fn target_channel(
                     "Couldn't find the user",
                 )
             })?;
+        // Checked before the direct channel is created.
+        if !services.chat.is_team_member(&hook.team_id, &user.id)? {
+            return Err(hook_error(
+                StatusCode::FORBIDDEN,
+                "web.incoming_webhook.permissions.app_error",
+                "Inappropriate channel permissions",
+            ));
+        }
         return Ok(services.direct_channel(&hook.user_id, &user.id)?);
     }
     let name = requested
         .strip_prefix('#')
+        .or_else(|| requested.strip_prefix('~'))
         .unwrap_or(requested)
         .to_lowercase();
     services

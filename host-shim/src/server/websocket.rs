@@ -6,37 +6,49 @@
 //! may see, each with the next `seq`. Channel events go to the channel's
 //! members only; the membership answers are cached per connection and
 //! dropped whenever a membership or channel event passes by.
+//!
+//! A socket lives only as long as the credentials it authenticated with: it
+//! re-checks them (the same check as every request's) when the bus says
+//! sessions of its user ended (logout, token revocation), when the session's
+//! expiry passes, and every [`RECHECK_EVERY`] as a safety net; it closes
+//! when they no longer hold, and sends nothing after that.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::sleep_until;
 
 use super::AppState;
-use super::auth::MaybeCaller;
+use super::auth::{MaybeCaller, presented_token};
+use crate::error::AppError;
 use crate::model::{new_id, now_ms};
+use crate::services::accounts::token_hash;
 use crate::services::{Broadcast, WsEvent};
 
 /// How long an unauthenticated connection may wait before the challenge.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(30);
+/// How often an open socket re-checks its session regardless of notices
+/// (catches changes made behind the services' back, such as in the store).
+const RECHECK_EVERY: Duration = Duration::from_secs(1);
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v4/websocket", get(upgrade))
 }
 
-/// The caller of the upgrade request, if its credentials are valid. Bad
-/// credentials do not refuse the upgrade: the client may still answer the
-/// challenge.
-struct UpgradeCaller(Option<String>);
+/// The caller of the upgrade request (user id, token hash), if its
+/// credentials are valid. Bad credentials do not refuse the upgrade: the
+/// client may still answer the challenge.
+struct UpgradeCaller(Option<(String, String)>);
 
 impl FromRequestParts<AppState> for UpgradeCaller {
     type Rejection = std::convert::Infallible;
@@ -49,7 +61,8 @@ impl FromRequestParts<AppState> for UpgradeCaller {
             .await
             .ok()
             .and_then(|c| c.0);
-        Ok(UpgradeCaller(caller.map(|c| c.user.id)))
+        let hash = presented_token(parts).map(|(token, _)| token_hash(&token));
+        Ok(UpgradeCaller(caller.zip(hash).map(|(c, h)| (c.user.id, h))))
     }
 }
 
@@ -59,10 +72,13 @@ async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     ws.on_upgrade(move |socket| async move {
+        let (user_id, token_hash) = caller.0.unzip();
         let mut connection = Connection {
             state,
             socket,
-            user_id: caller.0,
+            user_id,
+            token_hash,
+            expires_at: 0,
             seq: 0,
             visible: HashMap::new(),
         };
@@ -76,6 +92,10 @@ struct Connection {
     state: AppState,
     socket: WebSocket,
     user_id: Option<String>,
+    /// Hash of the token the socket authenticated with, to re-check it.
+    token_hash: Option<String>,
+    /// When its session expires (ms; 0 = never or not known yet).
+    expires_at: i64,
     /// Seq of the next event sent.
     seq: i64,
     /// Cached "may this user see events of channel X".
@@ -101,6 +121,14 @@ impl Connection {
             return Ok(());
         };
         let mut events = self.state.services.events.subscribe();
+        let mut sessions = self.state.services.events.subscribe_sessions();
+        let mut recheck = tokio::time::interval(RECHECK_EVERY);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is immediate: it learns the session's expiry.
+        if !self.session_holds().await {
+            return self.close_ended().await;
+        }
+        recheck.tick().await;
         self.send_event(
             "hello",
             json!({"server_version": crate::MATTERMOST_COMPAT_VERSION, "connection_id": new_id()}),
@@ -110,25 +138,95 @@ impl Connection {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         loop {
-            tokio::select! {
+            let expiry = self.expiry_deadline();
+            let ended = tokio::select! {
+                // Session notices and the expiry come before events, so no
+                // event is sent after the session ended.
+                biased;
+                notice = sessions.recv() => match notice {
+                    Ok(notice) if notice.user_id.as_ref().is_some_and(|u| *u != user_id) => false,
+                    Ok(_) | Err(RecvError::Lagged(_)) => !self.session_holds().await,
+                    Err(RecvError::Closed) => true,
+                },
+                () = sleep_until(expiry) => !self.session_holds().await,
+                _ = recheck.tick() => !self.session_holds().await,
                 incoming = self.socket.recv() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.handle_action(text.as_str()).await?,
+                    Some(Ok(Message::Text(text))) => {
+                        self.handle_action(text.as_str()).await?;
+                        false
+                    }
                     Some(Ok(Message::Close(_))) | None => return Ok(()),
-                    Some(Ok(_)) => {}
+                    Some(Ok(_)) => false,
                     Some(Err(err)) => return Err(err),
                 },
                 event = events.recv() => match event {
-                    Ok(event) => self.forward(&user_id, &event).await?,
+                    Ok(event) => {
+                        self.forward(&user_id, &event).await?;
+                        false
+                    }
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(user = %user_id, missed, "websocket client fell behind; events dropped");
                         // The dropped events may have changed memberships.
                         self.visible.clear();
+                        false
                     }
                     Err(RecvError::Closed) => return Ok(()),
                 },
-                _ = ping.tick() => self.socket.send(Message::Ping(Default::default())).await?,
+                _ = ping.tick() => {
+                    self.socket.send(Message::Ping(Default::default())).await?;
+                    false
+                }
+            };
+            if ended {
+                return self.close_ended().await;
             }
         }
+    }
+
+    /// When the session's known expiry passes (far away when it has none).
+    fn expiry_deadline(&self) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        if self.expires_at == 0 {
+            return now + Duration::from_secs(24 * 60 * 60);
+        }
+        // One millisecond late, so the check sees it expired.
+        let left = (self.expires_at - now_ms()).max(0) as u64 + 1;
+        now + Duration::from_millis(left)
+    }
+
+    /// Whether the credentials the socket authenticated with still hold
+    /// (same check as a request's). A store failure keeps the socket: the
+    /// next check decides.
+    async fn session_holds(&mut self) -> bool {
+        let Some(hash) = self.token_hash.clone() else {
+            return false;
+        };
+        let services = self.state.services.clone();
+        match tokio::task::spawn_blocking(move || services.authenticate_hash(hash)).await {
+            Ok(Ok((session, user))) => {
+                self.expires_at = session.expires_at;
+                self.user_id.as_deref() == Some(user.id.as_str())
+            }
+            Ok(Err(AppError::Unauthorized)) => false,
+            Ok(Err(err)) => {
+                tracing::warn!(%err, "websocket session check failed; keeping the socket for now");
+                true
+            }
+            Err(err) => {
+                tracing::warn!(%err, "websocket session check failed; keeping the socket for now");
+                true
+            }
+        }
+    }
+
+    /// Closes a socket whose session ended.
+    async fn close_ended(&mut self) -> Result<(), axum::Error> {
+        tracing::debug!(user = ?self.user_id, "websocket session ended; closing");
+        let frame = CloseFrame {
+            code: close_code::POLICY,
+            reason: Utf8Bytes::from_static("session ended"),
+        };
+        self.socket.send(Message::Close(Some(frame))).await
     }
 
     /// Waits for a valid `authentication_challenge`. Returns whether the
@@ -168,8 +266,10 @@ impl Connection {
             let authenticated =
                 tokio::task::spawn_blocking(move || services.authenticate(&token)).await;
             match authenticated {
-                Ok(Ok((_, user))) => {
+                Ok(Ok((session, user))) => {
                     self.user_id = Some(user.id);
+                    self.token_hash = Some(session.token_hash);
+                    self.expires_at = session.expires_at;
                     self.send(json!({"status": "OK", "seq_reply": seq})).await?;
                     return Ok(true);
                 }
@@ -304,6 +404,11 @@ impl Connection {
     }
 
     async fn forward(&mut self, user_id: &str, event: &Arc<WsEvent>) -> Result<(), axum::Error> {
+        // Past the known expiry nothing more is sent (the expiry branch
+        // closes the socket next).
+        if self.expires_at != 0 && now_ms() >= self.expires_at {
+            return Ok(());
+        }
         if matches!(
             event.event.as_str(),
             "user_added"

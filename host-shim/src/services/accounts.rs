@@ -2,8 +2,8 @@
 //! tokens. Tokens are random 26-character ids handed to the client once; the
 //! store keeps only their SHA-256.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::net::IpAddr;
+
 use chat_store::ports::auth::{AccessToken, Session};
 use sha2::{Digest, Sha256};
 
@@ -15,8 +15,16 @@ use crate::model::{User, new_id, now_ms};
 pub const SESSION_LIFETIME_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 /// How stale `last_activity_at` may get before a request refreshes it.
 const ACTIVITY_RESOLUTION_MS: i64 = 5 * 60 * 1000;
-pub const MIN_PASSWORD_CHARS: usize = 8;
-const MAX_PASSWORD_BYTES: usize = 72;
+pub use super::passwords::MIN_PASSWORD_CHARS;
+/// Roles of the first person to sign up on a server.
+const FIRST_USER_ROLES: &str = "system_admin system_user";
+
+/// What limits password work: the hashing pool and the attempt limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountsConfig {
+    pub passwords: super::passwords::PasswordPoolConfig,
+    pub throttle: super::throttle::ThrottleConfig,
+}
 
 /// What a client sends to sign up.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -65,67 +73,105 @@ fn validate_email(email: &str) -> AppResult<()> {
     }
 }
 
-fn hash_password(password: &str) -> AppResult<String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
-        return Err(AppError::Invalid(format!(
-            "password: {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_BYTES} characters"
-        )));
-    }
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-fn verify_password(password: &str, encoded: &str) -> bool {
-    PasswordHash::new(encoded).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+/// Validates a sign-up; the user to store (ordinary roles) and the password.
+fn new_account(new: NewUser) -> AppResult<(User, String)> {
+    let username = new.username.trim().to_lowercase();
+    let email = new.email.trim().to_lowercase();
+    validate_username(&username)?;
+    validate_email(&email)?;
+    let now = now_ms();
+    let user = User {
+        id: new_id(),
+        create_at: now,
+        update_at: now,
+        username,
+        email,
+        nickname: new.nickname,
+        first_name: new.first_name,
+        last_name: new.last_name,
+        roles: "system_user".into(),
+        locale: if new.locale.is_empty() {
+            "en".into()
+        } else {
+            new.locale
+        },
+        ..Default::default()
+    };
+    Ok((user, new.password))
 }
 
 impl Services {
     /// Creates an account. The first account on an empty server becomes a
-    /// system admin, as in Mattermost.
+    /// system admin, as in Mattermost; the store decides who is first in the
+    /// same transaction as the insert. Blocks the calling thread while the
+    /// password is hashed (tools and tests; the HTTP API uses
+    /// [`sign_up_from`](Self::sign_up_from)).
     pub fn sign_up(&self, new: NewUser) -> AppResult<User> {
-        let username = new.username.trim().to_lowercase();
-        let email = new.email.trim().to_lowercase();
-        validate_username(&username)?;
-        validate_email(&email)?;
-        let hash = hash_password(&new.password)?;
-        let first = self.chat.user_count()? == 0;
-        let now = now_ms();
-        let user = User {
-            id: new_id(),
-            create_at: now,
-            update_at: now,
-            username,
-            email,
-            nickname: new.nickname,
-            first_name: new.first_name,
-            last_name: new.last_name,
-            roles: if first {
-                "system_admin system_user"
-            } else {
-                "system_user"
-            }
-            .into(),
-            locale: if new.locale.is_empty() {
-                "en".into()
-            } else {
-                new.locale
-            },
-            ..Default::default()
-        };
-        self.chat.create_user(&user, Some(&hash))?;
-        Ok(user)
+        let (user, password) = new_account(new)?;
+        let hash = self.passwords.hash_blocking(password)?;
+        self.store_new_account(user, &hash, false)
+    }
+
+    /// Sign-up over the API from `client`: counted against the per-address
+    /// limit unless an admin is creating the account, hashed on the password
+    /// pool. With `first_only`, only the server's first account may be
+    /// created (sign-up is closed).
+    pub async fn sign_up_from(
+        &self,
+        client: IpAddr,
+        by_admin: bool,
+        first_only: bool,
+        new: NewUser,
+    ) -> AppResult<User> {
+        let (user, password) = new_account(new)?;
+        if !by_admin {
+            self.throttle.sign_up(client)?;
+        }
+        let hash = self.passwords.hash(password).await?;
+        self.store_new_account(user, &hash, first_only)
+    }
+
+    fn store_new_account(&self, user: User, hash: &str, first_only: bool) -> AppResult<User> {
+        self.chat
+            .create_signed_up_user(&user, hash, FIRST_USER_ROLES, first_only)?
+            .ok_or_else(|| AppError::Forbidden("User sign-up is disabled on this server.".into()))
     }
 
     /// Checks a login and opens a session; returns the user and the token.
+    /// Blocks the calling thread while the password is checked (tools and
+    /// tests; the HTTP API uses [`log_in_from`](Self::log_in_from)).
     pub fn log_in(&self, login_id: &str, password: &str) -> AppResult<(User, String)> {
+        let (user, hash) = self.login_account(login_id)?;
+        if !self
+            .passwords
+            .verify_blocking(password.to_string(), hash)?
+        {
+            return Err(AppError::Unauthorized);
+        }
+        let token = self.open_session(&user.id, "")?;
+        Ok((user, token))
+    }
+
+    /// A login over the API from `client`: counted against the per-address
+    /// and per-account limits before any work, checked on the password pool.
+    pub async fn log_in_from(
+        &self,
+        client: IpAddr,
+        login_id: &str,
+        password: &str,
+    ) -> AppResult<(User, String)> {
+        self.throttle
+            .login(client, &login_id.trim().to_lowercase())?;
+        let (user, hash) = self.login_account(login_id)?;
+        if !self.passwords.verify(password.to_string(), hash).await? {
+            return Err(AppError::Unauthorized);
+        }
+        let token = self.open_session(&user.id, "")?;
+        Ok((user, token))
+    }
+
+    /// The active person a login id names, with their password hash.
+    fn login_account(&self, login_id: &str) -> AppResult<(User, String)> {
         let login_id = login_id.trim().to_lowercase();
         let user = if login_id.contains('@') {
             self.chat.user_by_email(&login_id)?
@@ -137,11 +183,7 @@ impl Services {
             .filter(|u| u.delete_at == 0 && !u.is_bot)
             .ok_or_else(invalid)?;
         let hash = self.chat.password_hash(&user.id)?.ok_or_else(invalid)?;
-        if !verify_password(password, &hash) {
-            return Err(invalid());
-        }
-        let token = self.open_session(&user.id, "")?;
-        Ok((user, token))
+        Ok((user, hash))
     }
 
     fn open_session(&self, user_id: &str, access_token_id: &str) -> AppResult<String> {
@@ -166,7 +208,12 @@ impl Services {
     /// The session and user behind a bearer token (session token or
     /// personal access token).
     pub fn authenticate(&self, token: &str) -> AppResult<(Session, User)> {
-        let hash = token_hash(token);
+        self.authenticate_hash(token_hash(token))
+    }
+
+    /// [`authenticate`](Self::authenticate) by the token's hash, for holders
+    /// that keep only the hash (open websockets re-checking their session).
+    pub fn authenticate_hash(&self, hash: String) -> AppResult<(Session, User)> {
         let auth = &self.auth;
         let session = match auth.session_by_token_hash(&hash)? {
             Some(session) => session,
@@ -205,9 +252,22 @@ impl Services {
         Ok((session, user))
     }
 
-    pub fn log_out(&self, session_id: &str) -> AppResult<()> {
+    /// Ends a session; its websockets close.
+    pub fn log_out(&self, user_id: &str, session_id: &str) -> AppResult<()> {
         self.auth.delete_session(session_id)?;
+        self.events.sessions_changed(Some(user_id));
         Ok(())
+    }
+
+    /// Revokes a personal access token (and its sessions); websockets that
+    /// authenticated with it close. `user_id` is the token's owner when
+    /// known. Returns whether the token existed.
+    pub fn revoke_access_token(&self, user_id: Option<&str>, token_id: &str) -> AppResult<bool> {
+        let revoked = self.auth.revoke_access_token(token_id)?;
+        if revoked {
+            self.events.sessions_changed(user_id);
+        }
+        Ok(revoked)
     }
 
     /// Issues a personal access token; the token text is returned once.

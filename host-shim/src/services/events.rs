@@ -1,5 +1,10 @@
 //! The websocket event bus. Everything that happens in chat is published here
 //! once; each websocket connection filters what its user may see.
+//!
+//! A second, internal channel carries [`SessionsChanged`]: whenever sessions
+//! or tokens end (logout, token revocation), every open websocket of the
+//! affected user checks that its own credentials still hold and closes if
+//! not, so a socket never outlives its session.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -27,12 +32,31 @@ pub struct WsEvent {
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<std::sync::Arc<WsEvent>>,
+    sessions: broadcast::Sender<SessionsChanged>,
+}
+
+/// Some sessions or tokens ended: of `user_id`, or of anyone when `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionsChanged {
+    pub user_id: Option<String>,
 }
 
 impl EventBus {
     pub fn new(capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(capacity);
-        Self { sender }
+        let (sessions, _) = broadcast::channel(256);
+        Self { sender, sessions }
+    }
+
+    /// Tells open websockets that sessions ended (see [`SessionsChanged`]).
+    pub fn sessions_changed(&self, user_id: Option<&str>) {
+        let _ = self.sessions.send(SessionsChanged {
+            user_id: user_id.map(str::to_string),
+        });
+    }
+
+    pub fn subscribe_sessions(&self) -> broadcast::Receiver<SessionsChanged> {
+        self.sessions.subscribe()
     }
 
     /// Publishes an event; having no listener is fine.

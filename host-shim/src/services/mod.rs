@@ -9,7 +9,10 @@ pub mod command_exec;
 pub mod commands;
 pub mod events;
 pub mod incoming_webhooks;
+pub mod integrity;
 pub mod mentions;
+pub mod passwords;
+pub mod throttle;
 pub mod webhooks;
 
 mod channels;
@@ -26,7 +29,7 @@ pub use channels::{
     MAX_CHANNEL_DISPLAY_NAME_CHARS, MAX_CHANNEL_HEADER_CHARS, MAX_CHANNEL_PURPOSE_CHARS,
     validate_channel_name,
 };
-pub use events::{Broadcast, EventBus, WsEvent};
+pub use events::{Broadcast, EventBus, SessionsChanged, WsEvent};
 pub use posts::{Author, MAX_POST_MESSAGE_CHARS};
 pub use webhooks::{WebhookPolicy, WebhookQueue};
 
@@ -69,6 +72,12 @@ pub struct Services {
     /// earliest due time.
     pub scheduler_wake: Arc<tokio::sync::Notify>,
     pub triggers: triggers::TriggerRegistry,
+    /// Signs dialog states and post actions that plugins hand to clients.
+    pub integrity: integrity::Integrity,
+    /// Where every password is hashed or checked (bounded).
+    pub passwords: passwords::PasswordPool,
+    /// Login and sign-up attempt limits.
+    pub throttle: throttle::LoginThrottle,
 }
 
 impl Services {
@@ -80,8 +89,10 @@ impl Services {
         kv: Arc<dyn KvStore>,
         jobs: Arc<dyn JobStore>,
         webhooks: WebhookQueue,
+        accounts: accounts::AccountsConfig,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
         let (hooks, receiver) = mpsc::unbounded_channel();
+        let integrity = integrity::Integrity::new(kv.clone());
         let services = Arc::new(Self {
             chat,
             auth,
@@ -92,6 +103,9 @@ impl Services {
             hooks,
             scheduler_wake: Arc::new(tokio::sync::Notify::new()),
             triggers: Default::default(),
+            integrity,
+            passwords: passwords::PasswordPool::new(accounts.passwords),
+            throttle: throttle::LoginThrottle::new(accounts.throttle),
         });
         (services, receiver)
     }

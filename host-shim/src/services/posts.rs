@@ -84,6 +84,10 @@ impl Services {
         post.edit_at = 0;
         post.delete_at = 0;
         post.reply_count = 0;
+        if let Author::Plugin { plugin_id, .. } = &author {
+            // The post's final id is part of what its buttons are signed with.
+            self.integrity.sign_post_actions(plugin_id, &mut post)?;
+        }
         let effects = self.post_effects(&post, &channel, &user)?;
         let mentioned = self.chat.create_post_with(&post, &effects)?;
 

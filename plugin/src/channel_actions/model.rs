@@ -29,10 +29,10 @@ pub mod trigger_type {
     pub const NEW_MEMBER_JOINS: &str = "new_member_joins";
 }
 
-const MAX_KEYWORDS: usize = 50;
-const MAX_KEYWORD_CHARS: usize = 64;
-const MAX_CATEGORY_CHARS: usize = 22;
-const MAX_MESSAGE_CHARS: usize = 4000;
+use crate::limits::{
+    CATEGORY_NAME_CHARS as MAX_CATEGORY_CHARS, CHANNEL_MESSAGE_CHARS as MAX_MESSAGE_CHARS,
+    KEYWORD_CHARS as MAX_KEYWORD_CHARS, KEYWORDS as MAX_KEYWORDS,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use super::model::{ChannelAction, action_type, trigger_type};
 use super::store::compiled;
 use crate::api::{ActionRequest, ActionResponse};
+use crate::authz;
 use crate::commands::dialogs::{RunDialogState, open_run_dialog};
 use crate::host::{Host, HostError, HostResult, Level, Post};
 use crate::playbooks::store::PlaybookStore;
@@ -248,9 +249,16 @@ pub fn on_action<H: Host>(host: &H, request: &ActionRequest) -> HostResult<Optio
         Some(c) if !c.team_id.is_empty() => c.team_id,
         _ => request.team_id.clone(),
     };
+    // The post to quote: only one of the prompt's own channel that the
+    // clicker can read (the run dialog's submission checks it again).
+    let source = text("post_id");
+    let post_id = match authz::read_post(host, &viewer, &source, "post_id") {
+        Ok(p) if p.channel_id == prompt.channel_id => source,
+        _ => String::new(),
+    };
     let state = RunDialogState {
         channel_id: prompt.channel_id.clone(),
-        post_id: text("post_id"),
+        post_id,
         playbook_ids,
     };
     match open_run_dialog(host, &request.trigger_id, &viewer, &team_id, &state) {

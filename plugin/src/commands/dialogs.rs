@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::run_cmds::{describe, runnable_playbooks};
 use crate::api::{DialogResponse, DialogSubmission};
+use crate::authz;
 use crate::host::{Host, HostResult, Post};
 use crate::playbooks::model::ChecklistItem;
 use crate::runs::PlaybookRun;
@@ -159,6 +160,8 @@ pub fn on_dialog<H: Host>(host: &H, s: &DialogSubmission) -> HostResult<Option<D
             if playbook_id.is_empty() {
                 return Ok(Some(field("playbook_id", "Pick a playbook.")));
             }
+            // `state.post_id` is re-checked against the submitter's rights
+            // by `start_run` (the quoted post must be readable to them).
             let request = StartRequest {
                 playbook_id,
                 team_id: s.team_id.clone(),
@@ -169,10 +172,14 @@ pub fn on_dialog<H: Host>(host: &H, s: &DialogSubmission) -> HostResult<Option<D
             };
             match start_run(host, &viewer.user_id, request) {
                 Ok(run) => {
-                    let channel = if state.channel_id.is_empty() {
-                        s.channel_id.clone()
-                    } else {
+                    // `state` comes back from the client: its channel is
+                    // used only where the submitter may read.
+                    let readable = !state.channel_id.is_empty()
+                        && authz::read_channel(host, &viewer, &state.channel_id, "state").is_ok();
+                    let channel = if readable {
                         state.channel_id
+                    } else {
+                        s.channel_id.clone()
                     };
                     tell(
                         host,
@@ -206,7 +213,10 @@ pub fn on_dialog<H: Host>(host: &H, s: &DialogSubmission) -> HostResult<Option<D
         _ => {
             let state: Value = serde_json::from_str(&s.state).unwrap_or_default();
             let run_id = state["run_id"].as_str().unwrap_or_default();
-            let checklist = state["checklist"].as_u64().unwrap_or(u64::MAX) as usize;
+            let checklist = state["checklist"]
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(usize::MAX);
             let title = text("title");
             if title.trim().is_empty() {
                 return Ok(Some(field("title", "Give the task a title.")));

@@ -149,19 +149,9 @@ pub fn add_to_timeline<H: Host>(inv: &Invocation<'_, H>) -> Reply {
     let [post_id] = rest else {
         return Err("Command expects one argument: the post id.".into());
     };
-    let post = inv
-        .host
-        .post(post_id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("There is no post {post_id}."))?;
-    let readable = inv.viewer.is_system_admin
-        || inv
-            .host
-            .is_channel_member(&post.channel_id, &inv.viewer.user_id)
-            .unwrap_or(false);
-    if !readable {
-        return Err(format!("There is no post {post_id}."));
-    }
+    // Unknown, deleted and unreadable posts all read "no post".
+    let post = crate::authz::read_post(inv.host, &inv.viewer, post_id, "post_id")
+        .map_err(|_| format!("There is no post {post_id}."))?;
     let now = inv.host.now_ms();
     let event_id = new_id_from_host(inv.host).map_err(|e| e.to_string())?;
     let summary: String = post

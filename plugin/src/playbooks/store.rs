@@ -427,9 +427,9 @@ fn encode(pb: &Playbook) -> StoreResult<Vec<u8>> {
     serde_json::to_vec(pb).map_err(|e| StoreError::Host(HostError::Other(e.to_string())))
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 #[path = "store_test_host.rs"]
-pub(crate) mod test_host;
+pub mod test_host;
 
 #[cfg(test)]
 #[path = "store_tests.rs"]

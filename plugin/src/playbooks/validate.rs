@@ -24,6 +24,7 @@ use super::model::{
     KeywordsByUsers, MarkItemAsDone, Playbook, TaskAction, assignee_type, channel_mode,
     metric_type, role, state, task_action,
 };
+use crate::limits;
 
 /// A validation failure: which field (a JSON path, empty for the whole
 /// document) and why.
@@ -61,16 +62,13 @@ fn fail(field: impl Into<String>, message: impl Into<String>) -> Check {
     Err(FieldError::new(field, message))
 }
 
-pub const MAX_TITLE_CHARS: usize = 1024;
-pub const MAX_METRICS: usize = 4;
-/// Upstream's limit; a longer name is cut off in the channel sidebar.
-pub const MAX_CATEGORY_NAME_CHARS: usize = 22;
-pub const MAX_RUN_NUMBER_PREFIX_CHARS: usize = 32;
-pub const MAX_CHANNEL_NAME_TEMPLATE_CHARS: usize = 1024;
-/// Upstream's limit per list, bounding the fan-out of one event.
-pub const MAX_WEBHOOK_URLS: usize = 64;
-/// Upstream's limit per checklist item.
-pub const MAX_TASK_ACTIONS: usize = 10;
+// The limits themselves are in [`crate::limits`], one table for all.
+pub use crate::limits::{
+    CATEGORY_NAME_CHARS as MAX_CATEGORY_NAME_CHARS,
+    CHANNEL_NAME_TEMPLATE_CHARS as MAX_CHANNEL_NAME_TEMPLATE_CHARS, METRICS as MAX_METRICS,
+    RUN_NUMBER_PREFIX_CHARS as MAX_RUN_NUMBER_PREFIX_CHARS, TASK_ACTIONS as MAX_TASK_ACTIONS,
+    TITLE_CHARS as MAX_TITLE_CHARS, WEBHOOK_URLS as MAX_WEBHOOK_URLS,
+};
 /// The tokens a channel name template may use (matched case-insensitively,
 /// blanks inside the braces ignored, as upstream).
 pub const TEMPLATE_TOKENS: [&str; 3] = ["SEQ", "OWNER", "CREATOR"];
@@ -92,11 +90,20 @@ pub fn validate_playbook(pb: &Playbook) -> Result<(), FieldError> {
         pb.reminder_timer_default_seconds,
         "must be >= 0 (0 = never remind)",
     )?;
+    limits::duration_seconds(
+        "reminder_timer_default_seconds",
+        pb.reminder_timer_default_seconds,
+    )?;
     check_non_negative(
         "retrospective_reminder_interval_seconds",
         pb.retrospective_reminder_interval_seconds,
         "must be >= 0 (0 = remind once)",
     )?;
+    limits::duration_seconds(
+        "retrospective_reminder_interval_seconds",
+        pb.retrospective_reminder_interval_seconds,
+    )?;
+    check_texts(pb)?;
     check_webhook_urls("webhook_on_creation_urls", &pb.webhook_on_creation_urls)?;
     check_webhook_urls(
         "webhook_on_status_update_urls",
@@ -105,7 +112,65 @@ pub fn validate_playbook(pb: &Playbook) -> Result<(), FieldError> {
     check_ids("broadcast_channel_ids", &pb.broadcast_channel_ids)?;
     check_ids("invited_user_ids", &pb.invited_user_ids)?;
     check_ids("invited_group_ids", &pb.invited_group_ids)?;
-    check_checklists(pb)
+    check_checklists(pb)?;
+    limits::checklists("", &pb.checklists)?;
+    limits::budget(playbook_text_bytes(pb))
+}
+
+/// The playbook's free texts and lists against [`crate::limits`].
+fn check_texts(pb: &Playbook) -> Check {
+    limits::text("description", &pb.description, limits::LONG_TEXT_CHARS)?;
+    for (field, value) in [
+        ("reminder_message_template", &pb.reminder_message_template),
+        ("message_on_join", &pb.message_on_join),
+        ("retrospective_template", &pb.retrospective_template),
+        ("run_summary_template", &pb.run_summary_template),
+    ] {
+        limits::text(field, value, limits::LONG_TEXT_CHARS)?;
+    }
+    limits::keywords("signal_any_keywords", &pb.signal_any_keywords)?;
+    limits::count("members", pb.members.len(), limits::MEMBERS)?;
+    limits::count(
+        "invited_user_ids",
+        pb.invited_user_ids.len(),
+        limits::MEMBERS,
+    )?;
+    limits::count(
+        "invited_group_ids",
+        pb.invited_group_ids.len(),
+        limits::INVITED_GROUPS,
+    )?;
+    limits::count(
+        "broadcast_channel_ids",
+        pb.broadcast_channel_ids.len(),
+        limits::BROADCAST_CHANNELS,
+    )?;
+    limits::urls("webhook_on_creation_urls", &pb.webhook_on_creation_urls)?;
+    limits::urls(
+        "webhook_on_status_update_urls",
+        &pb.webhook_on_status_update_urls,
+    )?;
+    for (i, metric) in pb.metrics.iter().enumerate() {
+        limits::text(
+            &format!("metrics[{i}].description"),
+            &metric.description,
+            limits::DESCRIPTION_CHARS,
+        )?;
+    }
+    Ok(())
+}
+
+/// What a run started from `pb` inherits of its texts (see
+/// [`limits::TEXT_BUDGET_BYTES`]).
+fn playbook_text_bytes(pb: &Playbook) -> usize {
+    let e = limits::escaped_len;
+    e(&pb.title)
+        + e(&pb.description)
+        + e(&pb.reminder_message_template)
+        + e(&pb.message_on_join)
+        + e(&pb.retrospective_template)
+        + e(&pb.run_summary_template)
+        + limits::checklists_text_bytes(&pb.checklists)
 }
 
 fn check_title(field: &str, title: &str, max: usize) -> Check {

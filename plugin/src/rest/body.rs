@@ -11,20 +11,140 @@ use serde_json::{Map, Value};
 
 use super::ApiError;
 use crate::api::HttpRequest;
+use crate::limits;
 use crate::playbooks::FieldError;
 use crate::playbooks::model::{
     Action, Checklist, ChecklistItem, MetricConfig, Playbook, PlaybookMember, TaskAction, Trigger,
 };
 
-/// The body as JSON; 400 when it is empty or not JSON.
+/// The body as JSON; 400 when it is empty, not JSON, larger than
+/// [`limits::BODY_BYTES`] or holding more array elements than
+/// [`limits::BODY_ARRAY_ELEMENTS`] (checked by [`scan`] before anything is
+/// built, so a hostile body cannot exhaust the plugin's memory).
 pub fn json(request: &HttpRequest) -> Result<Value, ApiError> {
+    if request.body.len() > limits::BODY_BYTES {
+        return Err(ApiError::bad_request(format!(
+            "request body: at most {} bytes",
+            limits::BODY_BYTES
+        )));
+    }
     if request.body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "request body: a JSON object is required",
         ));
     }
+    scan(&request.body, limits::BODY_ARRAY_ELEMENTS)?;
     serde_json::from_slice(&request.body)
         .map_err(|e| ApiError::bad_request(format!("request body: invalid JSON: {e}")))
+}
+
+/// Walks the JSON text without building it, counting array elements (all
+/// arrays together); past `max`, fails naming the array that went over
+/// (`checklists[0].items`). Invalid JSON is left to the decoder's message.
+pub fn scan(body: &[u8], max: usize) -> Result<(), ApiError> {
+    let counter = Counter {
+        left: std::cell::Cell::new(max),
+        max,
+        over: std::cell::RefCell::new(None),
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let scanned = serde::de::DeserializeSeed::deserialize(
+        Scan {
+            counter: &counter,
+            path: "",
+        },
+        &mut de,
+    );
+    match counter.over.into_inner() {
+        Some(e) => Err(e.into()),
+        None => scanned.or(Ok(())),
+    }
+}
+
+struct Counter {
+    left: std::cell::Cell<usize>,
+    max: usize,
+    over: std::cell::RefCell<Option<FieldError>>,
+}
+
+/// One value at `path` (built only for the few object keys and for
+/// elements, which are bounded by the count).
+#[derive(Clone, Copy)]
+struct Scan<'a> {
+    counter: &'a Counter,
+    path: &'a str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Scan<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Scan<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let left = self.counter.left.get();
+            if left == 0 {
+                let max = self.counter.max;
+                let field = if self.path.is_empty() {
+                    "request body"
+                } else {
+                    self.path
+                };
+                *self.counter.over.borrow_mut() = Some(FieldError::new(
+                    field,
+                    format!("too many elements (at most {max} in all arrays of a request)"),
+                ));
+                return Err(serde::de::Error::custom("too many elements"));
+            }
+            let path = format!("{}[{i}]", self.path);
+            let element = Scan {
+                counter: self.counter,
+                path: &path,
+            };
+            if seq.next_element_seed(element)?.is_none() {
+                return Ok(());
+            }
+            self.counter.left.set(left - 1);
+            i += 1;
+        }
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let path = join(self.path, &key);
+            map.next_value_seed(Scan {
+                counter: self.counter,
+                path: &path,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// The body as a JSON object.
@@ -187,6 +307,52 @@ mod tests {
         // null targets and null lists are fine.
         assert!(playbook(json!({"metrics": [{"target": null}], "members": null})).is_ok());
         assert_eq!(err(json!([1])), "a playbook must be a JSON object");
+    }
+
+    #[test]
+    fn huge_collections_are_refused_before_decoding() {
+        // 1,000,000 tiny checklist items (3 MB): refused by size.
+        let items = vec!["{}"; 1_000_000].join(",");
+        let body = format!(r#"{{"title":"x","checklists":[{{"title":"c","items":[{items}]}}]}}"#);
+        let req = |body: &str| HttpRequest {
+            body: body.as_bytes().to_vec(),
+            ..Default::default()
+        };
+        let started = std::time::Instant::now();
+        let e = json(&req(&body)).unwrap_err();
+        assert_eq!(e.status, 400);
+        assert!(
+            e.message.starts_with("request body: at most"),
+            "{}",
+            e.message
+        );
+        // 300,000 (0.9 MB): refused by count, naming the array.
+        let items = vec!["{}"; 300_000].join(",");
+        let body = format!(r#"{{"title":"x","checklists":[{{"title":"c","items":[{items}]}}]}}"#);
+        let e = json(&req(&body)).unwrap_err();
+        assert_eq!(e.status, 400);
+        assert!(
+            e.message.starts_with("checklists[0].items: too many"),
+            "{}",
+            e.message
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Within the limit, and nested: fine; invalid JSON keeps its message.
+        let ok = format!(r#"{{"a":[[1,2],{{"b":[{}]}}]}}"#, vec!["0"; 9000].join(","));
+        assert!(json(&req(&ok)).is_ok());
+        assert!(
+            json(&req("[1,"))
+                .unwrap_err()
+                .message
+                .contains("invalid JSON")
+        );
+        let top = format!("[{}]", vec!["0"; limits::BODY_ARRAY_ELEMENTS + 1].join(","));
+        assert!(
+            json(&req(&top))
+                .unwrap_err()
+                .message
+                .starts_with("request body: too many")
+        );
     }
 
     #[test]

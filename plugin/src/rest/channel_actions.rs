@@ -49,6 +49,13 @@ fn create<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     action.id = new_id_from_host(ctx.host)?;
     action.channel_id = channel_id;
     check(ctx, &mut action)?;
+    // Bounded per channel: each one is matched against every post.
+    let existing = store::list(ctx.host, &action.channel_id)?.len();
+    crate::limits::count(
+        "channel actions",
+        existing + 1,
+        crate::limits::CHANNEL_ACTIONS,
+    )?;
     store::put(ctx.host, &action)?;
     Ok(json_with(201, &json!({"id": action.id}), &[]))
 }

@@ -33,6 +33,7 @@ use super::permissions::{
 use super::router::Router;
 use super::{ApiError, ApiResult, Ctx, Handler, PUBLIC_API_PREFIX, body, json_with, no_content};
 use crate::api::HttpResponse;
+use crate::authz::{check_broadcast_channels, check_saved_channels, split_postable};
 use crate::host::{Broadcast, Host, HostResult, Level};
 use crate::playbooks::model::{PlaybookMember, role};
 use crate::playbooks::store::{ListFilter, PlaybookStore, SortField};
@@ -82,6 +83,7 @@ fn create<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         return Err(FieldError::new("id", "must be empty: the server assigns ids").into());
     }
     require_create(ctx, &pb.team_id)?;
+    check_new_channels(ctx, &Playbook::default(), &pb)?;
     pb.id = new_id_from_host(ctx.host)?;
     fresh_ids(ctx.host, &mut pb, false)?;
     let user = &ctx.caller.user_id;
@@ -121,6 +123,7 @@ fn update<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         let mut next = input.clone();
         keep_bookkeeping(pb, &mut next);
         check_privileged(ctx, pb, &next)?;
+        check_new_channels(ctx, pb, &next)?;
         *pb = next;
         Ok::<_, ApiError>(())
     })?;
@@ -145,10 +148,39 @@ fn patch<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         fresh_ids(ctx.host, &mut next, false)?;
         keep_bookkeeping(pb, &mut next);
         check_privileged(ctx, pb, &next)?;
+        check_new_channels(ctx, pb, &next)?;
         *pb = next;
         Ok::<_, ApiError>(())
     })?;
     json_ok(200, &updated)
+}
+
+/// Channels a save adds — broadcast channels, and the channel runs are
+/// linked to — must be ones the saving user may post in (the bot posts
+/// announcements, updates and run messages there). Channels already saved
+/// may stay: a co-editor need not have access to every one of them, and
+/// the check is repeated for the acting user when a run starts and at
+/// every broadcast.
+fn check_new_channels<H: Host>(
+    ctx: &Ctx<'_, H>,
+    old: &Playbook,
+    new: &Playbook,
+) -> Result<(), ApiError> {
+    let user = &ctx.caller.user_id;
+    check_broadcast_channels(
+        ctx.host,
+        user,
+        &new.broadcast_channel_ids,
+        &old.broadcast_channel_ids,
+    )?;
+    check_saved_channels(
+        ctx.host,
+        user,
+        "channel_id",
+        std::slice::from_ref(&new.channel_id),
+        std::slice::from_ref(&old.channel_id),
+    )?;
+    Ok(())
 }
 
 fn archive<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -187,6 +219,17 @@ fn duplicate<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         .take(MAX_TITLE_CHARS)
         .collect();
     copy.members = vec![admin_member(&ctx.caller.user_id)];
+    // The copy is the caller's: it keeps only the broadcast and linked
+    // channels they may post in (as creating it from scratch would require).
+    copy.broadcast_channel_ids =
+        split_postable(ctx.host, &ctx.caller.user_id, &copy.broadcast_channel_ids).0;
+    if !copy.channel_id.is_empty()
+        && split_postable(ctx.host, &ctx.caller.user_id, &[copy.channel_id.clone()])
+            .0
+            .is_empty()
+    {
+        copy.channel_id.clear();
+    }
     // Unique per team: the copy starts without one.
     copy.run_number_prefix.clear();
     reset_bookkeeping(&mut copy);

@@ -60,6 +60,9 @@ fn delete<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     })?;
     status::cancel_reminder(ctx.host, &run.id);
     retro::on_restored(ctx.host, &run);
+    for prefix in [status::JOB_PREFIX, retro::JOB_PREFIX] {
+        crate::jobs::forget(ctx.host, &format!("{prefix}{}", run.id));
+    }
     if !run.playbook_id.is_empty()
         && !run.is_finished()
         && let Err(e) = bump_playbook_counters(ctx.host, &run.playbook_id, 0, -1, None)
@@ -137,12 +140,9 @@ fn add_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             // add themselves regardless).
             for (i, user) in ids.iter().enumerate() {
                 let admin_self = ctx.caller.is_system_admin && *user == me;
-                if !admin_self && !ctx.host.is_team_member(&run.team_id, user)? {
-                    return Err(FieldError::new(
-                        format!("user_ids[{i}]"),
-                        "is not a member of the run's team",
-                    )
-                    .into());
+                if !admin_self {
+                    let field = format!("user_ids[{i}]");
+                    crate::authz::require_team_user(ctx.host, &run.team_id, user, &field)?;
                 }
             }
             team_checked = true;

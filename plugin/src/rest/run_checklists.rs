@@ -27,6 +27,7 @@ use serde_json::{Map, Value};
 use super::router::Router;
 use super::runs::{check_open, run_id, run_json, update};
 use super::{ApiError, ApiResult, Ctx, Handler, body};
+use crate::authz;
 use crate::host::{Host, HostError};
 use crate::playbooks::model::{Checklist, ChecklistItem};
 use crate::playbooks::{FieldError, new_id_from_host};
@@ -262,6 +263,7 @@ fn set_due_date<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             .ok_or_else(|| FieldError::new("due_date", "must be an integer (ms)"))?,
         None => return Err(FieldError::new("due_date", "is required").into()),
     };
+    crate::limits::time_ms("due_date", due)?;
     apply(ctx, |lists, by, _| ops::set_due_date(lists, &i, due, by))
 }
 
@@ -375,18 +377,20 @@ fn op_error(e: OpError) -> ApiError {
     }
 }
 
-/// Each id must be a known user: 400 naming `assignee_id` otherwise.
-/// Returns (id, username) pairs.
+/// Each id must be a known user and a member of the run's team (the bot
+/// shows the task to them): 400 naming `assignee_id` otherwise. Returns
+/// (id, username) pairs.
 fn validate_assignees<H: Host>(
     ctx: &Ctx<'_, H>,
     ids: &[String],
 ) -> Result<Vec<(String, String)>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let run = super::runs::load_viewable(ctx)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let user = ctx
-            .host
-            .user(id)?
-            .ok_or_else(|| FieldError::new("assignee_id", format!("no user {id}")))?;
+        let user = authz::require_team_user(ctx.host, &run.team_id, id, "assignee_id")?;
         out.push((id.clone(), user.username));
     }
     Ok(out)
@@ -418,11 +422,9 @@ fn string(b: &Map<String, Value>, key: &str, required: bool) -> Result<String, A
     }
 }
 
+/// Never truncated: 4294967297 is refused, not read as 1 (wasm32's usize).
 fn index(b: &Map<String, Value>, key: &str) -> Result<usize, ApiError> {
-    b.get(key)
-        .and_then(Value::as_u64)
-        .map(|n| n as usize)
-        .ok_or_else(|| FieldError::new(key, "must be a non-negative integer").into())
+    Ok(crate::limits::index(key, b.get(key))?)
 }
 
 #[cfg(test)]

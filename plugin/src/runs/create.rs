@@ -19,11 +19,12 @@ use serde_json::json;
 
 use super::model::{PlaybookRun, TimelineEvent, event_type, run_type, status};
 pub use super::notify::publish;
-use super::notify::{bot_post, fire_webhooks, log_err, webhook_payload};
+use super::notify::{bot_post, fire_webhooks, log_err, skipped_broadcasts, webhook_payload};
 use super::store::{
     RunError, RunResult, RunStore, Viewer, bump_playbook_counters, can_view_playbook,
     next_run_number,
 };
+use crate::authz;
 use crate::host::{Channel, Host, HostError, Level};
 use crate::playbooks::model::{Playbook, channel_mode};
 use crate::playbooks::store::PlaybookStore;
@@ -97,10 +98,17 @@ pub fn start_run<H: Host + ?Sized>(
     };
     host.team(&team_id)?
         .ok_or_else(|| FieldError::new("team_id", format!("no team {team_id}")))?;
-    if !viewer.is_system_admin && !host.is_team_member(&team_id, caller_user_id)? {
+    if !authz::is_team_member(host, &viewer, &team_id)? {
         return Err(RunError::Forbidden(format!(
             "You are not a member of team {team_id}."
         )));
+    }
+
+    // The bot quotes this post into the run channel: the caller must be
+    // able to read it themselves (a private channel's, a DM's or a deleted
+    // post would leak through the quote otherwise).
+    if !request.post_id.is_empty() {
+        authz::read_post(host, &viewer, &request.post_id, "post_id")?;
     }
 
     // Owner.
@@ -114,12 +122,7 @@ pub fn start_run<H: Host + ?Sized>(
             _ => caller_user_id.to_owned(),
         }
     };
-    let owner = host
-        .user(&owner_id)?
-        .ok_or_else(|| FieldError::new("owner_user_id", format!("no user {owner_id}")))?;
-    if !host.is_team_member(&team_id, &owner_id)? {
-        return Err(FieldError::new("owner_user_id", "is not a member of the team").into());
-    }
+    let owner = authz::require_team_user(host, &team_id, &owner_id, "owner_user_id")?;
     let creator_name = host
         .user(caller_user_id)?
         .map(|u| u.username)
@@ -211,12 +214,9 @@ pub fn start_run<H: Host + ?Sized>(
             if channel.team_id != team_id {
                 return Err(FieldError::new("channel_id", "is not in the run's team").into());
             }
-            if !host.is_channel_member(&id, caller_user_id)? {
-                return Err(RunError::Forbidden(
-                    "You are not a member of the channel to link the run to.".into(),
-                ));
-            }
-            channel
+            // The bot posts there and adds people: the caller must be able
+            // to post there (a member; not archived).
+            authz::postable_channel(host, caller_user_id, &id, "channel_id")?
         }
         None => {
             let public = request.create_public_run.unwrap_or_else(|| {
@@ -452,6 +452,7 @@ fn create_channel<H: Host + ?Sized>(
             display_name: run.name.chars().take(MAX_NAME_CHARS).collect(),
             header: header.clone(),
             purpose: String::new(),
+            delete_at: 0,
         };
         match host.create_channel(channel) {
             Ok(c) => return Ok(c),
@@ -477,13 +478,24 @@ fn after_start<H: Host + ?Sized>(
                 "@{creator} ran the [{}](/playbooks/playbooks/{}) playbook: {run_link}",
                 pb.title, pb.id
             );
-            for channel_id in &pb.broadcast_channel_ids {
+            // Checked again now, for the run's creator: the playbook may
+            // have been saved by someone else, or rights changed since.
+            let (allowed, refused) =
+                authz::split_postable(host, &run.reporter_user_id, &pb.broadcast_channel_ids);
+            for channel_id in &allowed {
                 log_err(
                     host,
                     "announcing the run",
                     host.create_post(bot_post(channel_id, &message)),
                 );
             }
+            skipped_broadcasts(
+                host,
+                &run.reporter_user_id,
+                &channel.id,
+                &refused,
+                "announced",
+            );
         }
         if let Err(e) = bump_playbook_counters(host, &pb.id, 1, 1, Some(run.create_at)) {
             host.log(

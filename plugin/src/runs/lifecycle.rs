@@ -125,11 +125,7 @@ pub fn change_owner<H: Host + ?Sized>(
             return Ok(());
         }
         if !team_checked {
-            if !host.is_team_member(&run.team_id, owner_id)? {
-                return Err(
-                    FieldError::new("owner_id", "is not a member of the run's team").into(),
-                );
-            }
+            crate::authz::require_team_user(host, &run.team_id, owner_id, "owner_id")?;
             team_checked = true;
         }
         let old = std::mem::replace(&mut run.owner_user_id, owner_id.to_owned());

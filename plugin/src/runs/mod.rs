@@ -14,6 +14,7 @@ pub mod channel_events;
 pub mod checklist_ops;
 pub mod create;
 pub mod lifecycle;
+pub mod logs;
 pub mod model;
 pub mod notify;
 pub mod report;

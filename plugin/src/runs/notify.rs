@@ -24,6 +24,41 @@ pub fn log_err<H: Host + ?Sized, T>(host: &H, what: &str, result: Result<T, Host
     }
 }
 
+/// Broadcast channels skipped because `user_id` may not post in them
+/// ([`crate::authz::split_postable`]): logged, and `user_id` is told with
+/// an ephemeral note in `channel_id` (the run channel), so an announcement
+/// or update that went to fewer channels than configured does not do so
+/// silently. `what` completes "Not … in".
+pub fn skipped_broadcasts<H: Host + ?Sized>(
+    host: &H,
+    user_id: &str,
+    channel_id: &str,
+    skipped: &[String],
+    what: &str,
+) {
+    if skipped.is_empty() {
+        return;
+    }
+    let list = skipped.join(", ");
+    host.log(
+        Level::Warn,
+        &format!("not {what} in broadcast channels {list}: {user_id} cannot post there"),
+    );
+    let note = Post {
+        channel_id: channel_id.to_owned(),
+        message: format!(
+            "Not {what} in {} broadcast channel(s) you cannot post in ({list}).",
+            skipped.len()
+        ),
+        ..Post::default()
+    };
+    log_err(
+        host,
+        "telling about skipped broadcasts",
+        host.send_ephemeral(user_id, note),
+    );
+}
+
 /// `[name](/playbooks/runs/<id>)`.
 pub fn run_link(run: &PlaybookRun) -> String {
     format!("[{}](/playbooks/runs/{})", run.name, run.id)

@@ -315,10 +315,13 @@ pub fn on_restored<H: Host + ?Sized>(host: &H, run: &PlaybookRun) {
 }
 
 /// The `retro/<run_id>` job: remind again if still owed (never for a run
-/// restored, published or canceled since).
-pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> {
+/// restored, published or canceled since). `payload` is the time the job
+/// was scheduled for: a redelivery of the same job reminds once
+/// ([`crate::jobs`]).
+pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str, payload: &str) -> RunResult<()> {
     if let Some(run) = RunStore::new(host).get(run_id)?
         && pending(&run)
+        && crate::jobs::claim(host, &job_key(run_id), payload)?.is_some()
     {
         remind(host, &run);
     }
@@ -347,11 +350,14 @@ fn remind<H: Host + ?Sized>(host: &H, run: &PlaybookRun) {
         host.create_post(post),
     );
     if run.retrospective_reminder_interval_seconds > 0 {
-        let at = host.now_ms() + run.retrospective_reminder_interval_seconds * 1000;
+        let at = crate::limits::after_seconds(
+            host.now_ms(),
+            run.retrospective_reminder_interval_seconds,
+        );
         log_err(
             host,
             "scheduling the retrospective reminder",
-            host.schedule_once(&job_key(&run.id), at, ""),
+            host.schedule_once(&job_key(&run.id), at, &at.to_string()),
         );
     }
 }

@@ -267,3 +267,24 @@ fn no_retrospective_from_the_route_and_the_button() {
         1
     );
 }
+
+#[test]
+fn a_redelivered_retrospective_reminder_posts_once() {
+    let (mut host, id) = setup();
+    ok(&host, "bob", "PUT", &format!("/runs/{id}/finish"), None);
+    assert_eq!(posts(&host, POST_TYPE_REMINDER).len(), 1);
+    let key = format!("{JOB_PREFIX}{id}");
+    let payload = host.inner.jobs.borrow()[&key].1.clone();
+    assert_eq!(payload, (host.now_ms() + 3_600_000).to_string());
+    host.inner.now += 3_600_000;
+    // Delivered twice (at least once): one more reminder.
+    hooks::scheduled_job(&host, &key, &payload);
+    hooks::scheduled_job(&host, &key, &payload);
+    assert_eq!(posts(&host, POST_TYPE_REMINDER).len(), 2);
+    // The job it scheduled next is a new occurrence.
+    let next = host.inner.jobs.borrow()[&key].1.clone();
+    assert_ne!(next, payload);
+    host.inner.now += 3_600_000;
+    hooks::scheduled_job(&host, &key, &next);
+    assert_eq!(posts(&host, POST_TYPE_REMINDER).len(), 3);
+}

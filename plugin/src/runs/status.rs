@@ -7,9 +7,9 @@
 //!   the status webhooks, and the next reminder (or none for "never",
 //!   `reminder: 0`). Optionally finishes the run.
 //! - Reminders are host scheduler jobs keyed `reminder/<run_id>`: durable,
-//!   claimed before they fire (so a reminder due while the server was down
-//!   fires once on start, never twice), and re-keyed on every update or
-//!   snooze (scheduling the same key replaces the job).
+//!   delivered at least once and posted once per due time (a done-marker,
+//!   [`crate::jobs`]), and re-keyed on every update or snooze (scheduling
+//!   the same key replaces the job).
 //!   [`fire_reminder`] posts `@owner, please provide a status update` with
 //!   an "Update status" button and a snooze menu ([`super::status_ui`]),
 //!   stores `reminder_post_id` and DMs followers that the update is overdue.
@@ -23,7 +23,9 @@ use serde_json::{Map, Value, json};
 
 use super::lifecycle::{Stamp, check_open, edit_run, finish};
 use super::model::{PlaybookRun, event_type};
-use super::notify::{bot_post, dm, fire_webhooks, log_err, publish, run_link, webhook_payload};
+use super::notify::{
+    bot_post, dm, fire_webhooks, log_err, publish, run_link, skipped_broadcasts, webhook_payload,
+};
 use super::status_ui;
 use super::store::{RunError, RunResult, RunStore, Viewer};
 use crate::host::{Host, Post};
@@ -40,8 +42,8 @@ pub const POST_TYPE_REMINDER: &str = "custom_update_status";
 /// Post type of a request for an update.
 pub const POST_TYPE_REQUEST: &str = "custom_status_update_requested";
 /// Longest reminder interval accepted: one year.
-pub const MAX_REMINDER_SECONDS: i64 = 365 * 24 * 3600;
-const MAX_MESSAGE_CHARS: usize = 16_000;
+pub const MAX_REMINDER_SECONDS: i64 = crate::limits::DURATION_SECONDS;
+const MAX_MESSAGE_CHARS: usize = crate::limits::LONG_TEXT_CHARS;
 
 /// What the user submits.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -153,7 +155,7 @@ pub fn post_update<H: Host + ?Sized>(
             delete_at: 0,
         });
         run.last_status_update_at = now;
-        run.previous_reminder = update.reminder_seconds * 1_000_000_000;
+        run.previous_reminder = update.reminder_seconds.saturating_mul(1_000_000_000);
         run.status_update_due_at = due_at;
         old_reminder_post = std::mem::take(&mut run.reminder_post_id);
         let mut e = stamp.event(
@@ -185,7 +187,7 @@ pub fn post_update<H: Host + ?Sized>(
         );
     }
     schedule(host, &run.id, due_at);
-    broadcast(host, &mut run, &stamp.username, &update.message);
+    broadcast(host, &mut run, &stamp, &update.message);
     let text = format!(
         "@{} posted a status update for {}:\n\n{}",
         stamp.username,
@@ -226,17 +228,22 @@ fn can_update(run: &PlaybookRun) -> RunResult<()> {
 
 /// Copies the update into the broadcast channels, each channel's copies in
 /// one thread (the first copy is the root; its id is kept in
-/// `broadcast_thread_ids`).
-fn broadcast<H: Host + ?Sized>(host: &H, run: &mut PlaybookRun, author: &str, message: &str) {
+/// `broadcast_thread_ids`). Only into the channels the poster may post in
+/// now ([`crate::authz`]): the others are skipped, and the poster told.
+fn broadcast<H: Host + ?Sized>(host: &H, run: &mut PlaybookRun, by: &Stamp, message: &str) {
     if !run.status_update_broadcast_channels_enabled || run.broadcast_channel_ids.is_empty() {
         return;
     }
     let text = format!(
-        "**Status update** for {} by @{author}:\n\n{message}",
-        run_link(run)
+        "**Status update** for {} by @{}:\n\n{message}",
+        run_link(run),
+        by.username
     );
+    let (allowed, refused) =
+        crate::authz::split_postable(host, &by.user_id, &run.broadcast_channel_ids);
+    skipped_broadcasts(host, &by.user_id, &run.channel_id, &refused, "broadcast");
     let mut new_roots = Vec::new();
-    for channel_id in &run.broadcast_channel_ids {
+    for channel_id in &allowed {
         let root = run.broadcast_thread_ids.get(channel_id).cloned();
         let mut post = bot_post(channel_id, &text);
         post.post_type = POST_TYPE_UPDATE.into();
@@ -284,7 +291,7 @@ pub fn snooze<H: Host + ?Sized>(
     let mut old_reminder_post = String::new();
     let (run, _) = edit_run(host, viewer, run_id, |run: &mut PlaybookRun| {
         can_update(run)?;
-        run.previous_reminder = seconds * 1_000_000_000;
+        run.previous_reminder = seconds.saturating_mul(1_000_000_000);
         run.status_update_due_at = due_at(stamp.now, seconds);
         old_reminder_post = std::mem::take(&mut run.reminder_post_id);
         let e = stamp.event(
@@ -405,8 +412,19 @@ pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> 
         schedule(host, &run.id, run.status_update_due_at);
         return Ok(());
     }
+    // At-least-once delivery: the reminder for this due time posts once.
+    let job = format!("{JOB_PREFIX}{run_id}");
+    let Some(claim) = crate::jobs::claim(host, &job, &run.status_update_due_at.to_string())? else {
+        return Ok(());
+    };
     let owner = host.user(&run.owner_user_id)?.unwrap_or_default().username;
-    let post = host.create_post(status_ui::reminder_post(&run, &owner))?;
+    let post = match host.create_post(status_ui::reminder_post(&run, &owner)) {
+        Ok(post) => post,
+        Err(e) => {
+            claim.release(host);
+            return Err(e.into());
+        }
+    };
     let mut old_reminder_post = String::new();
     let run = store.update(run_id, |r| {
         old_reminder_post = std::mem::replace(&mut r.reminder_post_id, post.id.clone());
@@ -463,7 +481,11 @@ pub fn cancel_reminder<H: Host + ?Sized>(host: &H, run_id: &str) {
 
 /// When an update is due `seconds` after `now` (0 = never).
 pub fn due_at(now: i64, seconds: i64) -> i64 {
-    if seconds > 0 { now + seconds * 1000 } else { 0 }
+    if seconds > 0 {
+        crate::limits::after_seconds(now, seconds)
+    } else {
+        0
+    }
 }
 
 fn schedule<H: Host + ?Sized>(host: &H, run_id: &str, due_at: i64) {

@@ -421,3 +421,32 @@ fn intervals_read_well() {
     assert_eq!(status_ui::describe_interval(172_800), "2 days");
     assert_eq!(status_ui::describe_interval(61), "61 seconds");
 }
+
+#[test]
+fn a_redelivered_reminder_posts_once() {
+    // Jobs are delivered at least once: the same job twice → one post.
+    let (mut host, id) = setup_run();
+    let update = StatusUpdate {
+        message: "first".into(),
+        reminder_seconds: 60,
+        finish_run: false,
+    };
+    post_update(&host, &bob(), &id, &update).unwrap();
+    host.inner.now += 60_000;
+    let key = format!("{JOB_PREFIX}{id}");
+    hooks::scheduled_job(&host, &key, "");
+    let first = get(&host, &id).reminder_post_id;
+    hooks::scheduled_job(&host, &key, "");
+    let reminders = posts_of_type(&host, POST_TYPE_REMINDER);
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert_eq!(reminders[0].id, first);
+    assert_eq!(get(&host, &id).reminder_post_id, first);
+
+    // The next due time is a new reminder.
+    post_update(&host, &bob(), &id, &update).unwrap();
+    host.inner.now += 60_000;
+    hooks::scheduled_job(&host, &key, "");
+    hooks::scheduled_job(&host, &key, "");
+    assert_eq!(posts_of_type(&host, POST_TYPE_REMINDER).len(), 1);
+    assert_ne!(get(&host, &id).reminder_post_id, first);
+}

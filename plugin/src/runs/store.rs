@@ -4,7 +4,8 @@
 //!
 //! | key | value | purpose |
 //! |---|---|---|
-//! | `run/<id>` | the [`PlaybookRun`] as JSON (followers inline) | the record |
+//! | `run/<id>` | the [`PlaybookRun`] as JSON (followers inline), without its timeline and status posts, plus `_logs` | the record |
+//! | `rtl/<id>/<n>`, `rsp/<id>/<n>` | one timeline event, one status post | the run's logs ([`super::logs`]) |
 //! | `rt/<team_id>/<create_at, 13 digits>/<id>` | the run's [`RunSummary`] as JSON | team index, in start order |
 //! | `rc/<channel_id>/<id>` | `""` | runs in a channel |
 //! | `rp/<playbook_id>/<id>` | `""` | runs of a playbook (not for standalone runs) |
@@ -25,12 +26,17 @@
 //!   before summaries existed) falls back to the record.
 //! - Channel and playbook lists (narrow indexes) decode the runs, [`SCAN_CHUNK`]
 //!   at a time.
+//! - Every write checks the run against [`crate::limits`] (400 naming the
+//!   field), so a record never outgrows its fixed maximum size; timeline
+//!   events and status posts are written to their own keys in the same
+//!   `atomic_write` and assembled on read, so the REST JSON is unchanged.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
 
+use super::logs::{self, Layout, Log};
 use super::model::{PlaybookRun, status};
 use crate::host::{Host, HostError, KvOp};
 use crate::playbooks::store::PlaybookStore;
@@ -486,8 +492,85 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     pub fn get(&self, id: &str) -> RunResult<Option<PlaybookRun>> {
         self.host
             .kv_get(&record_key(id))?
-            .map(|b| decode(&b))
+            .map(|b| self.load(&b).map(|(run, _)| run))
             .transpose()
+    }
+
+    /// A record with its logs read back in: the whole run, and where its
+    /// logs are (`None`: old layout, logs inline).
+    fn load(&self, bytes: &[u8]) -> RunResult<(PlaybookRun, Option<Layout>)> {
+        let (mut run, layout) = decode(bytes)?;
+        if let Some(layout) = layout {
+            run.timeline_events = logs::read(self.host, Log::Timeline, &run.id, layout.timeline)?;
+            run.status_posts =
+                logs::read(self.host, Log::StatusPosts, &run.id, layout.status_posts)?;
+        }
+        Ok((run, layout))
+    }
+
+    /// The writes that store `next` over `current` (as loaded, with its
+    /// `layout`): changed and new log entries, trimmed logs, the record.
+    /// Refuses a run over the limits (400 naming the field).
+    fn write_ops(
+        &self,
+        current: Option<(&PlaybookRun, Option<Layout>)>,
+        next: &mut PlaybookRun,
+    ) -> RunResult<Vec<KvOp>> {
+        crate::limits::run_change(current.map(|(c, _)| c), next)?;
+        let (timeline, status_posts, layout): (&[_], &[_], Layout) = match current {
+            Some((c, Some(layout))) => (&c.timeline_events, &c.status_posts, layout),
+            _ => (&[], &[], Layout::default()),
+        };
+        // Never below what the run holds; and the write that migrates an
+        // old-layout run drops nothing at all.
+        let migrating = matches!(current, Some((_, None)));
+        let cap = |limit: usize, held: usize| {
+            if migrating {
+                usize::MAX
+            } else {
+                limit.max(held)
+            }
+        };
+        let mut ops = Vec::new();
+        let timeline_span = logs::diff(
+            Log::Timeline,
+            &next.id,
+            layout.timeline,
+            timeline,
+            &mut next.timeline_events,
+            cap(
+                crate::limits::TIMELINE_EVENTS,
+                current.map_or(0, |(c, _)| c.timeline_events.len()),
+            ),
+            &mut ops,
+        )?;
+        let status_span = logs::diff(
+            Log::StatusPosts,
+            &next.id,
+            layout.status_posts,
+            status_posts,
+            &mut next.status_posts,
+            cap(
+                crate::limits::STATUS_POSTS,
+                current.map_or(0, |(c, _)| c.status_posts.len()),
+            ),
+            &mut ops,
+        )?;
+        let layout = Layout {
+            timeline: timeline_span,
+            status_posts: status_span,
+        };
+        // Moving an old-layout run's logs out may take more writes than
+        // one call allows: the new keys are not referenced by the stored
+        // record yet, so they can go first.
+        if ops.len() > logs::WRITE_CHUNK {
+            for chunk in ops.chunks(logs::WRITE_CHUNK) {
+                self.host.kv_atomic_write(&[], chunk)?;
+            }
+            ops.clear();
+        }
+        ops.push(KvOp::Set(record_key(&next.id), encode(next, layout)?));
+        Ok(ops)
     }
 
     /// Stores a new run (id, team, channel and `create_at` set by the
@@ -508,14 +591,14 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         }
         run.update_counts();
         let key = record_key(&run.id);
-        let mut ops = vec![
-            KvOp::Set(key.clone(), encode(&run)?),
+        let mut ops = self.write_ops(None, &mut run)?;
+        ops.extend([
             KvOp::Set(
                 team_key(&run.team_id, run.create_at, &run.id),
                 summary_bytes(&run)?,
             ),
             KvOp::Set(channel_key(&run.channel_id, &run.id), Vec::new()),
-        ];
+        ]);
         if !run.playbook_id.is_empty() {
             ops.push(KvOp::Set(
                 playbook_key(&run.playbook_id, &run.id),
@@ -544,7 +627,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 .kv_get(&key)
                 .map_err(RunError::from)?
                 .ok_or_else(run_not_found)?;
-            let run = decode(&old)?;
+            let (run, layout) = decode(&old)?;
             check(&run)?;
             let mut ops = vec![
                 KvOp::Delete(key.clone()),
@@ -559,6 +642,10 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
                 .map_err(RunError::from)?
             {
+                if let Some(layout) = layout {
+                    logs::delete_all(self.host, Log::Timeline, id, layout.timeline)?;
+                    logs::delete_all(self.host, Log::StatusPosts, id, layout.status_posts)?;
+                }
                 return Ok(run);
             }
         }
@@ -582,7 +669,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 .kv_get(&key)
                 .map_err(RunError::from)?
                 .ok_or_else(run_not_found)?;
-            let current = decode(&old)?;
+            let (current, layout) = self.load(&old)?;
             let mut next = current.clone();
             change(&mut next)?;
             next.id.clone_from(&current.id);
@@ -596,13 +683,11 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 return Ok(current);
             }
             next.update_at = self.host.now_ms();
-            let ops = [
-                KvOp::Set(key.clone(), encode(&next)?),
-                KvOp::Set(
-                    team_key(&next.team_id, next.create_at, &next.id),
-                    summary_bytes(&next)?,
-                ),
-            ];
+            let mut ops = self.write_ops(Some((&current, layout)), &mut next)?;
+            ops.push(KvOp::Set(
+                team_key(&next.team_id, next.create_at, &next.id),
+                summary_bytes(&next)?,
+            ));
             if self
                 .host
                 .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
@@ -618,7 +703,20 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     /// skipped, unreadable ones logged and skipped.
     pub fn get_many(&self, ids: &[String]) -> RunResult<Vec<PlaybookRun>> {
         let keys: Vec<String> = ids.iter().map(|id| record_key(id)).collect();
-        Ok(crate::kvjson::get_many(self.host, &keys)?)
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(PAGE) {
+            for (key, value) in chunk.iter().zip(self.host.kv_get_many(chunk)?) {
+                let Some(bytes) = value else { continue };
+                match self.load(&bytes) {
+                    Ok((run, _)) => out.push(run),
+                    Err(e) => self.host.log(
+                        crate::host::Level::Warn,
+                        &format!("skipping unreadable record {key}: {e}"),
+                    ),
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Run ids of the index under `prefix` (the id is the last segment).
@@ -788,13 +886,41 @@ fn check_key_part(field: &str, value: &str) -> RunResult<()> {
     Ok(crate::kvjson::check_key_part(field, value)?)
 }
 
-fn decode(bytes: &[u8]) -> RunResult<PlaybookRun> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| RunError::Host(HostError::Other(format!("unreadable run record: {e}"))))
+/// The record's `_logs` (absent: the old layout, logs inline).
+#[derive(serde::Deserialize)]
+struct LayoutField {
+    #[serde(rename = "_logs")]
+    logs: Option<Layout>,
 }
 
-fn encode(run: &PlaybookRun) -> RunResult<Vec<u8>> {
-    serde_json::to_vec(run).map_err(|e| RunError::Host(HostError::Other(e.to_string())))
+/// A record as stored: the run (logs inline only in the old layout) and
+/// where its logs are.
+fn decode(bytes: &[u8]) -> RunResult<(PlaybookRun, Option<Layout>)> {
+    let unreadable = |e: serde_json::Error| {
+        RunError::Host(HostError::Other(format!("unreadable run record: {e}")))
+    };
+    let run: PlaybookRun = serde_json::from_slice(bytes).map_err(unreadable)?;
+    let layout = serde_json::from_slice::<LayoutField>(bytes)
+        .map_err(unreadable)?
+        .logs;
+    Ok((run, layout))
+}
+
+/// The record of `run`: everything but its logs, plus where they are.
+/// (The logs are taken out for the encoding and put back.)
+pub(crate) fn encode(run: &mut PlaybookRun, layout: Layout) -> RunResult<Vec<u8>> {
+    let timeline = std::mem::take(&mut run.timeline_events);
+    let status_posts = std::mem::take(&mut run.status_posts);
+    let value = serde_json::to_value(&*run);
+    run.timeline_events = timeline;
+    run.status_posts = status_posts;
+    let mut value = value.map_err(|e| RunError::Host(HostError::Other(e.to_string())))?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("timeline_events");
+        fields.remove("status_posts");
+        fields.insert("_logs".into(), serde_json::json!(layout));
+    }
+    serde_json::to_vec(&value).map_err(|e| RunError::Host(HostError::Other(e.to_string())))
 }
 
 #[cfg(test)]

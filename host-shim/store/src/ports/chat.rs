@@ -21,6 +21,19 @@ pub trait ChatStore: Send + Sync {
     /// Users among `ids` that exist (any order).
     fn users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<User>>;
     fn user_count(&self) -> StoreResult<u64>;
+    /// Inserts a person who signed up. Whether they are the first person on
+    /// the server (bots aside) is decided in the same write transaction as
+    /// the insert, so of any number of concurrent sign-ups exactly one is
+    /// first: that one is stored with `first_roles` instead of `user.roles`.
+    /// With `first_only`, anyone but the first is refused (`Ok(None)`, nothing
+    /// stored). Returns the user as stored.
+    fn create_signed_up_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        first_roles: &str,
+        first_only: bool,
+    ) -> StoreResult<Option<User>>;
     fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>>;
     /// Users matching every filter of the query, by username (pickers,
     /// `GET /users`, autocomplete and search).
@@ -40,6 +53,8 @@ pub trait ChatStore: Send + Sync {
     /// Adding an existing member is not an error.
     fn add_team_member(&self, team_id: &str, user_id: &str, roles: &str) -> StoreResult<()>;
     fn is_team_member(&self, team_id: &str, user_id: &str) -> StoreResult<bool>;
+    /// One user's team roles (space-separated), `None` if not a member.
+    fn team_member_roles(&self, team_id: &str, user_id: &str) -> StoreResult<Option<String>>;
     fn teams_for_user(&self, user_id: &str) -> StoreResult<Vec<Team>>;
     /// Non-deleted teams by display name: with `member_id`, the open teams
     /// and the teams that user belongs to; with `None`, all of them.

@@ -7,11 +7,13 @@
 
 pub mod auth;
 pub mod chat;
+pub mod deliveries;
 pub mod jobs;
 pub mod kv;
 
 pub use auth::AuthStore;
 pub use chat::ChatStore;
+pub use deliveries::DeliveryStore;
 pub use jobs::JobStore;
 pub use kv::KvStore;
 

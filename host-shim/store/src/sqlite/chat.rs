@@ -301,6 +301,31 @@ impl ChatStore for SqliteStore {
         })
     }
 
+    fn create_signed_up_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        first_roles: &str,
+        first_only: bool,
+    ) -> StoreResult<Option<User>> {
+        // `write` holds the one writer connection in an IMMEDIATE
+        // transaction: no other sign-up can count or insert in between.
+        self.write(|tx| {
+            let first = tx
+                .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM users WHERE is_bot = 0)")?
+                .query_row([], |row| row.get::<_, bool>(0))?;
+            if first_only && !first {
+                return Ok(None);
+            }
+            let mut user = user.clone();
+            if first {
+                user.roles = first_roles.to_string();
+            }
+            insert_user(tx, &user, Some(password_hash))?;
+            Ok(Some(user))
+        })
+    }
+
     fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
         self.read(|tx| {
             let hash: Option<Option<String>> = tx
@@ -410,6 +435,17 @@ impl ChatStore for SqliteStore {
                     "SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = ?1 AND user_id = ?2)",
                 )?
                 .query_row(params![team_id, user_id], |row| row.get(0))?)
+        })
+    }
+
+    fn team_member_roles(&self, team_id: &str, user_id: &str) -> StoreResult<Option<String>> {
+        self.read(|tx| {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT roles FROM team_members WHERE team_id = ?1 AND user_id = ?2",
+                )?
+                .query_row(params![team_id, user_id], |row| row.get(0))
+                .optional()?)
         })
     }
 

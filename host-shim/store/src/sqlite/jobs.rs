@@ -1,7 +1,8 @@
 //! [`JobStore`] on the `jobs` table (`PRIMARY KEY (plugin_id, key)`, indexed
-//! on `at_ms`).
+//! on `at_ms`). A lease is `lease_id` + `lease_until`; `attempts` counts
+//! leases since the job was (re)scheduled.
 
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::{SqliteStore, sql_int};
 use crate::ports::StoreResult;
@@ -22,7 +23,8 @@ impl JobStore for SqliteStore {
             tx.prepare_cached(
                 "INSERT INTO jobs (plugin_id, key, at_ms, payload) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (plugin_id, key)
-                 DO UPDATE SET at_ms = excluded.at_ms, payload = excluded.payload",
+                 DO UPDATE SET at_ms = excluded.at_ms, payload = excluded.payload,
+                               lease_id = '', lease_until = 0, attempts = 0",
             )?
             .execute(params![job.plugin_id, job.key, job.at_ms, job.payload])?;
             Ok(())
@@ -41,7 +43,8 @@ impl JobStore for SqliteStore {
     fn due(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<Job>> {
         self.read(|tx| {
             let mut stmt = tx.prepare_cached(
-                "SELECT plugin_id, key, at_ms, payload FROM jobs WHERE at_ms <= ?1
+                "SELECT plugin_id, key, at_ms, payload FROM jobs
+                 WHERE at_ms <= ?1 AND lease_until <= ?1
                  ORDER BY at_ms, plugin_id, key LIMIT ?2",
             )?;
             let jobs = stmt
@@ -54,20 +57,69 @@ impl JobStore for SqliteStore {
     fn next_due_at(&self) -> StoreResult<Option<i64>> {
         self.read(|tx| {
             Ok(tx
-                .prepare_cached("SELECT MIN(at_ms) FROM jobs")?
+                .prepare_cached("SELECT MIN(MAX(at_ms, lease_until)) FROM jobs")?
                 .query_row([], |row| row.get(0))?)
         })
     }
 
-    fn claim(&self, job: &Job) -> StoreResult<bool> {
+    fn lease(
+        &self,
+        job: &Job,
+        lease_id: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Option<u32>> {
+        self.write(|tx| {
+            let attempts: Option<i64> = tx
+                .prepare_cached(
+                    "UPDATE jobs SET lease_id = ?5, lease_until = ?7, attempts = attempts + 1
+                     WHERE plugin_id = ?1 AND key = ?2 AND at_ms = ?3 AND payload = ?4
+                       AND at_ms <= ?6 AND lease_until <= ?6
+                     RETURNING attempts",
+                )?
+                .query_row(
+                    params![
+                        job.plugin_id,
+                        job.key,
+                        job.at_ms,
+                        job.payload,
+                        lease_id,
+                        now_ms,
+                        until_ms
+                    ],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(attempts.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+        })
+    }
+
+    fn complete(&self, plugin_id: &str, key: &str, lease_id: &str) -> StoreResult<bool> {
         self.write(|tx| {
             let removed = tx
                 .prepare_cached(
-                    "DELETE FROM jobs
-                     WHERE plugin_id = ?1 AND key = ?2 AND at_ms = ?3 AND payload = ?4",
+                    "DELETE FROM jobs WHERE plugin_id = ?1 AND key = ?2 AND lease_id = ?3",
                 )?
-                .execute(params![job.plugin_id, job.key, job.at_ms, job.payload])?;
+                .execute(params![plugin_id, key, lease_id])?;
             Ok(removed > 0)
+        })
+    }
+
+    fn retry_at(
+        &self,
+        plugin_id: &str,
+        key: &str,
+        lease_id: &str,
+        at_ms: i64,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE jobs SET lease_until = ?4
+                     WHERE plugin_id = ?1 AND key = ?2 AND lease_id = ?3",
+                )?
+                .execute(params![plugin_id, key, lease_id, at_ms])?;
+            Ok(changed > 0)
         })
     }
 
@@ -157,43 +209,80 @@ mod tests {
     }
 
     #[test]
-    fn claim_is_at_most_once() {
+    fn a_leased_job_is_hidden_until_the_lease_expires() {
         let (_dir, store) = temp_store();
         store.schedule(&job("p", "k", 10, "payload")).unwrap();
         let due = store.due(10, 10).unwrap();
-        assert_eq!(due.len(), 1);
-        assert!(store.claim(&due[0]).unwrap());
-        assert!(!store.claim(&due[0]).unwrap());
+        assert_eq!(store.lease(&due[0], "l1", 10, 100).unwrap(), Some(1));
+        assert_eq!(store.lease(&due[0], "l2", 10, 100).unwrap(), None);
+        assert!(store.due(99, 10).unwrap().is_empty(), "leased");
+        assert_eq!(store.next_due_at().unwrap(), Some(100));
+        // Still stored: a crash now loses nothing. At expiry it is due again.
+        assert_eq!(
+            store.due(100, 10).unwrap(),
+            vec![job("p", "k", 10, "payload")]
+        );
+        assert_eq!(store.lease(&due[0], "l2", 100, 200).unwrap(), Some(2));
+        // The old lease can neither finish nor reschedule it any more.
+        assert!(!store.complete("p", "k", "l1").unwrap());
+        assert!(!store.retry_at("p", "k", "l1", 0).unwrap());
+        assert!(store.complete("p", "k", "l2").unwrap());
         assert!(store.jobs_for_plugin("p").unwrap().is_empty());
     }
 
     #[test]
-    fn claim_fails_after_reschedule() {
+    fn retry_at_makes_the_job_due_again_later() {
         let (_dir, store) = temp_store();
-        store.schedule(&job("p", "k", 10, "v1")).unwrap();
-        let due = store.due(10, 10).unwrap().remove(0);
-        // Rescheduled (new time) between due() and claim().
-        store.schedule(&job("p", "k", 500, "v1")).unwrap();
-        assert!(!store.claim(&due).unwrap());
-        // Re-scheduled with a new payload only.
-        store.schedule(&job("p", "k", 10, "v2")).unwrap();
-        assert!(!store.claim(&due).unwrap());
+        store.schedule(&job("p", "k", 10, "")).unwrap();
         assert_eq!(
-            store.jobs_for_plugin("p").unwrap(),
-            vec![job("p", "k", 10, "v2")]
+            store.lease(&job("p", "k", 10, ""), "l", 10, 1_000).unwrap(),
+            Some(1)
         );
-        assert!(store.claim(&job("p", "k", 10, "v2")).unwrap());
+        assert!(store.retry_at("p", "k", "l", 50).unwrap());
+        assert!(store.due(49, 10).unwrap().is_empty());
+        assert_eq!(store.due(50, 10).unwrap().len(), 1);
+        assert_eq!(
+            store.lease(&job("p", "k", 10, ""), "m", 50, 1_000).unwrap(),
+            Some(2)
+        );
     }
 
     #[test]
-    fn concurrent_claims_have_one_winner() {
+    fn a_lease_fails_after_reschedule_and_rescheduling_ends_a_lease() {
+        let (_dir, store) = temp_store();
+        store.schedule(&job("p", "k", 10, "v1")).unwrap();
+        let due = store.due(10, 10).unwrap().remove(0);
+        // Rescheduled (new time) between due() and lease().
+        store.schedule(&job("p", "k", 500, "v1")).unwrap();
+        assert_eq!(store.lease(&due, "l", 10, 100).unwrap(), None);
+        // Re-scheduled with a new payload only.
+        store.schedule(&job("p", "k", 10, "v2")).unwrap();
+        assert_eq!(store.lease(&due, "l", 10, 100).unwrap(), None);
+        let current = job("p", "k", 10, "v2");
+        assert_eq!(store.lease(&current, "l", 10, 100).unwrap(), Some(1));
+        // The hook reschedules its own key: completing keeps the new job.
+        store.schedule(&job("p", "k", 900, "next")).unwrap();
+        assert!(!store.complete("p", "k", "l").unwrap());
+        assert_eq!(
+            store.jobs_for_plugin("p").unwrap(),
+            vec![job("p", "k", 900, "next")]
+        );
+    }
+
+    #[test]
+    fn concurrent_leases_have_one_winner() {
         let (_dir, store) = temp_store();
         let store = std::sync::Arc::new(store);
         store.schedule(&job("p", "k", 1, "x")).unwrap();
         let winners: usize = (0..8)
-            .map(|_| {
+            .map(|i| {
                 let store = store.clone();
-                std::thread::spawn(move || store.claim(&job("p", "k", 1, "x")).unwrap())
+                std::thread::spawn(move || {
+                    store
+                        .lease(&job("p", "k", 1, "x"), &format!("l{i}"), 1, 1_000)
+                        .unwrap()
+                        .is_some()
+                })
             })
             .collect::<Vec<_>>()
             .into_iter()

@@ -2,7 +2,8 @@
 //! key-value store, the scheduled jobs and the chat entities.
 //!
 //! [`SqliteStore`] implements [`KvStore`](crate::KvStore),
-//! [`JobStore`](crate::JobStore) and [`ChatStore`](crate::ChatStore).
+//! [`JobStore`](crate::JobStore), [`ChatStore`](crate::ChatStore),
+//! [`AuthStore`](crate::AuthStore) and [`DeliveryStore`](crate::DeliveryStore).
 //!
 //! # Connection settings
 //!
@@ -40,6 +41,7 @@
 
 mod auth;
 mod chat;
+mod deliveries;
 mod jobs;
 mod kv;
 mod schema;
@@ -223,7 +225,7 @@ fn sql_int(n: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::{ChatStore, JobStore, KvStore};
+    use crate::ports::{ChatStore, DeliveryStore, JobStore, KvStore};
 
     pub(super) fn temp_store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
@@ -233,7 +235,7 @@ mod tests {
 
     #[test]
     fn store_is_send_sync_and_implements_all_ports() {
-        fn ports<T: KvStore + JobStore + ChatStore + Send + Sync + 'static>() {}
+        fn ports<T: KvStore + JobStore + ChatStore + DeliveryStore + Send + Sync + 'static>() {}
         ports::<SqliteStore>();
     }
 

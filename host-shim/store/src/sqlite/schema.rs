@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::ports::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
 
 /// Version 1: everything.
 const MIGRATION_1: &str = r#"
@@ -194,6 +194,31 @@ UPDATE channel_members SET
     msg_count = (SELECT total_msg_count FROM channels WHERE channels.id = channel_members.channel_id),
     last_viewed_at = (SELECT last_post_at FROM channels WHERE channels.id = channel_members.channel_id),
     last_update_at = joined_at;
+"#;
+
+/// Version 4: at-least-once jobs and durable outgoing webhooks (decision 016).
+///
+/// A job is leased (`lease_id`, `lease_until`) while its hook runs and
+/// removed only after the hook succeeded; `attempts` counts the leases.
+/// Outgoing webhook deliveries wait in `webhook_deliveries` until sent or
+/// given up; `next_at_ms` is both the retry time and, while a delivery is
+/// being sent, its lease expiry.
+const MIGRATION_4: &str = r#"
+ALTER TABLE jobs ADD COLUMN lease_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE webhook_deliveries (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    plugin_id     TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_at_ms    INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_next_at ON webhook_deliveries (next_at_ms);
+CREATE INDEX webhook_deliveries_plugin ON webhook_deliveries (plugin_id);
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

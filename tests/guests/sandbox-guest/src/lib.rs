@@ -8,6 +8,11 @@
 //! - `bomb` allocates 1 MiB chunks forever (the host's memory cap must stop it);
 //! - `panic` panics (the panic hook logs `panic: ...` at level error first);
 //! - `sleep-ms <n>` busy-waits `n` milliseconds of host clock, answers "slept".
+//! - `job <key> <in-ms>` schedules the job `key` `in-ms` from now.
+//!
+//! Scheduled jobs (`scheduled-job`) count their runs in `runs/<key>`; a
+//! job whose key starts with `trap-once/` traps on its first run, to prove
+//! the host retries a job whose hook failed.
 //!
 //! HTTP (`serve-http`):
 //! - `PUT /kv/<key>` stores the body, `GET /kv/<key>` reads it back (404 if absent);
@@ -34,7 +39,7 @@ mod guest {
     });
 
     use chatops::plugin::types::{Error, Post};
-    use chatops::plugin::{clock, commands, kv, log};
+    use chatops::plugin::{clock, commands, kv, log, scheduler};
     use exports::chatops::plugin::hooks::{
         ActionRequest, ActionResponse, CommandArgs, CommandResponse, DialogResponse,
         DialogSubmission, Guest, HttpRequest, HttpResponse,
@@ -263,6 +268,17 @@ mod guest {
                     busy_wait_ms(ms);
                     Ok(reply("slept"))
                 }
+                Some("job") => {
+                    let key = words
+                        .next()
+                        .ok_or_else(|| Error::InvalidInput("job needs a key".into()))?;
+                    let in_ms = words
+                        .next()
+                        .and_then(|n| n.parse::<i64>().ok())
+                        .unwrap_or(0);
+                    scheduler::schedule_once(key, clock::now_ms() + in_ms, "")?;
+                    Ok(reply("scheduled"))
+                }
                 _ => Err(Error::InvalidInput("unknown".into())),
             }
         }
@@ -345,6 +361,21 @@ mod guest {
             })
         }
 
-        fn scheduled_job(_key: String, _payload: String) {}
+        /// Counts the run first (KV writes are not rolled back by a trap),
+        /// then traps on the first run of a `trap-once/` job.
+        fn scheduled_job(key: String, _payload: String) {
+            let counter = format!("runs/{key}");
+            let runs = kv::get(&counter)
+                .ok()
+                .flatten()
+                .and_then(|v| String::from_utf8(v).ok())
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(0)
+                + 1;
+            let _ = kv::set(&counter, runs.to_string().as_bytes());
+            if key.starts_with("trap-once/") && runs == 1 {
+                panic!("sandbox job trapped on purpose");
+            }
+        }
     }
 }

@@ -292,6 +292,14 @@ fn teams_membership_and_conflicts() {
         })
         .unwrap();
     assert_eq!(roles, "team_user team_admin");
+    assert_eq!(
+        store
+            .team_member_roles(&core.id, &alice.id)
+            .unwrap()
+            .as_deref(),
+        Some("team_user team_admin")
+    );
+    assert_eq!(store.team_member_roles(&core.id, "nobody").unwrap(), None);
     // References are enforced.
     assert_eq!(
         store.add_team_member("no-team", &alice.id, ""),
@@ -896,4 +904,31 @@ fn chat_data_survives_reopening() {
     assert!(store.is_channel_member(&town.id, &alice.id).unwrap());
     assert_eq!(store.post(&hello.id).unwrap(), Some(hello));
     assert_eq!(store.channel(&town.id).unwrap().unwrap().total_msg_count, 1);
+}
+
+#[test]
+fn only_the_first_signed_up_person_gets_the_first_roles() {
+    let (_dir, store) = temp_store();
+    store
+        .create_plugin_bot("com.example.bot", &user("examplebot"))
+        .unwrap();
+    let first = store
+        .create_signed_up_user(&user("alice"), "hash", "system_admin system_user", false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.roles, "system_admin system_user");
+    // Closed sign-up: only the first may sign up.
+    assert_eq!(
+        store
+            .create_signed_up_user(&user("bob"), "hash", "system_admin system_user", true)
+            .unwrap(),
+        None
+    );
+    assert!(store.user_by_username("bob").unwrap().is_none());
+    let second = store
+        .create_signed_up_user(&user("carol"), "hash", "system_admin system_user", false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.roles, user("carol").roles);
+    assert_eq!(store.password_hash(&second.id).unwrap().as_deref(), Some("hash"));
 }
