@@ -23,7 +23,9 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct SandboxConfig {
     /// Longest a single hook call may run before it is interrupted.
     pub hook_deadline: Duration,
-    /// Largest linear memory a plugin instance may grow to.
+    /// Most memory one plugin instance may hold: all of its linear memories
+    /// and tables together (`state::MemoryCap`). A plugin route's body limit
+    /// and a host call's result budget are fractions of it.
     pub memory_limit_bytes: usize,
     /// Most instances of one plugin alive at once (concurrent hook calls).
     pub max_instances_per_plugin: usize,
