@@ -657,7 +657,18 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     /// fresh record, so it must be repeatable and is the place for state
     /// checks). The indexed fields are kept; `update_at` is the host time;
     /// an unchanged run is not written.
-    pub fn update<E, F>(&self, id: &str, mut change: F) -> Result<PlaybookRun, E>
+    pub fn update<E, F>(&self, id: &str, change: F) -> Result<PlaybookRun, E>
+    where
+        E: From<RunError>,
+        F: FnMut(&mut PlaybookRun) -> Result<(), E>,
+    {
+        self.update_reporting(id, change).map(|(run, _)| run)
+    }
+
+    /// [`update`](Self::update), also saying whether the run was written
+    /// (callers publish only real changes, without reading the run, and
+    /// its logs, once more to compare).
+    pub fn update_reporting<E, F>(&self, id: &str, mut change: F) -> Result<(PlaybookRun, bool), E>
     where
         E: From<RunError>,
         F: FnMut(&mut PlaybookRun) -> Result<(), E>,
@@ -680,7 +691,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             next.update_at = current.update_at;
             next.update_counts();
             if next == current {
-                return Ok(current);
+                return Ok((current, false));
             }
             next.update_at = self.host.now_ms();
             let mut ops = self.write_ops(Some((&current, layout)), &mut next)?;
@@ -693,7 +704,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
                 .map_err(RunError::from)?
             {
-                return Ok(next);
+                return Ok((next, true));
             }
         }
         Err(RunError::Conflict(format!("run {id} is being changed concurrently, try again")).into())
