@@ -156,9 +156,20 @@ async fn many_legal_actions_never_make_a_run_unwritable() {
     let alice = Client::new(&app, "alice").await;
     let bob = Client::new(&app, "bob").await;
     let (_, _, run_id) = run_of_bob(&alice, &bob).await;
+    // A task title at the legal limit makes each of its timeline events
+    // large (~2.3 KB: the title is in the summary and the details): before
+    // the timeline moved out of the run record, ~450 toggles filled the
+    // record to the storage cap and froze the run.
+    let (status, body) = bob
+        .api(
+            Method::PUT,
+            &format!("/runs/{run_id}/checklists/1/item/0"),
+            Some(json!({"title": "t".repeat(1000)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", message(&body));
     let started = Instant::now();
-    // Small events, many of them.
-    for n in 0..1400 {
+    for n in 0..600 {
         let state = if n % 2 == 0 { "closed" } else { "" };
         let (status, body) = bob
             .api(
@@ -169,24 +180,10 @@ async fn many_legal_actions_never_make_a_run_unwritable() {
             .await;
         assert_eq!(status, StatusCode::OK, "toggle #{n}: {}", message(&body));
     }
-    // Titles at the legal limit make each timeline event large: before the
-    // timeline moved out of the run record, these filled the record to the
-    // storage cap after a few hundred.
-    let titles = ["a".repeat(1000), "b".repeat(1000)];
-    for n in 0..600 {
-        let (status, body) = bob
-            .api(
-                Method::PUT,
-                &format!("/runs/{run_id}/checklists/1/rename"),
-                Some(json!({"title": titles[n % 2]})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "rename #{n}: {}", message(&body));
-    }
-    eprintln!("2000 actions took {:?}", started.elapsed());
+    eprintln!("600 toggles took {:?}", started.elapsed());
     let (status, run) = bob.api(Method::GET, &format!("/runs/{run_id}"), None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(run["timeline_events"].as_array().unwrap().len() >= 1000);
+    assert!(run["timeline_events"].as_array().unwrap().len() > 600);
     still_writable(&bob, &run_id).await;
 }
 

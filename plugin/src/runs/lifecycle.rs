@@ -31,8 +31,7 @@ where
 {
     let store = RunStore::new(host);
     let mut access = Access::new(host, viewer.clone());
-    let before = store.get(id)?.ok_or_else(super::store::run_not_found)?;
-    let run = store.update(id, |run| {
+    let (run, changed) = store.update_reporting(id, |run| {
         if !access.can_edit(run) {
             return Err(E::from(RunError::Forbidden(if access.can_view(run)? {
                 "Only the owner and participants of this run can change it.".into()
@@ -42,7 +41,6 @@ where
         }
         change(run)
     })?;
-    let changed = run != before;
     if changed {
         publish(host, "playbook_run_updated", &run);
     }

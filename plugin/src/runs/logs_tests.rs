@@ -130,6 +130,16 @@ fn old_layout_records_read_and_migrate_on_write() {
     host.inner.kv.borrow_mut().insert(team, Vec::new());
     assert_eq!(store.get(&old.id).unwrap().unwrap(), old, "reads as it was");
 
+    // The first write moves the logs out, dropping nothing (even a write
+    // that changes nothing else).
+    store.update(&old.id, |_| Ok::<(), RunError>(())).unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap();
+    assert!(record.get("timeline_events").is_none(), "moved out");
+    assert_eq!(record["_logs"]["timeline"]["next"], 2600);
+    assert_eq!(store.get(&old.id).unwrap().unwrap(), old, "all of it");
+
+    // From then on the run keeps as many entries as it held: a new one
+    // retires the oldest.
     let updated = store
         .update(&old.id, |r| {
             r.summary = "migrated".into();
@@ -137,16 +147,13 @@ fn old_layout_records_read_and_migrate_on_write() {
             Ok::<(), RunError>(())
         })
         .unwrap();
-    // Nothing dropped: the run keeps all it had, plus the new event.
-    assert_eq!(updated.timeline_events.len(), 2601);
+    assert_eq!(updated.timeline_events.len(), 2600);
     let got = store.get(&old.id).unwrap().unwrap();
     assert_eq!(got, updated);
-    assert_eq!(got.timeline_events[0].id, "e0");
+    assert_eq!(got.timeline_events[0].id, "e1");
+    assert_eq!(got.timeline_events[2599].id, "e9999");
     assert_eq!(got.status_posts, old.status_posts);
-    let record: serde_json::Value = serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap();
-    assert!(record.get("timeline_events").is_none(), "moved out");
-    assert_eq!(record["_logs"]["timeline"]["next"], 2601);
-    assert_eq!(keys_under(&host, &format!("rtl/{}/", old.id)), 2601);
+    assert_eq!(keys_under(&host, &format!("rtl/{}/", old.id)), 2600);
 
     // Deleting the run deletes its logs.
     store.delete(&old.id, |_| Ok::<(), RunError>(())).unwrap();

@@ -36,7 +36,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::logs::{self, Layout, Log};
+use super::logs::{self, Layout, Log, Span};
 use super::model::{PlaybookRun, status};
 use crate::host::{Host, HostError, KvOp};
 use crate::playbooks::store::PlaybookStore;
@@ -508,29 +508,20 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         Ok((run, layout))
     }
 
-    /// The writes that store `next` over `current` (as loaded, with its
-    /// `layout`): changed and new log entries, trimmed logs, the record.
-    /// Refuses a run over the limits (400 naming the field).
+    /// The writes that store `next` over `current` (as loaded, in the
+    /// logs layout `layout`): changed and new log entries, trimmed logs,
+    /// the record. Refuses a run over the limits (400 naming the field).
     fn write_ops(
         &self,
-        current: Option<(&PlaybookRun, Option<Layout>)>,
+        current: Option<(&PlaybookRun, Layout)>,
         next: &mut PlaybookRun,
     ) -> RunResult<Vec<KvOp>> {
         crate::limits::run_change(current.map(|(c, _)| c), next)?;
         let (timeline, status_posts, layout): (&[_], &[_], Layout) = match current {
-            Some((c, Some(layout))) => (&c.timeline_events, &c.status_posts, layout),
-            _ => (&[], &[], Layout::default()),
+            Some((c, layout)) => (&c.timeline_events, &c.status_posts, layout),
+            None => (&[], &[], Layout::default()),
         };
-        // Never below what the run holds; and the write that migrates an
-        // old-layout run drops nothing at all.
-        let migrating = matches!(current, Some((_, None)));
-        let cap = |limit: usize, held: usize| {
-            if migrating {
-                usize::MAX
-            } else {
-                limit.max(held)
-            }
-        };
+        // Never fewer than the run holds (a migrated run may hold more).
         let mut ops = Vec::new();
         let timeline_span = logs::diff(
             Log::Timeline,
@@ -538,10 +529,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             layout.timeline,
             timeline,
             &mut next.timeline_events,
-            cap(
-                crate::limits::TIMELINE_EVENTS,
-                current.map_or(0, |(c, _)| c.timeline_events.len()),
-            ),
+            crate::limits::TIMELINE_EVENTS.max(timeline.len()),
             &mut ops,
         )?;
         let status_span = logs::diff(
@@ -550,27 +538,56 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             layout.status_posts,
             status_posts,
             &mut next.status_posts,
-            cap(
-                crate::limits::STATUS_POSTS,
-                current.map_or(0, |(c, _)| c.status_posts.len()),
-            ),
+            crate::limits::STATUS_POSTS.max(status_posts.len()),
             &mut ops,
         )?;
         let layout = Layout {
             timeline: timeline_span,
             status_posts: status_span,
         };
-        // Moving an old-layout run's logs out may take more writes than
-        // one call allows: the new keys are not referenced by the stored
-        // record yet, so they can go first.
-        if ops.len() > logs::WRITE_CHUNK {
-            for chunk in ops.chunks(logs::WRITE_CHUNK) {
-                self.host.kv_atomic_write(&[], chunk)?;
-            }
-            ops.clear();
-        }
         ops.push(KvOp::Set(record_key(&next.id), encode(next, layout)?));
         Ok(ops)
+    }
+
+    /// Moves the logs of an old-layout record (`old`, decoded as `run`)
+    /// to their own keys, changing nothing else, and dropping nothing.
+    /// The entries go first, in batches (there may be more than one host
+    /// call takes): no record references them yet, and whoever races us
+    /// writes the same entries from the same record. Then the record, if
+    /// it is still `old`. Returns whether it was.
+    fn migrate(&self, old: &[u8], run: &PlaybookRun) -> RunResult<bool> {
+        let mut run = run.clone();
+        let mut ops = Vec::new();
+        let timeline = logs::diff(
+            Log::Timeline,
+            &run.id,
+            Span::default(),
+            &[],
+            &mut run.timeline_events,
+            usize::MAX,
+            &mut ops,
+        )?;
+        let status_posts = logs::diff(
+            Log::StatusPosts,
+            &run.id,
+            Span::default(),
+            &[],
+            &mut run.status_posts,
+            usize::MAX,
+            &mut ops,
+        )?;
+        for chunk in ops.chunks(logs::WRITE_CHUNK) {
+            self.host.kv_atomic_write(&[], chunk)?;
+        }
+        let layout = Layout {
+            timeline,
+            status_posts,
+        };
+        let key = record_key(&run.id);
+        Ok(self.host.kv_atomic_write(
+            &[(key.clone(), Some(old.to_vec()))],
+            &[KvOp::Set(key, encode(&mut run, layout)?)],
+        )?)
     }
 
     /// Stores a new run (id, team, channel and `create_at` set by the
@@ -657,7 +674,18 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     /// fresh record, so it must be repeatable and is the place for state
     /// checks). The indexed fields are kept; `update_at` is the host time;
     /// an unchanged run is not written.
-    pub fn update<E, F>(&self, id: &str, mut change: F) -> Result<PlaybookRun, E>
+    pub fn update<E, F>(&self, id: &str, change: F) -> Result<PlaybookRun, E>
+    where
+        E: From<RunError>,
+        F: FnMut(&mut PlaybookRun) -> Result<(), E>,
+    {
+        self.update_reporting(id, change).map(|(run, _)| run)
+    }
+
+    /// [`update`](Self::update), also saying whether the run was written
+    /// (callers publish only real changes, without reading the run, and
+    /// its logs, once more to compare).
+    pub fn update_reporting<E, F>(&self, id: &str, mut change: F) -> Result<(PlaybookRun, bool), E>
     where
         E: From<RunError>,
         F: FnMut(&mut PlaybookRun) -> Result<(), E>,
@@ -670,6 +698,12 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 .map_err(RunError::from)?
                 .ok_or_else(run_not_found)?;
             let (current, layout) = self.load(&old)?;
+            let Some(layout) = layout else {
+                // Old layout: move its logs out first, then apply the
+                // change to the migrated record.
+                self.migrate(&old, &current)?;
+                continue;
+            };
             let mut next = current.clone();
             change(&mut next)?;
             next.id.clone_from(&current.id);
@@ -680,7 +714,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             next.update_at = current.update_at;
             next.update_counts();
             if next == current {
-                return Ok(current);
+                return Ok((current, false));
             }
             next.update_at = self.host.now_ms();
             let mut ops = self.write_ops(Some((&current, layout)), &mut next)?;
@@ -693,7 +727,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
                 .map_err(RunError::from)?
             {
-                return Ok(next);
+                return Ok((next, true));
             }
         }
         Err(RunError::Conflict(format!("run {id} is being changed concurrently, try again")).into())
