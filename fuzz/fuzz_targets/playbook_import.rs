@@ -28,5 +28,8 @@ fuzz_target!(|data: &[u8]| {
     let exported = export_playbook(&first);
     let again = import_playbook(&exported, "t1", "u1", ids())
         .unwrap_or_else(|e| panic!("the export of an import does not import: {e}\n{exported}"));
-    assert_eq!(first, again, "import → export → import changed the playbook");
+    assert_eq!(
+        first, again,
+        "import → export → import changed the playbook"
+    );
 });

@@ -43,9 +43,10 @@ fuzz_target!(|data: &[u8]| {
             response.status,
             String::from_utf8_lossy(&response.body)
         );
-        let is_json = response.headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("content-type") && v.contains("application/json")
-        });
+        let is_json = response
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("application/json"));
         if is_json && !response.body.is_empty() {
             assert!(
                 serde_json::from_slice::<serde_json::Value>(&response.body).is_ok(),

@@ -8,7 +8,8 @@ matching the document — then stops the server. Fails too when the server
 log shows a plugin trap or panic, or the plugin is no longer running.
 
 Usage: api_fuzz.py --server target/debug/host-shim [--max-examples N]
-       [--max-time S] [--seed N]   (run.sh sets this up)
+       [--max-time S] [--seed N] [schemathesis run options...]
+       (run.sh sets this up)
 """
 
 import argparse
@@ -111,7 +112,8 @@ def main() -> int:
     parser.add_argument("--max-time", type=int, default=240)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--work-dir", default=os.path.join(ROOT, "target", "api-fuzz"))
-    args = parser.parse_args()
+    # Anything else goes to `schemathesis run` (e.g. --include-path-regex).
+    args, extra = parser.parse_known_args()
 
     os.makedirs(args.work_dir, exist_ok=True)
     data_dir = tempfile.mkdtemp(prefix="api-fuzz-data-")
@@ -129,7 +131,7 @@ def main() -> int:
         wait_until_up(client, server)
         ids = seed(client)
         print("api-fuzz: server", base, "ids", json.dumps(ids), flush=True)
-        report = os.path.join(args.work_dir, "report.ndjson")
+        report = os.path.join(args.work_dir, "cassette.yaml")
         command = [
             os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run",
             os.path.join(ROOT, "plugin", "api", "openapi.yaml"),
@@ -142,7 +144,9 @@ def main() -> int:
             "--workers", "1",
             "--request-timeout", "20",
             "--suppress-health-check", "all",
-            "--report", "ndjson", "--report-ndjson-path", report,
+            "--phases", "examples,coverage,fuzzing,stateful",
+            "--report", "vcr", "--report-vcr-path", report,
+            *extra,
         ]
         env = dict(os.environ, **ids, SCHEMATHESIS_HOOKS="hooks",
                    PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -177,13 +181,13 @@ def main() -> int:
 
 
 def count_cases(report: str) -> int:
-    """Requests Schemathesis sent, from its ndjson event stream."""
+    """Requests Schemathesis sent, from its VCR cassette."""
     try:
         with open(report) as f:
             text = f.read()
     except OSError:
         return 0
-    return text.count('"request":')
+    return len(re.findall(r"^\s+uri: '", text, re.M))
 
 
 if __name__ == "__main__":

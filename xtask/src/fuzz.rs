@@ -35,7 +35,9 @@ pub fn api_fuzz(workspace: &Path, server: &Path) -> Result<()> {
     }
     run_in(
         workspace,
-        Command::new("bash").arg("tests/api-fuzz/run.sh").arg(server),
+        Command::new("bash")
+            .arg("tests/api-fuzz/run.sh")
+            .arg(server),
     )
 }
 
