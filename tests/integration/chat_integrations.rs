@@ -802,6 +802,24 @@ async fn playbook_commands_buttons_and_dialogs_go_through_the_plugin() {
     assert_error(status, &body, StatusCode::BAD_REQUEST, None);
     let mut unknown = submit("x".into());
     unknown["callback_id"] = json!("nope");
+    // States are sealed per callback: a dialog named `nope` opened for
+    // alice through the API gives the state that reaches the plugin.
+    drain(&mut events);
+    let (status, _) = call(
+        app,
+        &env.alice,
+        Method::POST,
+        "/api/v4/actions/dialogs/open",
+        Some(
+            json!({"trigger_id": report["trigger_id"], "url": "/plugins/playbooks/dialog",
+            "dialog": {"callback_id": "nope", "title": "Nope", "elements": []}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let opened = wait_event(&mut events, |e| e.event == "open_dialog").await;
+    let nope: Value = serde_json::from_str(opened.data["dialog"].as_str().unwrap()).unwrap();
+    unknown["state"] = nope["dialog"]["state"].clone();
     let (status, body) = call(
         app,
         &env.alice,

@@ -56,12 +56,20 @@ impl From<AppError> for ApiError {
                 "api.context.too_large.app_error",
             ),
             AppError::RateLimited { retry_after_secs } => {
-                return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "api.context.rate_limit.app_error", err.to_string())
-                    .with_retry_after(std::time::Duration::from_secs(*retry_after_secs));
+                return ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "api.context.rate_limit.app_error",
+                    err.to_string(),
+                )
+                .with_retry_after(std::time::Duration::from_secs(*retry_after_secs));
             }
             AppError::Busy { retry_after_secs } => {
-                return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "api.context.server_busy.app_error", err.to_string())
-                    .with_retry_after(std::time::Duration::from_secs(*retry_after_secs));
+                return ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "api.context.server_busy.app_error",
+                    err.to_string(),
+                )
+                .with_retry_after(std::time::Duration::from_secs(*retry_after_secs));
             }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

@@ -196,12 +196,7 @@ async fn do_post_action(
         context: Value::Object(context).to_string(),
         selected_option: request.selected_option,
     };
-    let outcome = state
-        .plugins
-        .call(&plugin_id, "post-action", move |b, s| {
-            b.chatops_plugin_hooks().call_post_action(s, &wit_request)
-        })
-        .await;
+    let outcome = state.plugins.post_action(&plugin_id, wit_request).await;
     let response = match outcome {
         None => return Err(plugin_not_running(&plugin_id)),
         Some(Err(err)) => return Err(hook_failed(&plugin_id, &err)),
@@ -386,12 +381,7 @@ async fn submit_dialog(
         submission: Value::Object(request.submission).to_string(),
         cancelled: request.cancelled,
     };
-    let outcome = state
-        .plugins
-        .call(&plugin_id, "dialog-submit", move |b, s| {
-            b.chatops_plugin_hooks().call_dialog_submit(s, &submission)
-        })
-        .await;
+    let outcome = state.plugins.dialog_submit(&plugin_id, submission).await;
     let response = match outcome {
         None => return Err(plugin_not_running(&plugin_id)),
         Some(Err(err)) => return Err(hook_failed(&plugin_id, &err)),

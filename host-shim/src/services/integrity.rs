@@ -158,7 +158,7 @@ impl Integrity {
             let Some(Value::Object(integration)) = action.get("integration").cloned() else {
                 continue;
             };
-            let action_id = str_of(&action, "id");
+            let action_id = str_of(action, "id");
             let mut integration = integration;
             integration.remove(ACTION_SIGNATURE);
             let url = str_of(&integration, "url");
