@@ -77,7 +77,9 @@ impl Services {
                 ));
             }
         }
-        let now = now_ms();
+        // Posts sent one after another within a millisecond keep their
+        // order: ties would otherwise be broken by the random ids.
+        let now = now_ms().max(channel.last_post_at.saturating_add(1));
         post.id = new_id();
         post.create_at = now;
         post.update_at = now;
