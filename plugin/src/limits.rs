@@ -98,9 +98,10 @@ pub const KV_VALUE_BYTES: usize = 1024 * 1024;
 pub const TEXT_BUDGET_BYTES: usize = 512 * 1024;
 /// A request body, well below the plugin's 64 MiB memory.
 pub const BODY_BYTES: usize = 1024 * 1024;
-/// Elements of any one JSON array in a request body (checked before the
-/// body is decoded into a document).
-pub const BODY_ARRAY_ELEMENTS: usize = 10_000;
+/// Array elements and object members of a request body, all together
+/// (checked before the body is decoded into a document): far above the
+/// largest legal playbook, far below what would exhaust the memory.
+pub const BODY_ELEMENTS: usize = 50_000;
 /// Timeline events kept per run; beyond, the oldest are dropped.
 pub const TIMELINE_EVENTS: usize = 2000;
 /// Status posts kept per run; beyond, the oldest are dropped.

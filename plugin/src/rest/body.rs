@@ -19,7 +19,7 @@ use crate::playbooks::model::{
 
 /// The body as JSON; 400 when it is empty, not JSON, larger than
 /// [`limits::BODY_BYTES`] or holding more array elements than
-/// [`limits::BODY_ARRAY_ELEMENTS`] (checked by [`scan`] before anything is
+/// [`limits::BODY_ELEMENTS`] array elements and object members (checked by [`scan`] before anything is
 /// built, so a hostile body cannot exhaust the plugin's memory).
 pub fn json(request: &HttpRequest) -> Result<Value, ApiError> {
     if request.body.len() > limits::BODY_BYTES {
@@ -33,14 +33,15 @@ pub fn json(request: &HttpRequest) -> Result<Value, ApiError> {
             "request body: a JSON object is required",
         ));
     }
-    scan(&request.body, limits::BODY_ARRAY_ELEMENTS)?;
+    scan(&request.body, limits::BODY_ELEMENTS)?;
     serde_json::from_slice(&request.body)
         .map_err(|e| ApiError::bad_request(format!("request body: invalid JSON: {e}")))
 }
 
-/// Walks the JSON text without building it, counting array elements (all
-/// arrays together); past `max`, fails naming the array that went over
-/// (`checklists[0].items`). Invalid JSON is left to the decoder's message.
+/// Walks the JSON text without building it, counting array elements and
+/// object members (all together); past `max`, fails naming the array or
+/// object that went over (`checklists[0].items`). Invalid JSON is left to
+/// the decoder's message.
 pub fn scan(body: &[u8], max: usize) -> Result<(), ApiError> {
     let counter = Counter {
         left: std::cell::Cell::new(max),
@@ -109,20 +110,7 @@ impl<'de> serde::de::Visitor<'de> for Scan<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0usize;
         loop {
-            let left = self.counter.left.get();
-            if left == 0 {
-                let max = self.counter.max;
-                let field = if self.path.is_empty() {
-                    "request body"
-                } else {
-                    self.path
-                };
-                *self.counter.over.borrow_mut() = Some(FieldError::new(
-                    field,
-                    format!("too many elements (at most {max} in all arrays of a request)"),
-                ));
-                return Err(serde::de::Error::custom("too many elements"));
-            }
+            self.take()?;
             let path = format!("{}[{i}]", self.path);
             let element = Scan {
                 counter: self.counter,
@@ -131,18 +119,45 @@ impl<'de> serde::de::Visitor<'de> for Scan<'_> {
             if seq.next_element_seed(element)?.is_none() {
                 return Ok(());
             }
-            self.counter.left.set(left - 1);
             i += 1;
         }
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        loop {
+            let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? else {
+                return Ok(());
+            };
+            self.take()?;
             let path = join(self.path, &key);
             map.next_value_seed(Scan {
                 counter: self.counter,
                 path: &path,
             })?;
         }
+    }
+}
+
+impl Scan<'_> {
+    /// One more element or member; past the budget, records which array
+    /// or object went over and stops the walk.
+    fn take<E: serde::de::Error>(self) -> Result<(), E> {
+        let left = self.counter.left.get();
+        if left == 0 {
+            let max = self.counter.max;
+            let field = if self.path.is_empty() {
+                "request body"
+            } else {
+                self.path
+            };
+            *self.counter.over.borrow_mut() = Some(FieldError::new(
+                field,
+                format!(
+                    "too many elements (at most {max} array elements and object members in a request)"
+                ),
+            ));
+            return Err(E::custom("too many elements"));
+        }
+        self.counter.left.set(left - 1);
         Ok(())
     }
 }
@@ -338,7 +353,10 @@ mod tests {
         );
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         // Within the limit, and nested: fine; invalid JSON keeps its message.
-        let ok = format!(r#"{{"a":[[1,2],{{"b":[{}]}}]}}"#, vec!["0"; 9000].join(","));
+        let ok = format!(
+            r#"{{"a":[[1,2],{{"b":[{}]}}]}}"#,
+            vec!["0"; 40_000].join(",")
+        );
         assert!(json(&req(&ok)).is_ok());
         assert!(
             json(&req("[1,"))
@@ -346,7 +364,7 @@ mod tests {
                 .message
                 .contains("invalid JSON")
         );
-        let top = format!("[{}]", vec!["0"; limits::BODY_ARRAY_ELEMENTS + 1].join(","));
+        let top = format!("[{}]", vec!["0"; limits::BODY_ELEMENTS + 1].join(","));
         assert!(
             json(&req(&top))
                 .unwrap_err()
