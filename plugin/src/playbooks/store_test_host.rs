@@ -22,6 +22,12 @@ pub struct TestHost {
     pub broadcasts: RefCell<Vec<Broadcast>>,
 }
 
+impl Default for TestHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TestHost {
     /// [`FakeHost::with_basics`] (team `t1`, users `admin` and `bob`) plus
     /// `carol` (team member) and `dave` (not in the team), plain users.
