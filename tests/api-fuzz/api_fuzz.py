@@ -109,7 +109,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
     parser.add_argument("--max-examples", type=int, default=25)
-    parser.add_argument("--max-time", type=int, default=240)
+    parser.add_argument("--max-time", type=int, default=180)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--work-dir", default=os.path.join(ROOT, "target", "api-fuzz"))
     # Anything else goes to `schemathesis run` (e.g. --include-path-regex).

@@ -4,7 +4,7 @@
 #   tests/api-fuzz/run.sh [server binary] [api_fuzz.py options]
 # The server defaults to target/debug/host-shim (built by `cargo test`;
 # built here if missing). Bounds: API_FUZZ_MAX_EXAMPLES (per operation,
-# default 25) and API_FUZZ_MAX_TIME (seconds, default 240). Schemathesis
+# default 25) and API_FUZZ_MAX_TIME (seconds, default 180). Schemathesis
 # lives in a venv under target/api-fuzz, pinned by requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,4 +23,4 @@ if ! cmp -s tests/api-fuzz/requirements.txt "$venv/requirements.txt" 2>/dev/null
 fi
 
 exec "$venv/bin/python" tests/api-fuzz/api_fuzz.py --server "$server" \
-    --max-examples "${API_FUZZ_MAX_EXAMPLES:-25}" --max-time "${API_FUZZ_MAX_TIME:-240}" "$@"
+    --max-examples "${API_FUZZ_MAX_EXAMPLES:-25}" --max-time "${API_FUZZ_MAX_TIME:-180}" "$@"

@@ -92,7 +92,13 @@ fn playbook_stats<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             json!([end - WEEK_MS, end])
         })
         .collect();
-    let average = |v: &[i64]| (!v.is_empty()).then(|| v.iter().sum::<i64>() / v.len() as i64);
+    // Summed in i128: each value may be up to i64::MAX; the mean fits in i64.
+    let average = |v: &[i64]| {
+        (!v.is_empty()).then(|| {
+            let sum: i128 = v.iter().map(|&x| i128::from(x)).sum();
+            (sum / v.len() as i128) as i64
+        })
+    };
     let mut overall = Vec::new();
     let mut range = Vec::new();
     let mut rolling = Vec::new();
@@ -209,5 +215,45 @@ mod tests {
             .status,
             404
         );
+    }
+
+    /// Metric values may each be up to `i64::MAX`: their sum overflowed
+    /// (a panic, so a trap in the sandbox, with overflow checks; a wrong
+    /// average without them).
+    #[test]
+    fn the_average_of_huge_metric_values_does_not_overflow() {
+        let host = crate::playbooks::store::test_host::TestHost::new();
+        let mut pb = playbook();
+        pb.invite_users_enabled = false;
+        pb.metrics = vec![MetricConfig {
+            id: "m1".into(),
+            title: "Cost".into(),
+            kind: "metric_integer".into(),
+            ..Default::default()
+        }];
+        put_playbook(&host, &pb);
+        for name in ["A", "B"] {
+            let run = start(
+                &host,
+                "bob",
+                json!({"playbook_id": PB, "team_id": "t1", "name": name}),
+            );
+            let id = run["id"].as_str().unwrap();
+            ok(
+                &host,
+                "bob",
+                "POST",
+                &format!("/runs/{id}/retrospective"),
+                Some(json!({"metrics": [{"metric_config_id": "m1", "value": i64::MAX}]})),
+            );
+        }
+        let stats = ok(
+            &host,
+            "bob",
+            "GET",
+            &format!("/stats/playbook?playbook_id={PB}"),
+            None,
+        );
+        assert_eq!(stats["metric_overall_average"], json!([i64::MAX]));
     }
 }
