@@ -5,8 +5,9 @@
 //! line `<user> <METHOD> <target>` (user `admin`, `bob`, `carol`, `dave`,
 //! or `-` for no session; target below `/api/v0`, with `?query`), then the
 //! body. `$PB`, `$RUN` and `$CH` stand for the playbook, the run and the
-//! run's channel. Requests run in order on one world, so a corpus entry can
-//! build state (add a checklist, then move it).
+//! run's channel, `$LAST` for the `id` of the last response that had one.
+//! Requests run in order on one world, so a corpus entry can build state
+//! (start a second run, then finish it).
 //!
 //! A crash is: a panic (in wasm, a trap: three an hour disable the plugin),
 //! a 5xx (the test host never fails, so a 5xx is the plugin's own bug), a
@@ -23,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let world = World::new();
+    let mut last = String::new();
     for request in text.split("\n###\n").take(8) {
         let (head, body) = request.split_once('\n').unwrap_or((request, ""));
         let mut words = head.split(' ');
@@ -31,8 +33,8 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let user = (user != "-").then_some(user);
-        let target = world.expand(target);
-        let body = world.expand(body);
+        let target = world.expand(target).replace("$LAST", &last);
+        let body = world.expand(body).replace("$LAST", &last);
         let what = format!("{method} {target}");
         let response = within_budget(&what, || {
             call(&world.host, user, method, &target, body.as_bytes())
@@ -48,10 +50,13 @@ fuzz_target!(|data: &[u8]| {
             .iter()
             .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("application/json"));
         if is_json && !response.body.is_empty() {
-            assert!(
-                serde_json::from_slice::<serde_json::Value>(&response.body).is_ok(),
-                "{what}: the JSON response does not parse"
-            );
+            let parsed = serde_json::from_slice::<serde_json::Value>(&response.body);
+            let Ok(value) = parsed else {
+                panic!("{what}: the JSON response does not parse");
+            };
+            if let Some(id) = value["id"].as_str() {
+                id.clone_into(&mut last);
+            }
         }
     }
 });
