@@ -193,17 +193,32 @@ async fn a_looping_http_route_answers_503_and_the_server_stays_up() {
 async fn a_plugin_stuck_in_a_message_hook_never_blocks_posting() {
     let app = sandbox_app().await;
     let seed = crate::helpers::seed(&app);
-    let post = |message: &str| host_shim::model::Post {
-        user_id: seed.user.id.clone(),
+    // Three people's posts: traps are charged to the poster, and one person
+    // alone cannot get a plugin disabled (issue 11).
+    let carol = crate::helpers::make_user(&app, "carol", "system_user");
+    app.state
+        .services
+        .chat
+        .add_team_member(&seed.team.id, &carol.id, "team_user")
+        .expect("team member");
+    app.state
+        .services
+        .add_channel_member(&seed.channel.id, &carol.id, None)
+        .expect("member");
+    let post = |user_id: &str, message: &str| host_shim::model::Post {
+        user_id: user_id.to_string(),
         channel_id: seed.channel.id.clone(),
         message: message.into(),
         ..Default::default()
     };
     let services = app.state.services.clone();
     let started = Instant::now();
-    for _ in 0..3 {
+    for user_id in [&seed.admin.id, &seed.user.id, &carol.id] {
         services
-            .create_post(post("sandbox:loop"), host_shim::services::Author::User)
+            .create_post(
+                post(user_id, "sandbox:loop"),
+                host_shim::services::Author::User,
+            )
             .expect("posted");
     }
     // Stored and acknowledged at once; the hooks run (and trap) afterwards.

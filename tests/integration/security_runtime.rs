@@ -521,3 +521,29 @@ async fn kv_get_many_cannot_assemble_more_than_the_per_call_budget() {
     assert_eq!((status, text.as_str()), (StatusCode::OK, "3145728"));
     assert_eq!(state_of(&app, GUEST), 2);
 }
+
+/// Posting is a user's request too: one member whose posts make a plugin's
+/// `message-has-been-posted` trap cannot switch the plugin off for everyone.
+#[tokio::test]
+async fn one_user_whose_posts_trap_the_plugin_cannot_disable_it() {
+    let app = sandbox_app().await;
+    let seed = crate::helpers::seed(&app);
+    let services = app.state.services.clone();
+    for _ in 0..4 {
+        services
+            .create_post(
+                host_shim::model::Post {
+                    user_id: seed.user.id.clone(),
+                    channel_id: seed.channel.id.clone(),
+                    message: "sandbox:loop".into(),
+                    ..Default::default()
+                },
+                host_shim::services::Author::User,
+            )
+            .expect("posted");
+    }
+    // Four hooks of 300 ms each have long run (and trapped, or been refused
+    // once the poster was throttled) by then.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(state_of(&app, GUEST), 2, "the guest is still running");
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::PluginManager;
-use crate::runtime::post_to_wit;
+use crate::runtime::{Initiator, post_to_wit};
 use crate::services::HookEvent;
 
 /// Drains hook events for as long as the sender side lives.
@@ -43,9 +43,12 @@ async fn deliver(manager: &PluginManager, event: HookEvent) {
                 if bot_of_plugin.as_deref() == Some(id.as_str()) {
                     continue;
                 }
+                // A trap here is charged to the author: posting is their
+                // request, and no one user may get a plugin disabled.
+                let author = Initiator::from_user(Some(&post.user_id));
                 let post = post_to_wit((**post).clone());
                 manager
-                    .call(&id, "message-has-been-posted", move |b, s| {
+                    .call_as(&id, "message-has-been-posted", author, move |b, s| {
                         b.chatops_plugin_hooks()
                             .call_message_has_been_posted(s, &post)
                     })
@@ -57,10 +60,12 @@ async fn deliver(manager: &PluginManager, event: HookEvent) {
                 user_id,
                 actor_id,
             } => {
+                // Charged to whoever made the join happen.
+                let who = Initiator::from_user(Some(actor_id.as_deref().unwrap_or(user_id)));
                 let (channel_id, user_id, actor_id) =
                     (channel_id.clone(), user_id.clone(), actor_id.clone());
                 manager
-                    .call(&id, "user-has-joined-channel", move |b, s| {
+                    .call_as(&id, "user-has-joined-channel", who, move |b, s| {
                         b.chatops_plugin_hooks().call_user_has_joined_channel(
                             s,
                             &channel_id,

@@ -6,11 +6,13 @@
 //! three times (an oversized body, a pathological input). So a trap is
 //! attributed to whoever caused the hook call:
 //!
-//! - **System** calls (activate, settings changes, posted/joined hooks, jobs,
-//!   instantiation failures) are not chosen by one user's request: each trap
-//!   is one *strike*.
+//! - **System** calls (activate, settings changes, jobs, instantiation
+//!   failures) are not chosen by one user's request: each trap is one
+//!   *strike*.
 //! - **User** calls (`serve-http`, `post-action`, `dialog-submit`,
-//!   `execute-command`, attributed to the user they run as; anonymous
+//!   `execute-command`, attributed to the user they run as;
+//!   `message-has-been-posted` to the post's author and
+//!   `user-has-joined-channel` to whoever made the join happen; anonymous
 //!   requests all count as one principal) give at most **one strike per
 //!   principal per window**. From the principal's 2nd trap in the window on,
 //!   that principal is *throttled* for this plugin: their calls are refused
