@@ -112,7 +112,7 @@ pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
             .map_err(|e| crate::host::HostError::Other(e.to_string()))?;
         match todo_text(host, &viewer) {
             Ok(text) => {
-                let Some(_claimed) = jobs::claim(host, &format!("{job}/{user_id}"), &occurrence)?
+                let Some(claimed) = jobs::claim(host, &format!("{job}/{user_id}"), &occurrence)?
                 else {
                     continue;
                 };
@@ -121,6 +121,7 @@ pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
                     if weekly { "weekly-digest" } else { "digest" }
                 );
                 dm(host, &user_id, bot_post("", &message));
+                claimed.complete(host);
                 sent += 1;
             }
             Err(e) => host.log(Level::Warn, &format!("digest for {user_id}: {e}")),

@@ -11,18 +11,24 @@
 //! compare-and-set, so two deliveries racing on two instances post once.
 //! One key per job (overwritten), so markers do not pile up.
 //!
-//! The claim is taken *before* posting: a trap between the claim and the
-//! post loses that one reminder rather than risk posting it twice. A post
-//! the host refuses (an error, not a trap) releases the claim.
+//! A claim has two phases: taken before the work (the marker reads
+//! `~<occurrence>`) and completed after it (`<occurrence>`). A delivery that
+//! finds a completed occurrence does nothing; one that finds it only taken
+//! knows the earlier delivery died in the middle (the host never runs one
+//! job twice at once: it holds a lease while the hook runs) and does the
+//! work again. So a trap or crash loses nothing, and a repeat posts twice
+//! only if the earlier delivery died between its post and the completion.
+//! A post the host refuses (an error, not a trap) releases the claim.
 
 use crate::host::{Host, HostResult, Level};
 
 /// KV prefix of the markers.
 pub const MARKER_PREFIX: &str = "jobdone/";
 
-/// A claimed occurrence; [`Claim::release`] gives it back when the work
-/// failed and may be tried again.
+/// A claimed occurrence: [`Claim::complete`] it once the work is done, or
+/// [`Claim::release`] it when the work failed and may be tried again.
 #[derive(Debug)]
+#[must_use = "complete the claim after the work, or release it"]
 pub struct Claim {
     key: String,
     previous: Option<Vec<u8>>,
@@ -30,6 +36,14 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// Marks the occurrence done: later deliveries of it do nothing.
+    pub fn complete<H: Host + ?Sized>(self, host: &H) {
+        let done = &self.value[1..];
+        if let Err(e) = host.kv_compare_and_set(&self.key, Some(&self.value), Some(done)) {
+            host.log(Level::Warn, &format!("completing {}: {e}", self.key));
+        }
+    }
+
     /// Undoes the claim (only if nobody claimed something else since).
     pub fn release<H: Host + ?Sized>(self, host: &H) {
         if let Err(e) =
@@ -48,15 +62,24 @@ pub fn claim<H: Host + ?Sized>(
     occurrence: &str,
 ) -> HostResult<Option<Claim>> {
     let key = format!("{MARKER_PREFIX}{job_key}");
-    let value = occurrence.as_bytes().to_vec();
+    let done = occurrence.as_bytes();
+    let value = [b"~".as_slice(), done].concat();
     for _ in 0..8 {
         let previous = host.kv_get(&key)?;
-        if previous.as_deref() == Some(value.as_slice()) {
+        if previous.as_deref() == Some(done) {
             host.log(
                 Level::Info,
                 &format!("job {job_key} ({occurrence}) already done: not repeated"),
             );
             return Ok(None);
+        }
+        if previous.as_deref() == Some(value.as_slice()) {
+            host.log(
+                Level::Info,
+                &format!(
+                    "job {job_key} ({occurrence}): the earlier delivery did not finish; repeating"
+                ),
+            );
         }
         if host.kv_compare_and_set(&key, previous.as_deref(), Some(&value))? {
             return Ok(Some(Claim {
@@ -83,19 +106,42 @@ mod tests {
     use crate::fake::FakeHost;
 
     #[test]
-    fn an_occurrence_is_claimed_once() {
+    fn a_completed_occurrence_is_done_once() {
         let host = FakeHost::with_basics();
-        assert!(claim(&host, "reminder/r1", "100").unwrap().is_some());
+        claim(&host, "reminder/r1", "100")
+            .unwrap()
+            .unwrap()
+            .complete(&host);
         assert!(claim(&host, "reminder/r1", "100").unwrap().is_none());
-        assert!(claim(&host, "reminder/r2", "100").unwrap().is_some());
-        assert!(claim(&host, "reminder/r1", "200").unwrap().is_some());
+        claim(&host, "reminder/r2", "100")
+            .unwrap()
+            .unwrap()
+            .complete(&host);
+        claim(&host, "reminder/r1", "200")
+            .unwrap()
+            .unwrap()
+            .complete(&host);
         assert!(claim(&host, "reminder/r1", "200").unwrap().is_none());
+        assert_eq!(
+            host.kv_get("jobdone/reminder/r1").unwrap(),
+            Some(b"200".to_vec())
+        );
+    }
+
+    #[test]
+    fn an_occurrence_whose_delivery_died_is_done_again() {
+        let host = FakeHost::with_basics();
+        // Claimed, then the hook trapped before completing.
+        drop(claim(&host, "j", "1").unwrap().unwrap());
+        let again = claim(&host, "j", "1").unwrap().expect("repeated");
+        again.complete(&host);
+        assert!(claim(&host, "j", "1").unwrap().is_none());
     }
 
     #[test]
     fn a_released_claim_may_be_taken_again() {
         let host = FakeHost::with_basics();
-        claim(&host, "j", "1").unwrap().unwrap();
+        claim(&host, "j", "1").unwrap().unwrap().complete(&host);
         let second = claim(&host, "j", "2").unwrap().unwrap();
         second.release(&host);
         assert_eq!(host.kv_get("jobdone/j").unwrap(), Some(b"1".to_vec()));

@@ -321,9 +321,10 @@ pub fn on_restored<H: Host + ?Sized>(host: &H, run: &PlaybookRun) {
 pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str, payload: &str) -> RunResult<()> {
     if let Some(run) = RunStore::new(host).get(run_id)?
         && pending(&run)
-        && crate::jobs::claim(host, &job_key(run_id), payload)?.is_some()
+        && let Some(claim) = crate::jobs::claim(host, &job_key(run_id), payload)?
     {
         remind(host, &run);
+        claim.complete(host);
     }
     Ok(())
 }

@@ -425,6 +425,7 @@ pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> 
             return Err(e.into());
         }
     };
+    claim.complete(host);
     let mut old_reminder_post = String::new();
     let run = store.update(run_id, |r| {
         old_reminder_post = std::mem::replace(&mut r.reminder_post_id, post.id.clone());
