@@ -118,7 +118,7 @@ pub struct Ctx<'a, H: Host> {
 
 pub type Handler<H> = fn(&Ctx<'_, H>) -> ApiResult;
 
-pub fn routes<H: Host>() -> Router<Handler<H>> {
+pub(crate) fn routes<H: Host>() -> Router<Handler<H>> {
     // `run_admin` has literal `/runs/…` routes (`/runs/owners`): before
     // the `/runs/{id}` ones of `runs`.
     let router = runs::routes(run_admin::routes(playbooks::routes(Router::new())));
