@@ -314,6 +314,20 @@ mod tests {
         assert_eq!(m.max_request_body_bytes(), DEFAULT_MAX_REQUEST_BODY_BYTES);
     }
 
+    /// Found by the `manifest` fuzz target: without serde_json's exact float
+    /// parsing, a large number read back from its own serialisation was a
+    /// different double.
+    #[test]
+    fn a_manifest_survives_its_own_serialisation() {
+        let json = GOOD.replace(
+            r#"{"key": "Enabled", "type": "bool", "default": true}"#,
+            r#"{"key": "Limit", "type": "number", "default": 111111111100000009966217342048039369}"#,
+        );
+        let m = Manifest::parse(&json, "10.5.0").unwrap();
+        let again = Manifest::parse(&serde_json::to_string(&m).unwrap(), "10.5.0").unwrap();
+        assert_eq!(m, again);
+    }
+
     #[test]
     fn a_manifest_declares_its_body_limit_in_props() {
         let json = GOOD.replace(
