@@ -55,6 +55,12 @@ fn run_submission(state: &str, channel_id: &str, team_id: &str, playbook_id: &st
         "submission": {"playbook_id": playbook_id, "name": "forged"}})
 }
 
+async fn submit(client: &Client<'_>, body: Value) -> (StatusCode, Value) {
+    client
+        .call(Method::POST, "/api/v4/actions/dialogs/submit", Some(body))
+        .await
+}
+
 async fn run_count(client: &Client<'_>, team_id: &str) -> u64 {
     let runs = client
         .get_ok(&format!("{API}/runs?team_id={team_id}&per_page=100"))
@@ -72,13 +78,7 @@ async fn a_forged_dialog_state_never_reaches_the_plugin() {
     // The attack: bob submits the run dialog with a state naming alice's
     // private post, which the bot would quote into the run channel.
     let forged = json!({"post_id": secret_post}).to_string();
-    let (status, body) = bob
-        .call(
-            Method::POST,
-            "/api/v4/actions/dialogs/submit",
-            Some(run_submission(&forged, &town, &team_id, &playbook_id)),
-        )
-        .await;
+    let (status, body) = submit(&bob, run_submission(&forged, &town, &team_id, &playbook_id)).await;
     assert_error(
         status,
         &body,
@@ -99,13 +99,11 @@ async fn a_forged_dialog_state_never_reaches_the_plugin() {
     assert!(sealed.starts_with("v1."), "{sealed}");
 
     // Replayed by someone else, or with another callback, it is refused.
-    let (status, body) = alice
-        .call(
-            Method::POST,
-            "/api/v4/actions/dialogs/submit",
-            Some(run_submission(&sealed, &town, &team_id, &playbook_id)),
-        )
-        .await;
+    let (status, body) = submit(
+        &alice,
+        run_submission(&sealed, &town, &team_id, &playbook_id),
+    )
+    .await;
     assert_error(
         status,
         &body,
@@ -114,13 +112,7 @@ async fn a_forged_dialog_state_never_reaches_the_plugin() {
     );
     let mut other_callback = run_submission(&sealed, &town, &team_id, &playbook_id);
     other_callback["callback_id"] = json!("playbooks_finish");
-    let (status, body) = bob
-        .call(
-            Method::POST,
-            "/api/v4/actions/dialogs/submit",
-            Some(other_callback),
-        )
-        .await;
+    let (status, body) = submit(&bob, other_callback).await;
     assert_error(
         status,
         &body,
@@ -129,13 +121,7 @@ async fn a_forged_dialog_state_never_reaches_the_plugin() {
     );
     assert_eq!(run_count(&bob, &team_id).await, 0);
 
-    let (status, body) = bob
-        .call(
-            Method::POST,
-            "/api/v4/actions/dialogs/submit",
-            Some(run_submission(&sealed, &town, &team_id, &playbook_id)),
-        )
-        .await;
+    let (status, body) = submit(&bob, run_submission(&sealed, &town, &team_id, &playbook_id)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(run_count(&bob, &team_id).await, 1, "the sealed state works");
     socket.close().await;

@@ -602,6 +602,30 @@ impl PluginManager {
         Ok(())
     }
 
+    /// Runs a hook a user's request started: the input the host copies into
+    /// the guest is bounded by the plugin's limit first, and a trap is
+    /// charged to that user ([`crate::runtime::health`]).
+    async fn call_for_user<R: Send + 'static>(
+        &self,
+        id: &str,
+        hook: &'static str,
+        user_id: Option<&str>,
+        input_bytes: usize,
+        f: impl FnOnce(
+            &crate::runtime::bindings::ChatPlugin,
+            &mut wasmtime::Store<crate::runtime::state::HostState>,
+        ) -> wasmtime::Result<R>
+        + Send
+        + 'static,
+    ) -> Option<Result<R, HookError>> {
+        self.running(id)?;
+        if let Err(err) = self.check_input(id, hook, input_bytes) {
+            return Some(Err(err));
+        }
+        self.call_as(id, hook, Initiator::from_user(user_id), f)
+            .await
+    }
+
     /// Runs a plugin's `serve-http` hook as the request's user (the HTTP
     /// proxy bounds the body first: [`Self::request_body_limit`]).
     pub async fn serve_http(
@@ -609,12 +633,9 @@ impl PluginManager {
         id: &str,
         request: hooks::HttpRequest,
     ) -> Option<Result<hooks::HttpResponse, HookError>> {
-        self.running(id)?;
-        if let Err(err) = self.check_input(id, "serve-http", request.body.len()) {
-            return Some(Err(err));
-        }
-        let initiator = Initiator::from_user(request.user_id.as_deref());
-        self.call_as(id, "serve-http", initiator, move |b, s| {
+        let user_id = request.user_id.clone();
+        let size = request.body.len();
+        self.call_for_user(id, "serve-http", user_id.as_deref(), size, move |b, s| {
             b.chatops_plugin_hooks().call_serve_http(s, &request)
         })
         .await
@@ -628,13 +649,9 @@ impl PluginManager {
         request: hooks::ActionRequest,
     ) -> Option<Result<Result<hooks::ActionResponse, crate::runtime::bindings::WitError>, HookError>>
     {
-        self.running(id)?;
+        let user_id = request.user_id.clone();
         let size = request.context.len() + request.selected_option.len();
-        if let Err(err) = self.check_input(id, "post-action", size) {
-            return Some(Err(err));
-        }
-        let initiator = Initiator::from_user(Some(&request.user_id));
-        self.call_as(id, "post-action", initiator, move |b, s| {
+        self.call_for_user(id, "post-action", Some(&user_id), size, move |b, s| {
             b.chatops_plugin_hooks().call_post_action(s, &request)
         })
         .await
@@ -647,14 +664,10 @@ impl PluginManager {
         submission: hooks::DialogSubmission,
     ) -> Option<Result<Result<hooks::DialogResponse, crate::runtime::bindings::WitError>, HookError>>
     {
-        self.running(id)?;
+        let user_id = submission.user_id.clone();
         let size =
             submission.submission.len() + submission.state.len() + submission.callback_id.len();
-        if let Err(err) = self.check_input(id, "dialog-submit", size) {
-            return Some(Err(err));
-        }
-        let initiator = Initiator::from_user(Some(&submission.user_id));
-        self.call_as(id, "dialog-submit", initiator, move |b, s| {
+        self.call_for_user(id, "dialog-submit", Some(&user_id), size, move |b, s| {
             b.chatops_plugin_hooks().call_dialog_submit(s, &submission)
         })
         .await
