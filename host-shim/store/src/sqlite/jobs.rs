@@ -151,6 +151,34 @@ mod tests {
         }
     }
 
+    /// Jobs pending in a database of the release before leases (schema 3)
+    /// survive the upgrade and fire once.
+    #[test]
+    fn jobs_from_a_version_3_database_survive_the_upgrade_and_lease() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &crate::sqlite::schema::MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            conn.execute(
+                "INSERT INTO jobs (plugin_id, key, at_ms, payload)
+                 VALUES ('playbooks', 'reminder/r1', 100, 'p')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let pending = job("playbooks", "reminder/r1", 100, "p");
+        assert_eq!(store.due(1_000, 10).unwrap(), vec![pending.clone()]);
+        assert_eq!(store.lease(&pending, "l1", 1_000, 61_000).unwrap(), Some(1));
+        assert_eq!(store.lease(&pending, "l2", 1_000, 61_000).unwrap(), None);
+        assert!(store.complete("playbooks", "reminder/r1", "l1").unwrap());
+        assert!(store.jobs_for_plugin("playbooks").unwrap().is_empty());
+    }
+
     #[test]
     fn schedule_replaces_and_lists_in_time_order() {
         let (_dir, store) = temp_store();
