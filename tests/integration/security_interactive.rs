@@ -251,3 +251,60 @@ async fn an_action_a_user_wrote_does_not_reach_the_plugin() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// A server upgraded from a release without signatures: the buttons its
+/// plugin already posted (marked `from_plugin`, older than the key) still
+/// reach the plugin; the same post without that mark does not.
+#[tokio::test]
+async fn buttons_a_plugin_posted_before_signing_keep_working() {
+    let app = spawn_app().await;
+    let alice = Client::new(&app, "alice").await;
+    let bob = Client::new(&app, "bob").await;
+    let (_team_id, town, _secret, _playbook) = setup(&alice, &bob).await;
+    let stored = |id: &str, from_plugin: bool| {
+        let mut post = host_shim::model::Post {
+            id: id.to_string(),
+            create_at: 1,
+            update_at: 1,
+            user_id: alice.id.clone(),
+            channel_id: town.clone(),
+            message: "old reminder".into(),
+            ..Default::default()
+        };
+        post.props =
+            json!({"attachments": [{"actions": [{"id": "go", "name": "Go", "type": "button",
+            "integration": {"url": "/plugins/playbooks/action", "context": {"action": "nope"}}}]}]})
+            .as_object()
+            .unwrap()
+            .clone();
+        if from_plugin {
+            post.props.insert("from_plugin".into(), json!("true"));
+        }
+        app.state
+            .services
+            .chat
+            .create_post_with(&post, &Default::default())
+            .unwrap();
+    };
+    let old = host_shim::model::new_id();
+    let forged = host_shim::model::new_id();
+    stored(&old, true);
+    stored(&forged, false);
+    let click = |id: &str| format!("/api/v4/posts/{id}/actions/go");
+    let (status, body) = bob
+        .call(Method::POST, &click(&forged), Some(json!({})))
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "Action integration error",
+    );
+    // The plugin itself answers (it knows no action "nope"): not the host's 403.
+    let (status, body) = bob.call(Method::POST, &click(&old), Some(json!({}))).await;
+    assert_ne!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        !body.to_string().contains("was not created by the plugin"),
+        "{body}"
+    );
+}
