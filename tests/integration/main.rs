@@ -13,6 +13,7 @@ mod client;
 mod durability;
 mod engine_flows;
 mod helpers;
+mod null_bodies;
 mod playbooks_api;
 mod plugin_hooks;
 mod plugin_lifecycle;
