@@ -126,7 +126,11 @@ async fn get_post(
     caller: Caller,
     Path(post_id): Path<String>,
 ) -> Result<Json<Post>, ApiError> {
-    Ok(Json(readable_post(&state, &caller, &post_id)?))
+    let mut post = readable_post(&state, &caller, &post_id)?;
+    state
+        .services
+        .attach_reactions(std::slice::from_mut(&mut post))?;
+    Ok(Json(post))
 }
 
 /// Authors edit their posts; admins any.
@@ -209,6 +213,7 @@ async fn thread(
     let mut posts = state.services.chat.thread(&post_id)?;
     posts.retain(|p| p.delete_at == 0);
     posts.reverse();
+    state.services.attach_reactions(&mut posts)?;
     Ok(Json(PostList::from_posts(posts)))
 }
 
@@ -252,7 +257,8 @@ async fn channel_posts(
         after: q.after.filter(|s| !s.is_empty()),
         include_deleted: q.include_deleted && caller.is_admin(),
     };
-    let posts = state.services.chat.channel_posts(&channel_id, &query)?;
+    let mut posts = state.services.chat.channel_posts(&channel_id, &query)?;
+    state.services.attach_reactions(&mut posts)?;
     let full_page = posts.len() as u32 == per_page;
     let mut list = PostList::from_posts(posts);
     if query.since.is_none() {

@@ -86,6 +86,9 @@ impl Services {
         post.edit_at = 0;
         post.delete_at = 0;
         post.reply_count = 0;
+        // Reactions come only from the reaction store.
+        post.has_reactions = false;
+        post.metadata.remove("reactions");
         if let Author::Plugin { plugin_id, .. } = &author {
             // The post's final id is part of what its buttons are signed with.
             self.integrity.sign_post_actions(plugin_id, &mut post)?;
@@ -143,6 +146,11 @@ impl Services {
         post.update_at = now;
         Self::check_post_content(&post)?;
         self.chat.update_post(&post)?;
+        // The edit is committed: a failed read of its reactions only leaves
+        // them out of the event.
+        if let Err(e) = self.attach_reactions(std::slice::from_mut(&mut post)) {
+            tracing::warn!(post_id = %post.id, "reading reactions of an edited post: {e}");
+        }
         self.publish_post_event("post_edited", &post);
         Ok(post)
     }

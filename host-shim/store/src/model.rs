@@ -122,6 +122,10 @@ pub struct Post {
     pub pending_post_id: String,
     pub reply_count: i64,
     pub metadata: Map<String, Value>,
+    /// Whether anyone reacted to the post (kept by the reaction store;
+    /// never taken from a client). Omitted when false, as Mattermost does.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub has_reactions: bool,
 }
 
 /// A user's membership of a channel with Mattermost's unread counters.

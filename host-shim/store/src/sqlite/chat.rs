@@ -51,7 +51,8 @@ macro_rules! post_select {
                 metadata,
                 (SELECT COUNT(*) FROM posts AS r
                  WHERE r.root_id = CASE WHEN p.root_id = '' THEN p.id ELSE p.root_id END
-                   AND r.delete_at = 0)
+                   AND r.delete_at = 0),
+                has_reactions
          FROM posts AS p"
     };
 }
@@ -138,6 +139,7 @@ fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
         pending_post_id: row.get(15)?,
         metadata: json_column(row, 16)?,
         reply_count: row.get(17)?,
+        has_reactions: row.get(18)?,
     })
 }
 

@@ -3,7 +3,8 @@
 //!
 //! [`SqliteStore`] implements [`KvStore`](crate::KvStore),
 //! [`JobStore`](crate::JobStore), [`ChatStore`](crate::ChatStore),
-//! [`AuthStore`](crate::AuthStore) and [`DeliveryStore`](crate::DeliveryStore).
+//! [`AuthStore`](crate::AuthStore), [`DeliveryStore`](crate::DeliveryStore) and
+//! [`ReactionStore`](crate::ReactionStore).
 //!
 //! # Connection settings
 //!
@@ -44,6 +45,7 @@ mod chat;
 mod deliveries;
 mod jobs;
 mod kv;
+mod reactions;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -207,6 +209,7 @@ fn conflict_name(message: &str) -> String {
         "access_tokens.id" => "access token id",
         "access_tokens.token_hash" => "access token",
         "incoming_webhooks.id" => "incoming webhook id",
+        "reactions.post_id, reactions.user_id, reactions.emoji_name" => "reaction",
         other => other,
     }
     .to_string()

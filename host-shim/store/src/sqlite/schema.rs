@@ -11,7 +11,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::ports::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub(super) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_REACTIONS,
+];
 
 /// Version 1: everything.
 const MIGRATION_1: &str = r#"
@@ -219,6 +225,22 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_next_at ON webhook_deliveries (next_at_ms);
 CREATE INDEX webhook_deliveries_plugin ON webhook_deliveries (plugin_id);
+"#;
+
+/// Emoji reactions (decision 018). One row per (post, user, emoji); the
+/// primary key serves the per-post lookups. `posts.has_reactions` is kept
+/// in step by the same transactions that add and remove reactions, so
+/// listing posts never has to look at this table to fill the flag.
+const MIGRATION_REACTIONS: &str = r#"
+CREATE TABLE reactions (
+    post_id    TEXT NOT NULL REFERENCES posts (id),
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    emoji_name TEXT NOT NULL,
+    create_at  INTEGER NOT NULL,
+    PRIMARY KEY (post_id, user_id, emoji_name)
+) WITHOUT ROWID;
+
+ALTER TABLE posts ADD COLUMN has_reactions INTEGER NOT NULL DEFAULT 0;
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

@@ -5,7 +5,7 @@
 
 import type {
     Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, PluginManifest, Post, PostList,
-    SidebarCategory, Suggestion, Team, User,
+    Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -121,6 +121,13 @@ export const api = {
     deletePost: (id: string) => request<unknown>('DELETE', `${V4}/posts/${enc(id)}`),
     postAction: (postId: string, actionId: string, selectedOption?: string) =>
         request<unknown>('POST', `${V4}/posts/${enc(postId)}/actions/${enc(actionId)}`, selectedOption === undefined ? {} : {selected_option: selectedOption}),
+
+    // reactions
+    addReaction: (userId: string, postId: string, emojiName: string) =>
+        request<Reaction>('POST', `${V4}/reactions`, {user_id: userId, post_id: postId, emoji_name: emojiName}),
+    removeReaction: (userId: string, postId: string, emojiName: string) =>
+        request<unknown>('DELETE', `${V4}/users/${enc(userId)}/posts/${enc(postId)}/reactions/${enc(emojiName)}`),
+    standardEmoji: () => request<StandardEmoji[]>('GET', `${V4}/emoji/standard`),
 
     // commands and dialogs
     executeCommand: (args: {channel_id: string; team_id: string; command: string; root_id?: string}) =>

@@ -89,8 +89,37 @@ export interface Post {
     props: Record<string, any>;
     reply_count?: number;
     pending_post_id?: string;
+    /** Set by the server when anyone reacted (omitted otherwise). */
+    has_reactions?: boolean;
+    metadata?: PostMetadata;
     /** Client-side only: an ephemeral post shown to this user alone. */
     ephemeral?: boolean;
+}
+
+/** Mattermost `PostMetadata`, as far as the client uses it. */
+export interface PostMetadata {
+    reactions?: Reaction[];
+    [key: string]: unknown;
+}
+
+/** Mattermost `Reaction`. */
+export interface Reaction {
+    user_id: string;
+    post_id: string;
+    emoji_name: string;
+    create_at: number;
+    update_at?: number;
+    delete_at?: number;
+    remote_id?: string;
+    channel_id?: string;
+}
+
+/** One emoji of the server's standard list (`GET /api/v4/emoji/standard`). */
+export interface StandardEmoji {
+    name: string;
+    aliases: string[];
+    unicode: string;
+    category: string;
 }
 
 export interface PostList {

@@ -1,6 +1,7 @@
 // One post: author, time (a permalink), Markdown message, attachments with
 // their buttons, or a plugin's renderer for its custom post type; the
-// reply/edit/delete actions; pending, failed and ephemeral states.
+// reply/edit/delete actions and reactions; pending, failed and ephemeral
+// states.
 
 import {memo, useState} from 'react';
 
@@ -13,6 +14,7 @@ import {Attachments} from './Attachments';
 import {ErrorBoundary} from './ErrorBoundary';
 import {Icon} from './Icon';
 import {Markdown} from './Markdown';
+import {Reactions, useReactionPicker} from './Reactions';
 
 export function authorName(post: Post, user: User | undefined): string {
     if (post.props?.from_webhook === 'true' && typeof post.props.override_username === 'string' && post.props.override_username) {
@@ -52,6 +54,9 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
     const classes = ['post', continuation && 'post-continuation', system && 'post-system', post.ephemeral && 'post-ephemeral',
         pending.pending && 'post-pending', pending.failed && 'post-failed', mentionsMe && 'post-mention', highlighted && 'post-highlight'].filter(Boolean).join(' ');
     const name = authorName(post, user);
+    const archived = useStore((s) => (s.channels[post.channel_id]?.delete_at ?? 0) > 0);
+    const reactable = !pending.pending && !post.ephemeral && !system && !archived;
+    const {setOpen: setPicking, picker} = useReactionPicker(post);
     return (
         <article className={classes} data-post-id={post.id} aria-label={`${name} at ${formatTime(post.create_at)}`}>
             <div className='post-avatar' aria-hidden='true'>{continuation ? '' : name.slice(0, 1).toUpperCase()}</div>
@@ -92,6 +97,7 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
                         <button type='button' className='link-button' onClick={() => discard(pending)}>Discard</button>
                     </p>
                 )}
+                {!pending.pending && !post.ephemeral && <Reactions post={post} readOnly={!reactable}/>}
                 {!post.root_id && !inThread && (post.reply_count ?? 0) > 0 && (
                     <button type='button' className='reply-count link-button' onClick={() => openThread(post.id)}>
                         {post.reply_count} {post.reply_count === 1 ? 'reply' : 'replies'}
@@ -100,6 +106,7 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
             </div>
             {!pending.pending && !post.ephemeral && !system && !editing && (
                 <div className='post-menu' role='toolbar' aria-label='Message actions'>
+                    {reactable && <button type='button' className='icon-button' aria-label='Add reaction' title='Add reaction' onClick={() => setPicking(true)}><Icon name='smile'/></button>}
                     {!inThread && <button type='button' className='icon-button' aria-label='Reply' title='Reply' onClick={() => openThread(post.root_id || post.id)}><Icon name='reply'/></button>}
                     {own && <button type='button' className='icon-button' aria-label='Edit' title='Edit' onClick={() => setEditing(true)}><Icon name='edit'/></button>}
                     {(own || me?.roles.includes('system_admin')) && (
@@ -111,6 +118,7 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
                     )}
                 </div>
             )}
+            {picker && <div className='post-picker'>{picker}</div>}
         </article>
     );
 });

@@ -2,12 +2,13 @@
 // the plugins' registered handlers. After a reconnect the client refetches
 // what may have changed meanwhile (the server does not replay events).
 
-import type {Channel, OpenDialog, Post, WsMessage} from '../api/types';
+import type {Channel, OpenDialog, Post, Reaction, WsMessage} from '../api/types';
 import {EventSocket} from '../api/websocket';
 import {dispatchPluginEvent, notifyReconnect} from '../plugins/registry';
 import {navigate} from '../routing';
 import {defaultPath, loadTeamChannels, markViewed} from './channels';
 import {loadPosts, loadThread, receivePost, removePost} from './posts';
+import {applyReaction} from './reactions';
 import {failed, getState, setState, withChannels} from './store';
 import {ensureUsers} from './users';
 
@@ -114,6 +115,15 @@ export function handleEvent(message: WsMessage) {
     case 'post_deleted': {
         const post = parse<Post>(data.post);
         if (post) setState((s) => removePost(post, s));
+        return;
+    }
+    case 'reaction_added':
+    case 'reaction_removed': {
+        const reaction = parse<Reaction>(data.reaction);
+        if (reaction?.post_id) {
+            setState((s) => applyReaction(s, reaction, message.event === 'reaction_added'));
+            ensureUsers([reaction.user_id]);
+        }
         return;
     }
     case 'ephemeral_message': {
