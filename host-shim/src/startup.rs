@@ -64,6 +64,7 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         store.clone(),
         store.clone(),
         store.clone(),
+        store.clone(),
         store,
         webhooks,
         config.accounts,

@@ -8,6 +8,7 @@ mod chat_api;
 mod chat_directory;
 mod chat_entry_points;
 mod chat_integrations;
+mod chat_search;
 mod chat_unread;
 mod client;
 mod durability;

@@ -13,6 +13,7 @@ mod hook_errors;
 pub(crate) mod interactive;
 mod plugin_routes;
 mod posts;
+mod search;
 mod system;
 mod teams;
 mod users;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(channels::routes())
         .merge(categories::routes())
         .merge(posts::routes())
+        .merge(search::routes())
         .merge(commands::routes())
         .merge(webhooks::routes())
         // Buttons and dialogs hand client-supplied JSON to a plugin: bound

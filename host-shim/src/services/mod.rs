@@ -12,6 +12,7 @@ pub mod incoming_webhooks;
 pub mod integrity;
 pub mod mentions;
 pub mod passwords;
+pub mod search;
 pub mod throttle;
 pub mod webhooks;
 
@@ -22,7 +23,7 @@ pub mod triggers;
 
 use std::sync::Arc;
 
-use chat_store::{AuthStore, ChatStore, JobStore, KvStore};
+use chat_store::{AuthStore, ChatStore, JobStore, KvStore, SearchStore};
 use tokio::sync::mpsc;
 
 pub use channels::{
@@ -65,6 +66,8 @@ pub struct Services {
     pub auth: Arc<dyn AuthStore>,
     pub kv: Arc<dyn KvStore>,
     pub jobs: Arc<dyn JobStore>,
+    /// Full-text post search (decision 019).
+    pub search: Arc<dyn SearchStore>,
     pub events: EventBus,
     pub webhooks: WebhookQueue,
     hooks: mpsc::UnboundedSender<HookEvent>,
@@ -88,6 +91,7 @@ impl Services {
         auth: Arc<dyn AuthStore>,
         kv: Arc<dyn KvStore>,
         jobs: Arc<dyn JobStore>,
+        search: Arc<dyn SearchStore>,
         webhooks: WebhookQueue,
         accounts: accounts::AccountsConfig,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
@@ -98,6 +102,7 @@ impl Services {
             auth,
             kv,
             jobs,
+            search,
             events: EventBus::new(1024),
             webhooks,
             hooks,

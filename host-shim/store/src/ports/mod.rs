@@ -10,12 +10,14 @@ pub mod chat;
 pub mod deliveries;
 pub mod jobs;
 pub mod kv;
+pub mod search;
 
 pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use deliveries::DeliveryStore;
 pub use jobs::JobStore;
 pub use kv::KvStore;
+pub use search::SearchStore;
 
 /// Errors every store backend maps its own failures into.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]

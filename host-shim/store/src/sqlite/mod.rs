@@ -45,6 +45,7 @@ mod deliveries;
 mod jobs;
 mod kv;
 mod schema;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
