@@ -61,11 +61,7 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     );
     let webhooks = WebhookQueue::start(config.webhooks.clone(), store.clone());
     let (services, hook_events) = Services::new(
-        store.clone(),
-        store.clone(),
-        store.clone(),
-        store.clone(),
-        store,
+        crate::services::Stores::all_in(store),
         webhooks,
         config.accounts,
     );

@@ -9,6 +9,7 @@ mod chat_directory;
 mod chat_entry_points;
 mod chat_integrations;
 mod chat_reactions;
+mod chat_search;
 mod chat_unread;
 mod client;
 mod durability;

@@ -14,6 +14,7 @@ pub(crate) mod interactive;
 mod plugin_routes;
 mod posts;
 mod reactions;
+mod search;
 mod system;
 mod teams;
 mod users;
@@ -55,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(categories::routes())
         .merge(posts::routes())
         .merge(reactions::routes())
+        .merge(search::routes())
         .merge(commands::routes())
         .merge(webhooks::routes())
         // Buttons and dialogs hand client-supplied JSON to a plugin: bound

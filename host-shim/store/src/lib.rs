@@ -10,5 +10,6 @@ pub mod ports;
 pub mod sqlite;
 
 pub use ports::{
-    AuthStore, ChatStore, DeliveryStore, JobStore, KvStore, ReactionStore, StoreError, StoreResult,
+    AuthStore, ChatStore, DeliveryStore, JobStore, KvStore, ReactionStore, SearchStore, StoreError,
+    StoreResult,
 };

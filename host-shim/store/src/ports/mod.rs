@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod jobs;
 pub mod kv;
 pub mod reactions;
+pub mod search;
 
 pub use auth::AuthStore;
 pub use chat::ChatStore;
@@ -18,6 +19,7 @@ pub use deliveries::DeliveryStore;
 pub use jobs::JobStore;
 pub use kv::KvStore;
 pub use reactions::ReactionStore;
+pub use search::SearchStore;
 
 /// Errors every store backend maps its own failures into.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]

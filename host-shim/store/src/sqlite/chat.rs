@@ -193,7 +193,7 @@ fn insert_user(tx: &Transaction<'_>, user: &User, password_hash: Option<&str>) -
     Ok(())
 }
 
-fn query_post(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<Post>> {
+pub(super) fn query_post(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<Post>> {
     tx.prepare_cached(concat!(post_select!(), " WHERE id = ?1"))?
         .query_row([id], post_from_row)
         .optional()

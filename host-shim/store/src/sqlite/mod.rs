@@ -47,6 +47,7 @@ mod jobs;
 mod kv;
 mod reactions;
 mod schema;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

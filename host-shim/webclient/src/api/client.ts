@@ -5,7 +5,7 @@
 
 import type {
     Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, PluginManifest, Post, PostList,
-    Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
+    PostSearchResults, Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -119,6 +119,12 @@ export const api = {
     createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string}) => request<Post>('POST', `${V4}/posts`, post),
     patchPost: (id: string, message: string) => request<Post>('PUT', `${V4}/posts/${enc(id)}/patch`, {message}),
     deletePost: (id: string) => request<unknown>('DELETE', `${V4}/posts/${enc(id)}`),
+    /** Mattermost's search syntax; days in the browser's time zone. */
+    searchPosts: (teamId: string, terms: string, page = 0, perPage = 20) =>
+        request<PostSearchResults>('POST', `${V4}/teams/${enc(teamId)}/posts/search`, {
+            terms, is_or_search: false, include_deleted_channels: false, page, per_page: perPage,
+            time_zone_offset: -new Date().getTimezoneOffset() * 60,
+        }),
     postAction: (postId: string, actionId: string, selectedOption?: string) =>
         request<unknown>('POST', `${V4}/posts/${enc(postId)}/actions/${enc(actionId)}`, selectedOption === undefined ? {} : {selected_option: selectedOption}),
 

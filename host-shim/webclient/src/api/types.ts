@@ -129,6 +129,12 @@ export interface PostList {
     prev_post_id: string;
 }
 
+/** `POST /teams/{id}/posts/search`: newest first; `matches` is null for database search. */
+export interface PostSearchResults extends PostList {
+    has_next: boolean;
+    matches: Record<string, string[]> | null;
+}
+
 export interface CommandResponse {
     response_type?: string;
     text?: string;

@@ -13,6 +13,7 @@ import {MenuButton} from './Menu';
 import {Markdown} from './Markdown';
 import {MessageBox} from './MessageBox';
 import {PostList} from './PostList';
+import {SearchBox} from './Search';
 
 export function ChannelView() {
     const channel = useStore((s) => s.channels[s.currentChannelId]);
@@ -51,6 +52,7 @@ function ChannelHeader({channel}: {channel: Channel}) {
                 <h1><span aria-hidden='true' className='channel-icon'>{icon}</span> {title}</h1>
                 {channel.header && <Markdown inline className='channel-header-markdown' text={channel.header}/>}
             </div>
+            <SearchBox/>
             <div className='channel-header-buttons'>
                 {registrations.headerButtons.map((b) => (
                     <button key={b.id} type='button' className='icon-button header-plugin-button' aria-label={b.tooltipText || b.dropdownText} title={b.tooltipText || b.dropdownText}
