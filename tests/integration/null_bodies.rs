@@ -39,6 +39,9 @@ enum Route {
     CreateIncomingHook,
     ExecuteIncomingHook,
     CreateCategory,
+    AddReaction,
+    SearchTeamPosts,
+    SearchAllPosts,
     PostAction,
     OpenDialog,
     SubmitDialog,
@@ -88,6 +91,9 @@ const ROUTES: &[Route] = &[
     Route::CreateIncomingHook,
     Route::ExecuteIncomingHook,
     Route::CreateCategory,
+    Route::AddReaction,
+    Route::SearchTeamPosts,
+    Route::SearchAllPosts,
     Route::PostAction,
     Route::OpenDialog,
     Route::SubmitDialog,
@@ -343,6 +349,30 @@ impl Ctx<'_> {
                 format!("/api/v4/users/{bob}/teams/{team}/channels/categories"),
                 json!({"display_name": u, "type": "custom", "channel_ids": [channel],
                     "team_id": team, "user_id": bob, "sorting": ""}),
+            ),
+            Route::AddReaction => Call::new(
+                false,
+                Method::POST,
+                "/api/v4/reactions",
+                json!({
+                "user_id": bob, "post_id": post, "emoji_name": "+1", "create_at": 0,
+                "channel_id": channel, "remote_id": ""}),
+            ),
+            Route::SearchTeamPosts => Call::new(
+                false,
+                Method::POST,
+                format!("/api/v4/teams/{team}/posts/search"),
+                json!({
+                "terms": "first", "is_or_search": false, "time_zone_offset": 0,
+                "include_deleted_channels": false, "page": 0, "per_page": 20}),
+            ),
+            Route::SearchAllPosts => Call::new(
+                false,
+                Method::POST,
+                "/api/v4/posts/search",
+                json!({
+                "terms": "first", "is_or_search": false, "time_zone_offset": 3600,
+                "include_deleted_channels": false, "page": 0, "per_page": 20}),
             ),
             Route::PostAction => Call::new(
                 false,
