@@ -86,6 +86,7 @@ impl Services {
         post.edit_at = 0;
         post.delete_at = 0;
         post.reply_count = 0;
+        super::files::stamp_metadata_files(&mut post);
         if let Author::Plugin { plugin_id, .. } = &author {
             // The post's final id is part of what its buttons are signed with.
             self.integrity.sign_post_actions(plugin_id, &mut post)?;

@@ -8,12 +8,14 @@
 pub mod auth;
 pub mod chat;
 pub mod deliveries;
+pub mod files;
 pub mod jobs;
 pub mod kv;
 
 pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use deliveries::DeliveryStore;
+pub use files::{BlobStore, FileStore};
 pub use jobs::JobStore;
 pub use kv::KvStore;
 

@@ -42,6 +42,7 @@
 mod auth;
 mod chat;
 mod deliveries;
+mod files;
 mod jobs;
 mod kv;
 mod schema;

@@ -11,7 +11,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::ports::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub(super) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_FILES,
+];
 
 /// Version 1: everything.
 const MIGRATION_1: &str = r#"
@@ -219,6 +225,34 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_next_at ON webhook_deliveries (next_at_ms);
 CREATE INDEX webhook_deliveries_plugin ON webhook_deliveries (plugin_id);
+"#;
+
+/// Uploaded files' metadata (decision 017). `post_id` is `''` until a post
+/// carrying the file is created; the blob keys (`path`, `thumbnail_path`,
+/// `preview_path`) point into the [`BlobStore`](crate::BlobStore).
+const MIGRATION_FILES: &str = r#"
+CREATE TABLE file_infos (
+    id                TEXT PRIMARY KEY NOT NULL,
+    creator_id        TEXT NOT NULL REFERENCES users (id),
+    channel_id        TEXT NOT NULL REFERENCES channels (id),
+    post_id           TEXT NOT NULL DEFAULT '',
+    create_at         INTEGER NOT NULL DEFAULT 0,
+    update_at         INTEGER NOT NULL DEFAULT 0,
+    delete_at         INTEGER NOT NULL DEFAULT 0,
+    name              TEXT NOT NULL,
+    extension         TEXT NOT NULL DEFAULT '',
+    size              INTEGER NOT NULL DEFAULT 0,
+    mime_type         TEXT NOT NULL DEFAULT '',
+    width             INTEGER NOT NULL DEFAULT 0,
+    height            INTEGER NOT NULL DEFAULT 0,
+    has_preview_image INTEGER NOT NULL DEFAULT 0,
+    mini_preview      TEXT,
+    path              TEXT NOT NULL,
+    thumbnail_path    TEXT NOT NULL DEFAULT '',
+    preview_path      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX file_infos_post ON file_infos (post_id);
+CREATE INDEX file_infos_channel_create_at ON file_infos (channel_id, create_at);
 "#;
 
 /// Applies the migrations `conn` has not seen yet.
