@@ -5,7 +5,7 @@
 
 import type {
     Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, PluginManifest, Post, PostList,
-    SidebarCategory, Suggestion, Team, User,
+    FileInfo, SidebarCategory, Suggestion, Team, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -116,11 +116,14 @@ export const api = {
     },
     post: (id: string) => request<Post>('GET', `${V4}/posts/${enc(id)}`),
     thread: (rootId: string) => request<PostList>('GET', `${V4}/posts/${enc(rootId)}/thread`),
-    createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string}) => request<Post>('POST', `${V4}/posts`, post),
+    createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string; file_ids?: string[]}) => request<Post>('POST', `${V4}/posts`, post),
     patchPost: (id: string, message: string) => request<Post>('PUT', `${V4}/posts/${enc(id)}/patch`, {message}),
     deletePost: (id: string) => request<unknown>('DELETE', `${V4}/posts/${enc(id)}`),
     postAction: (postId: string, actionId: string, selectedOption?: string) =>
         request<unknown>('POST', `${V4}/posts/${enc(postId)}/actions/${enc(actionId)}`, selectedOption === undefined ? {} : {selected_option: selectedOption}),
+
+    searchFiles: (teamId: string, terms: string) =>
+        request<{order: string[]; file_infos: Record<string, FileInfo>}>('POST', `${V4}/teams/${enc(teamId)}/files/search`, {terms, is_or_search: false, page: 0, per_page: 100}),
 
     // commands and dialogs
     executeCommand: (args: {channel_id: string; team_id: string; command: string; root_id?: string}) =>

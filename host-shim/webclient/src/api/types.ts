@@ -89,8 +89,28 @@ export interface Post {
     props: Record<string, any>;
     reply_count?: number;
     pending_post_id?: string;
+    file_ids?: string[];
+    metadata?: {files?: FileInfo[]; [key: string]: unknown};
     /** Client-side only: an ephemeral post shown to this user alone. */
     ephemeral?: boolean;
+}
+
+/** Mattermost's `FileInfo`: an uploaded file. */
+export interface FileInfo {
+    id: string;
+    user_id: string;
+    post_id: string;
+    channel_id: string;
+    create_at: number;
+    update_at: number;
+    delete_at: number;
+    name: string;
+    extension: string;
+    size: number;
+    mime_type: string;
+    width: number;
+    height: number;
+    has_preview_image: boolean;
 }
 
 export interface PostList {
