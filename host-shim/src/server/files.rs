@@ -149,10 +149,6 @@ async fn receive_file(
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         size = size.saturating_add(chunk.len() as u64);
         if size > limit {
-            drop(out);
-            // Read the rest of this file (bounded by the route's body
-            // limit) so the client gets the answer, not a reset.
-            while let Ok(Some(_)) = field.chunk().await {}
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "api.file.upload_file.too_large_detailed.app_error",
@@ -180,13 +176,30 @@ async fn upload(
     QueryParams(query): QueryParams<UploadQuery>,
     request: Request,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let mut channel_id = query.channel_id.filter(|id| !id.is_empty());
-    if let Some(id) = &channel_id {
-        check_upload_channel(&state, &caller, id)?;
-    }
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| invalid("files: the body must be multipart/form-data"))?;
+    let result = receive_upload(&state, &caller, query.channel_id, &mut multipart).await;
+    if result.is_err() {
+        // Read what is left of the body (bounded by the route's limit) so
+        // the client, still sending, gets the answer rather than a reset.
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    }
+    result
+}
+
+async fn receive_upload(
+    state: &AppState,
+    caller: &Caller,
+    channel_id: Option<String>,
+    multipart: &mut Multipart,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut channel_id = channel_id.filter(|id| !id.is_empty());
+    if let Some(id) = &channel_id {
+        check_upload_channel(state, caller, id)?;
+    }
     let mut infos = Vec::new();
     let mut client_ids = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -203,7 +216,7 @@ async fn upload(
                 )));
             }
             let name = clean_file_name(&raw_name)?;
-            infos.push(receive_file(&state, &caller, &channel_id, name, &mut field).await?);
+            infos.push(receive_file(state, caller, &channel_id, name, &mut field).await?);
             continue;
         }
         let value = small_text(&mut field, &field_name).await?;
@@ -216,7 +229,7 @@ async fn upload(
                 }
                 Some(_) => {}
                 None => {
-                    check_upload_channel(&state, &caller, &value)?;
+                    check_upload_channel(state, caller, &value)?;
                     channel_id = Some(value);
                 }
             },
