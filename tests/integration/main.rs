@@ -7,6 +7,7 @@
 mod chat_api;
 mod chat_directory;
 mod chat_entry_points;
+mod chat_files;
 mod chat_integrations;
 mod chat_reactions;
 mod chat_search;

@@ -8,6 +8,7 @@ pub mod categories;
 pub mod command_exec;
 pub mod commands;
 pub mod events;
+pub mod files;
 pub mod incoming_webhooks;
 pub mod integrity;
 pub mod mentions;

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod chat;
 pub mod deliveries;
+pub mod files;
 pub mod jobs;
 pub mod kv;
 pub mod reactions;
@@ -16,6 +17,7 @@ pub mod search;
 pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use deliveries::DeliveryStore;
+pub use files::{BlobStore, FileStore};
 pub use jobs::JobStore;
 pub use kv::KvStore;
 pub use reactions::ReactionStore;

@@ -784,6 +784,7 @@ impl ChatStore for SqliteStore {
                 post.pending_post_id,
                 metadata,
             ])?;
+            super::files::attach_to_post(tx, post)?;
             let changed = tx
                 .prepare_cached(
                     "UPDATE channels SET last_post_at = MAX(last_post_at, ?2),
@@ -853,6 +854,7 @@ impl ChatStore for SqliteStore {
                 )?
                 .execute(params![post_id, at_ms])?;
             }
+            super::files::delete_post_files(tx, post_id, root_id.is_empty(), at_ms)?;
             Ok(())
         })
     }

@@ -43,6 +43,7 @@
 mod auth;
 mod chat;
 mod deliveries;
+mod files;
 mod jobs;
 mod kv;
 mod reactions;

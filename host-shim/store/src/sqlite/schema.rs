@@ -18,6 +18,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     MIGRATION_4,
     MIGRATION_REACTIONS,
     MIGRATION_SEARCH,
+    MIGRATION_FILES,
 ];
 
 /// Version 1: everything.
@@ -331,6 +332,34 @@ WHERE delete_at = 0 AND substr(type, 1, 7) <> 'system_';
 
 INSERT INTO post_search (rowid, message)
 SELECT d.doc_id, p.message FROM post_search_docs AS d JOIN posts AS p ON p.id = d.post_id;
+"#;
+
+/// Uploaded files' metadata (decision 017). `post_id` is `''` until a post
+/// carrying the file is created; the blob keys (`path`, `thumbnail_path`,
+/// `preview_path`) point into the [`BlobStore`](crate::BlobStore).
+const MIGRATION_FILES: &str = r#"
+CREATE TABLE file_infos (
+    id                TEXT PRIMARY KEY NOT NULL,
+    creator_id        TEXT NOT NULL REFERENCES users (id),
+    channel_id        TEXT NOT NULL REFERENCES channels (id),
+    post_id           TEXT NOT NULL DEFAULT '',
+    create_at         INTEGER NOT NULL DEFAULT 0,
+    update_at         INTEGER NOT NULL DEFAULT 0,
+    delete_at         INTEGER NOT NULL DEFAULT 0,
+    name              TEXT NOT NULL,
+    extension         TEXT NOT NULL DEFAULT '',
+    size              INTEGER NOT NULL DEFAULT 0,
+    mime_type         TEXT NOT NULL DEFAULT '',
+    width             INTEGER NOT NULL DEFAULT 0,
+    height            INTEGER NOT NULL DEFAULT 0,
+    has_preview_image INTEGER NOT NULL DEFAULT 0,
+    mini_preview      TEXT,
+    path              TEXT NOT NULL,
+    thumbnail_path    TEXT NOT NULL DEFAULT '',
+    preview_path      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX file_infos_post ON file_infos (post_id);
+CREATE INDEX file_infos_channel_create_at ON file_infos (channel_id, create_at);
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

@@ -5,7 +5,7 @@
 
 import type {
     Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, PluginManifest, Post, PostList,
-    PostSearchResults, Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
+    FileInfo, PostSearchResults, Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -116,7 +116,7 @@ export const api = {
     },
     post: (id: string) => request<Post>('GET', `${V4}/posts/${enc(id)}`),
     thread: (rootId: string) => request<PostList>('GET', `${V4}/posts/${enc(rootId)}/thread`),
-    createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string}) => request<Post>('POST', `${V4}/posts`, post),
+    createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string; file_ids?: string[]}) => request<Post>('POST', `${V4}/posts`, post),
     patchPost: (id: string, message: string) => request<Post>('PUT', `${V4}/posts/${enc(id)}/patch`, {message}),
     deletePost: (id: string) => request<unknown>('DELETE', `${V4}/posts/${enc(id)}`),
     /** Mattermost's search syntax; days in the browser's time zone. */
@@ -134,6 +134,8 @@ export const api = {
     removeReaction: (userId: string, postId: string, emojiName: string) =>
         request<unknown>('DELETE', `${V4}/users/${enc(userId)}/posts/${enc(postId)}/reactions/${enc(emojiName)}`),
     standardEmoji: () => request<StandardEmoji[]>('GET', `${V4}/emoji/standard`),
+    searchFiles: (teamId: string, terms: string) =>
+        request<{order: string[]; file_infos: Record<string, FileInfo>}>('POST', `${V4}/teams/${enc(teamId)}/files/search`, {terms, is_or_search: false, page: 0, per_page: 100}),
 
     // commands and dialogs
     executeCommand: (args: {channel_id: string; team_id: string; command: string; root_id?: string}) =>

@@ -11,7 +11,7 @@ import {EditHeaderModal, MembersModal} from './ChannelModals';
 import {DrawerToggle, Icon} from './Icon';
 import {MenuButton} from './Menu';
 import {Markdown} from './Markdown';
-import {MessageBox} from './MessageBox';
+import {MessageBox, attachFiles} from './MessageBox';
 import {PostList} from './PostList';
 import {SearchBox} from './Search';
 
@@ -29,7 +29,17 @@ export function ChannelView() {
         );
     }
     return (
-        <main className='center' aria-label={`Channel ${channel.display_name || channel.name}`}>
+        <main className='center' aria-label={`Channel ${channel.display_name || channel.name}`}
+            onDragOver={(e) => {
+                if (Array.from(e.dataTransfer?.types ?? []).includes('Files')) e.preventDefault();
+            }}
+            onDrop={(e) => {
+                const dropped = Array.from(e.dataTransfer?.files ?? []);
+                if (dropped.length > 0) {
+                    e.preventDefault();
+                    attachFiles(channel.id, '', dropped);
+                }
+            }}>
             <ChannelHeader channel={channel}/>
             {/* Keyed: scroll position, "load older" and anchors belong to one channel. */}
             <PostList key={channel.id} channelId={channel.id}/>
