@@ -42,6 +42,7 @@ enum Route {
     AddReaction,
     SearchTeamPosts,
     SearchAllPosts,
+    SearchFiles,
     PostAction,
     OpenDialog,
     SubmitDialog,
@@ -94,6 +95,7 @@ const ROUTES: &[Route] = &[
     Route::AddReaction,
     Route::SearchTeamPosts,
     Route::SearchAllPosts,
+    Route::SearchFiles,
     Route::PostAction,
     Route::OpenDialog,
     Route::SubmitDialog,
@@ -372,6 +374,14 @@ impl Ctx<'_> {
                 "/api/v4/posts/search",
                 json!({
                 "terms": "first", "is_or_search": false, "time_zone_offset": 3600,
+                "include_deleted_channels": false, "page": 0, "per_page": 20}),
+            ),
+            Route::SearchFiles => Call::new(
+                false,
+                Method::POST,
+                format!("/api/v4/teams/{team}/files/search"),
+                json!({
+                "terms": "in:shared", "is_or_search": false, "time_zone_offset": 0,
                 "include_deleted_channels": false, "page": 0, "per_page": 20}),
             ),
             Route::PostAction => Call::new(
