@@ -100,10 +100,8 @@ async fn search(
     let request = body.into_request()?;
     let services = state.services.clone();
     let user_id = caller.id().to_string();
-    let page = blocking(move || {
-        services.search_posts(&user_id, team_id.as_deref(), &request)
-    })
-    .await?;
+    let page =
+        blocking(move || services.search_posts(&user_id, team_id.as_deref(), &request)).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-cache, no-store, must-revalidate")],
         Json(PostSearchResults::from(page)),

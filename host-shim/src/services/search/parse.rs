@@ -236,8 +236,8 @@ fn modifier(
                 "after" => "after:",
                 _ => "on:",
             };
-            let day = parse_day(&value)
-                .ok_or_else(|| ParseError::BadDate(token.text.clone(), kind))?;
+            let day =
+                parse_day(&value).ok_or_else(|| ParseError::BadDate(token.text.clone(), kind))?;
             let start = day * DAY_MS - time_zone_offset * 1000;
             let (after, before) = match kind {
                 "before:" => (None, Some(start)),
@@ -265,7 +265,9 @@ pub fn parse_day(text: &str) -> Option<i64> {
         || y.len() != 4
         || !(1..=2).contains(&m.len())
         || !(1..=2).contains(&d.len())
-        || ![y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        || ![y, m, d]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
     {
         return None;
     }

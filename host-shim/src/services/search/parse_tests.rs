@@ -39,13 +39,13 @@ fn terms_without_letters_or_digits_are_dropped_and_duplicates_merged() {
 
 #[test]
 fn an_unclosed_quote_runs_to_the_end_and_quotes_inside_words_stay_text() {
-    assert_eq!(p(r#"x "open phrase"#).terms, vec![word("x"), word("open phrase")]);
+    assert_eq!(
+        p(r#"x "open phrase"#).terms,
+        vec![word("x"), word("open phrase")]
+    );
     assert_eq!(p(r#"a"b"#).terms, vec![word("a\"b")]);
     // Inside quotes, modifiers and stars are text.
-    assert_eq!(
-        p(r#""from:alice ab*""#).terms,
-        vec![word("from:alice ab*")]
-    );
+    assert_eq!(p(r#""from:alice ab*""#).terms, vec![word("from:alice ab*")]);
 }
 
 #[test]
@@ -88,19 +88,29 @@ fn days_follow_the_time_zone() {
     assert_eq!(parse_day("2024-3-9"), Some(19_791));
     let day = 19_792 * 86_400_000;
     let on = parse("on:2024-03-10", 0).unwrap();
-    assert_eq!((on.after_ms, on.before_ms), (Some(day), Some(day + 86_400_000)));
+    assert_eq!(
+        (on.after_ms, on.before_ms),
+        (Some(day), Some(day + 86_400_000))
+    );
     // UTC+2: the local day starts two hours earlier in UTC.
     let on = parse("on:2024-03-10", 7200).unwrap();
     assert_eq!(on.after_ms, Some(day - 7_200_000));
     let before = parse("before:2024-03-10", -3600).unwrap();
-    assert_eq!((before.after_ms, before.before_ms), (None, Some(day + 3_600_000)));
+    assert_eq!(
+        (before.after_ms, before.before_ms),
+        (None, Some(day + 3_600_000))
+    );
     let after = parse("after:2024-03-10", 0).unwrap();
     assert_eq!(after.after_ms, Some(day + 86_400_000));
     // Several bounds intersect.
     let both = parse("after:2024-03-01 before:2024-03-10 on:2024-03-05", 0).unwrap();
     assert_eq!(both.after_ms, Some((19_787) * 86_400_000));
     assert_eq!(both.before_ms, Some((19_788) * 86_400_000));
-    assert!(parse("after:2024-03-10 before:2024-03-10", 0).unwrap().is_empty_range());
+    assert!(
+        parse("after:2024-03-10 before:2024-03-10", 0)
+            .unwrap()
+            .is_empty_range()
+    );
 }
 
 #[test]
@@ -140,7 +150,11 @@ fn limits() {
     assert!(parse(&vec!["w"; MAX_TERM_COUNT].join(" "), 0).is_ok());
     assert_eq!(parse("x", 86_401), Err(ParseError::BadTimeZone));
     assert!(parse("x", -86_400).is_ok());
-    for err in [ParseError::TooLong, ParseError::TooManyTerms, ParseError::WordTooLong] {
+    for err in [
+        ParseError::TooLong,
+        ParseError::TooManyTerms,
+        ParseError::WordTooLong,
+    ] {
         assert!(err.to_string().starts_with("terms: "));
     }
 }
@@ -148,8 +162,23 @@ fn limits() {
 #[test]
 fn never_panics_on_odd_input() {
     for input in [
-        "-", "--", "-\"", "\"", "\"\"\"", ":", "in:", "-in:", "from:@", "in:@", "on:",
-        "é\u{301}*", "*-*", "a:b:c", "\u{feff}", "🙂", "-🙂*",
+        "-",
+        "--",
+        "-\"",
+        "\"",
+        "\"\"\"",
+        ":",
+        "in:",
+        "-in:",
+        "from:@",
+        "in:@",
+        "on:",
+        "é\u{301}*",
+        "*-*",
+        "a:b:c",
+        "\u{feff}",
+        "🙂",
+        "-🙂*",
     ] {
         let _ = parse(input, 0);
     }

@@ -98,7 +98,10 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
     filters.push(scope);
 
     if !query.from_user_ids.is_empty() {
-        filters.push(format!("d.user_id IN ({})", args.list(&query.from_user_ids)));
+        filters.push(format!(
+            "d.user_id IN ({})",
+            args.list(&query.from_user_ids)
+        ));
     }
     if !query.excluded_user_ids.is_empty() {
         filters.push(format!(

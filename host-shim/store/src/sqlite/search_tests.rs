@@ -118,7 +118,13 @@ impl Fixture {
 fn words_match_all_terms_newest_first_case_and_accent_blind() {
     let f = fixture();
     let a = post(&f.store, &f.town, &f.alice, 10, "The Database is down");
-    let b = post(&f.store, &f.town, &f.bob, 20, "database restored, café open");
+    let b = post(
+        &f.store,
+        &f.town,
+        &f.bob,
+        20,
+        "database restored, café open",
+    );
     let _c = post(&f.store, &f.town, &f.bob, 30, "lunch?");
     assert_eq!(f.find(&["database"]), vec![b.id.clone(), a.id.clone()]);
     assert_eq!(f.find(&["DATABASE", "down"]), vec![a.id.clone()]);
@@ -134,7 +140,13 @@ fn words_match_all_terms_newest_first_case_and_accent_blind() {
 fn phrases_prefixes_and_exclusions() {
     let f = fixture();
     let a = post(&f.store, &f.town, &f.alice, 10, "deploy the new build");
-    let b = post(&f.store, &f.town, &f.alice, 20, "new deployment of the build");
+    let b = post(
+        &f.store,
+        &f.town,
+        &f.alice,
+        20,
+        "new deployment of the build",
+    );
     assert_eq!(f.find(&["new build"]), vec![a.id.clone()]);
     let mut prefix = f.query(&f.alice, &["deploy"]);
     assert_eq!(f.ids(&prefix), vec![a.id.clone()]);
@@ -153,10 +165,35 @@ fn phrases_prefixes_and_exclusions() {
 #[test]
 fn fts_syntax_in_terms_is_plain_text_never_an_error() {
     let f = fixture();
-    let hit = post(&f.store, &f.town, &f.alice, 10, "a message NEAR the AND operator");
+    let hit = post(
+        &f.store,
+        &f.town,
+        &f.alice,
+        10,
+        "a message NEAR the AND operator",
+    );
     for term in [
-        "\"", "\"\"", "NEAR(a b)", "message:x", "AND", "OR NOT", "*", "^a", "(", ")", "a\"b",
-        "{message}", "+", "-", "col : x", "\0", "é\u{301}", "\u{301}", "'", ";", "--",
+        "\"",
+        "\"\"",
+        "NEAR(a b)",
+        "message:x",
+        "AND",
+        "OR NOT",
+        "*",
+        "^a",
+        "(",
+        ")",
+        "a\"b",
+        "{message}",
+        "+",
+        "-",
+        "col : x",
+        "\0",
+        "é\u{301}",
+        "\u{301}",
+        "'",
+        ";",
+        "--",
     ] {
         for prefix in [false, true] {
             let mut q = f.query(&f.alice, &[term]);
@@ -231,7 +268,9 @@ fn edits_deletes_and_system_posts_keep_the_index_in_step() {
 fn only_channels_the_caller_belongs_to_are_searched() {
     let f = fixture();
     let secret = channel(&f.store, &f.core.id, "secret", "P");
-    f.store.add_channel_member(&secret.id, &f.bob.id, 0).unwrap();
+    f.store
+        .add_channel_member(&secret.id, &f.bob.id, 0)
+        .unwrap();
     let open_not_joined = channel(&f.store, &f.core.id, "open", "O");
     f.store
         .add_channel_member(&open_not_joined.id, &f.bob.id, 0)
@@ -300,7 +339,13 @@ fn filters_dates_and_paging() {
     for i in 0..10 {
         let author = if i % 2 == 0 { &f.alice } else { &f.bob };
         // Two posts share each millisecond: order still follows insertion.
-        posts.push(post(&f.store, &f.town, author, 100 + i / 2, &format!("item {i}")));
+        posts.push(post(
+            &f.store,
+            &f.town,
+            author,
+            100 + i / 2,
+            &format!("item {i}"),
+        ));
     }
     let newest_first: Vec<String> = posts.iter().rev().map(|p| p.id.clone()).collect();
     assert_eq!(f.find(&["item"]), newest_first);
@@ -387,7 +432,10 @@ fn upgrading_indexes_existing_posts() {
     let late = post(&store, &chan, &user, 5, "legacy delta");
     let first = store.search_posts(&query).unwrap();
     assert_eq!(first.len(), 4);
-    assert_eq!(first[1].id, late.id, "same millisecond as p1/p2, stored last");
+    assert_eq!(
+        first[1].id, late.id,
+        "same millisecond as p1/p2, stored last"
+    );
 }
 
 #[test]
