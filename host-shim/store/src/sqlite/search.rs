@@ -131,9 +131,12 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
     let sql = match match_expression(query) {
         Some(expression) => {
             let expression = args.push(expression);
+            // CROSS JOIN keeps the FTS table the outer loop: the other way
+            // round (docs of the caller's channels first, each looked up in
+            // the index) re-reads a common word's whole doclist per row.
             format!(
                 "SELECT d.post_id FROM post_search AS f
-                 JOIN post_search_docs AS d ON d.doc_id = f.rowid
+                 CROSS JOIN post_search_docs AS d ON d.doc_id = f.rowid
                  WHERE post_search MATCH {expression} AND {}
                  ORDER BY f.rowid DESC",
                 filters.join(" AND ")
@@ -157,6 +160,21 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
     let limit = args.push(i64::from(query.limit));
     let offset = args.push(i64::from(query.offset));
     (format!("{sql} LIMIT {limit} OFFSET {offset}"), args.0)
+}
+
+impl SqliteStore {
+    /// SQLite's plan for `query` (`EXPLAIN QUERY PLAN` details), for the
+    /// benchmark and tests: search must stay driven by the full-text index.
+    pub fn search_plan(&self, query: &PostSearchQuery) -> StoreResult<Vec<String>> {
+        let (sql, args) = search_sql(query);
+        self.read(|tx| {
+            let mut stmt = tx.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
 }
 
 impl SearchStore for SqliteStore {
