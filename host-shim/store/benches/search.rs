@@ -355,6 +355,15 @@ fn main() {
                 q
             }),
         ),
+        ("from:user + rare word", {
+            let words = words.clone();
+            Box::new(move |rng, mut q| {
+                q.from_user_ids = vec![id("user", rng.random_range(0..USERS))];
+                q.user_id = q.from_user_ids[0].clone();
+                q.terms = vec![term(&words[rng.random_range(10_000..20_000)])];
+                q
+            })
+        }),
         (
             "in:channel + common word",
             Box::new(move |rng, mut q| {

@@ -15,6 +15,11 @@ use crate::model::Post;
 use crate::ports::StoreResult;
 use crate::ports::search::{PostSearchQuery, SearchStore, SearchTerm};
 
+/// `doc_id` is `create_at << DOC_SLOT_BITS` plus a slot (`MIGRATION_SEARCH`).
+const DOC_SLOT_BITS: u32 = 20;
+/// `create_at` is clamped below this (2^42 ms, year 2109) in `doc_id`.
+const MAX_DOC_MS: i64 = 1 << 42;
+
 /// `"text"` (quotes doubled), with ` *` for a prefix term.
 fn fts_string(term: &SearchTerm) -> String {
     let mut out = String::with_capacity(term.text.len() + 4);
@@ -128,12 +133,38 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
         filters.push(format!("d.create_at < {}", args.push(before)));
     }
 
+    let narrowed = !query.from_user_ids.is_empty() || !query.in_channel_ids.is_empty();
     let sql = match match_expression(query) {
+        Some(expression) if narrowed => {
+            // `from:`/`in:` name a few people or channels, whose posts are
+            // far fewer than a common word's matches: walk their posts
+            // newest first (by index) and check each against the full-text
+            // index by rowid.
+            let expression = args.push(expression);
+            filters.push(format!(
+                "EXISTS (SELECT 1 FROM post_search AS f
+                         WHERE f.rowid = d.doc_id AND post_search MATCH {expression})"
+            ));
+            format!(
+                "SELECT d.post_id FROM post_search_docs AS d WHERE {}
+                 ORDER BY d.doc_id DESC",
+                filters.join(" AND ")
+            )
+        }
         Some(expression) => {
             let expression = args.push(expression);
-            // CROSS JOIN keeps the FTS table the outer loop: the other way
-            // round (docs of the caller's channels first, each looked up in
-            // the index) re-reads a common word's whole doclist per row.
+            // Dates bound the index's own rowids too, so FTS5 skips to the
+            // range instead of filtering every newer match.
+            if let Some(after) = query.after_ms.filter(|a| *a > 0) {
+                let low = after.min(MAX_DOC_MS) << DOC_SLOT_BITS;
+                filters.push(format!("f.rowid >= {}", args.push(low)));
+            }
+            if let Some(before) = query.before_ms.filter(|b| *b < MAX_DOC_MS) {
+                let high = before.max(0) << DOC_SLOT_BITS;
+                filters.push(format!("f.rowid < {}", args.push(high)));
+            }
+            // CROSS JOIN keeps the FTS table the outer loop, in rowid
+            // (= create_at) order, so a page stops early.
             format!(
                 "SELECT d.post_id FROM post_search AS f
                  CROSS JOIN post_search_docs AS d ON d.doc_id = f.rowid

@@ -367,6 +367,23 @@ fn filters_dates_and_paging() {
     dates.before_ms = Some(103);
     assert_eq!(f.ids(&dates), newest_first[4..8]);
 
+    // Bounds outside what doc ids encode still filter exactly.
+    dates.after_ms = Some(-5_000);
+    dates.before_ms = Some(i64::MAX);
+    assert_eq!(f.ids(&dates), newest_first);
+    dates.after_ms = Some(104);
+    assert_eq!(f.ids(&dates), newest_first[..2]);
+    dates.after_ms = Some(1 << 50);
+    assert!(f.ids(&dates).is_empty());
+    // With from: too (the other query shape).
+    dates.after_ms = Some(101);
+    dates.before_ms = Some(103);
+    dates.from_user_ids = vec![f.alice.id.clone(), f.bob.id.clone()];
+    assert_eq!(f.ids(&dates), newest_first[4..8]);
+    dates.in_channel_ids = vec![f.town.id.clone()];
+    dates.from_user_ids = vec![f.bob.id.clone()];
+    assert_eq!(f.ids(&dates).len(), 2);
+
     // No terms: every post passing the filters.
     let mut filter_only = f.query(&f.alice, &[]);
     filter_only.in_channel_ids = vec![f.town.id.clone()];
@@ -450,5 +467,24 @@ fn the_search_query_uses_the_index_and_stops_early() {
     let fts = plan.find("VIRTUAL TABLE INDEX").expect(&plan);
     let docs = plan.find("USING INTEGER PRIMARY KEY").expect(&plan);
     assert!(fts < docs, "{plan}");
+    assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
+
+    // Dates become rowid bounds of the index itself.
+    let mut dated = f.query(&f.alice, &["x"]);
+    dated.after_ms = Some(5);
+    dated.before_ms = Some(9);
+    let plan = f.store.search_plan(&dated).unwrap().join("\n");
+    // FTS5's index string: M(atch), then the rowid bounds `>` and `<`.
+    let first = plan.lines().next().unwrap();
+    assert!(
+        first.contains("VIRTUAL TABLE INDEX") && first.contains('>') && first.contains('<'),
+        "rowid range: {plan}"
+    );
+
+    // from: walks that person's posts by index, newest first.
+    let mut from = f.query(&f.alice, &["x"]);
+    from.from_user_ids = vec![f.bob.id.clone()];
+    let plan = f.store.search_plan(&from).unwrap().join("\n");
+    assert!(plan.contains("post_search_docs_user"), "{plan}");
     assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
 }
