@@ -7,6 +7,7 @@
 //! `create_at` order), newest first, so a page costs about as many index
 //! reads as it has posts, not as many as the term has matches.
 
+use rusqlite::Transaction;
 use rusqlite::types::Value;
 
 use super::SqliteStore;
@@ -76,7 +77,7 @@ impl Args {
 }
 
 /// The SQL returning matching post ids in order, and its arguments.
-fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
+fn search_sql(query: &PostSearchQuery, walk_posts: bool) -> (String, Vec<Value>) {
     let mut args = Args::default();
     let mut filters = Vec::new();
 
@@ -133,9 +134,8 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
         filters.push(format!("d.create_at < {}", args.push(before)));
     }
 
-    let narrowed = !query.from_user_ids.is_empty() || !query.in_channel_ids.is_empty();
     let sql = match match_expression(query) {
-        Some(expression) if narrowed => {
+        Some(expression) if walk_posts => {
             // `from:`/`in:` name a few people or channels, whose posts are
             // far fewer than a common word's matches: walk their posts
             // newest first (by index) and check each against the full-text
@@ -193,12 +193,44 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
     (format!("{sql} LIMIT {limit} OFFSET {offset}"), args.0)
 }
 
+/// Most posts walked one by one for `from:`/`in:` with words; beyond it
+/// the full-text index drives instead (a bot with half the server's posts
+/// and a rare word would otherwise cost a lookup per post).
+const MAX_WALKED_POSTS: i64 = 5_000;
+
+/// Whether to walk the `from:`/`in:` posts (few) rather than the word's
+/// matches: counts at most [`MAX_WALKED_POSTS`] + 1 index entries.
+fn walk_posts(tx: &Transaction<'_>, query: &PostSearchQuery) -> StoreResult<bool> {
+    if query.terms.is_empty() || (query.from_user_ids.is_empty() && query.in_channel_ids.is_empty())
+    {
+        return Ok(false);
+    }
+    let mut args = Args::default();
+    let mut filters = Vec::new();
+    if !query.from_user_ids.is_empty() {
+        filters.push(format!("user_id IN ({})", args.list(&query.from_user_ids)));
+    }
+    if !query.in_channel_ids.is_empty() {
+        filters.push(format!(
+            "channel_id IN ({})",
+            args.list(&query.in_channel_ids)
+        ));
+    }
+    let cap = args.push(MAX_WALKED_POSTS + 1);
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM post_search_docs WHERE {} LIMIT {cap})",
+        filters.join(" AND ")
+    );
+    let count: i64 = tx.query_row(&sql, rusqlite::params_from_iter(args.0), |r| r.get(0))?;
+    Ok(count <= MAX_WALKED_POSTS)
+}
+
 impl SqliteStore {
     /// SQLite's plan for `query` (`EXPLAIN QUERY PLAN` details), for the
     /// benchmark and tests: search must stay driven by the full-text index.
     pub fn search_plan(&self, query: &PostSearchQuery) -> StoreResult<Vec<String>> {
-        let (sql, args) = search_sql(query);
         self.read(|tx| {
+            let (sql, args) = search_sql(query, walk_posts(tx, query)?);
             let mut stmt = tx.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?
@@ -213,8 +245,8 @@ impl SearchStore for SqliteStore {
         if query.limit == 0 {
             return Ok(Vec::new());
         }
-        let (sql, args) = search_sql(query);
         self.read(|tx| {
+            let (sql, args) = search_sql(query, walk_posts(tx, query)?);
             let ids = {
                 let mut stmt = tx.prepare(&sql)?;
                 stmt.query_map(rusqlite::params_from_iter(args), |row| {
