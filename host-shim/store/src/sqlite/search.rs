@@ -7,6 +7,7 @@
 //! `create_at` order), newest first, so a page costs about as many index
 //! reads as it has posts, not as many as the term has matches.
 
+use rusqlite::Transaction;
 use rusqlite::types::Value;
 
 use super::SqliteStore;
@@ -14,6 +15,11 @@ use super::chat::query_post;
 use crate::model::Post;
 use crate::ports::StoreResult;
 use crate::ports::search::{PostSearchQuery, SearchStore, SearchTerm};
+
+/// `doc_id` is `create_at << DOC_SLOT_BITS` plus a slot (`MIGRATION_SEARCH`).
+const DOC_SLOT_BITS: u32 = 20;
+/// `create_at` is clamped below this (2^42 ms, year 2109) in `doc_id`.
+const MAX_DOC_MS: i64 = 1 << 42;
 
 /// `"text"` (quotes doubled), with ` *` for a prefix term.
 fn fts_string(term: &SearchTerm) -> String {
@@ -71,7 +77,7 @@ impl Args {
 }
 
 /// The SQL returning matching post ids in order, and its arguments.
-fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
+fn search_sql(query: &PostSearchQuery, walk_posts: bool) -> (String, Vec<Value>) {
     let mut args = Args::default();
     let mut filters = Vec::new();
 
@@ -129,11 +135,39 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
     }
 
     let sql = match match_expression(query) {
+        Some(expression) if walk_posts => {
+            // `from:`/`in:` name a few people or channels, whose posts are
+            // far fewer than a common word's matches: walk their posts
+            // newest first (by index) and check each against the full-text
+            // index by rowid.
+            let expression = args.push(expression);
+            filters.push(format!(
+                "EXISTS (SELECT 1 FROM post_search AS f
+                         WHERE f.rowid = d.doc_id AND post_search MATCH {expression})"
+            ));
+            format!(
+                "SELECT d.post_id FROM post_search_docs AS d WHERE {}
+                 ORDER BY d.doc_id DESC",
+                filters.join(" AND ")
+            )
+        }
         Some(expression) => {
             let expression = args.push(expression);
+            // Dates bound the index's own rowids too, so FTS5 skips to the
+            // range instead of filtering every newer match.
+            if let Some(after) = query.after_ms.filter(|a| *a > 0) {
+                let low = after.min(MAX_DOC_MS) << DOC_SLOT_BITS;
+                filters.push(format!("f.rowid >= {}", args.push(low)));
+            }
+            if let Some(before) = query.before_ms.filter(|b| *b < MAX_DOC_MS) {
+                let high = before.max(0) << DOC_SLOT_BITS;
+                filters.push(format!("f.rowid < {}", args.push(high)));
+            }
+            // CROSS JOIN keeps the FTS table the outer loop, in rowid
+            // (= create_at) order, so a page stops early.
             format!(
                 "SELECT d.post_id FROM post_search AS f
-                 JOIN post_search_docs AS d ON d.doc_id = f.rowid
+                 CROSS JOIN post_search_docs AS d ON d.doc_id = f.rowid
                  WHERE post_search MATCH {expression} AND {}
                  ORDER BY f.rowid DESC",
                 filters.join(" AND ")
@@ -159,13 +193,60 @@ fn search_sql(query: &PostSearchQuery) -> (String, Vec<Value>) {
     (format!("{sql} LIMIT {limit} OFFSET {offset}"), args.0)
 }
 
+/// Most posts walked one by one for `from:`/`in:` with words; beyond it
+/// the full-text index drives instead (a bot with half the server's posts
+/// and a rare word would otherwise cost a lookup per post).
+const MAX_WALKED_POSTS: i64 = 5_000;
+
+/// Whether to walk the `from:`/`in:` posts (few) rather than the word's
+/// matches: counts at most [`MAX_WALKED_POSTS`] + 1 index entries.
+fn walk_posts(tx: &Transaction<'_>, query: &PostSearchQuery) -> StoreResult<bool> {
+    if query.terms.is_empty() || (query.from_user_ids.is_empty() && query.in_channel_ids.is_empty())
+    {
+        return Ok(false);
+    }
+    let mut args = Args::default();
+    let mut filters = Vec::new();
+    if !query.from_user_ids.is_empty() {
+        filters.push(format!("user_id IN ({})", args.list(&query.from_user_ids)));
+    }
+    if !query.in_channel_ids.is_empty() {
+        filters.push(format!(
+            "channel_id IN ({})",
+            args.list(&query.in_channel_ids)
+        ));
+    }
+    let cap = args.push(MAX_WALKED_POSTS + 1);
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM post_search_docs WHERE {} LIMIT {cap})",
+        filters.join(" AND ")
+    );
+    let count: i64 = tx.query_row(&sql, rusqlite::params_from_iter(args.0), |r| r.get(0))?;
+    Ok(count <= MAX_WALKED_POSTS)
+}
+
+impl SqliteStore {
+    /// SQLite's plan for `query` (`EXPLAIN QUERY PLAN` details), for the
+    /// benchmark and tests: search must stay driven by the full-text index.
+    pub fn search_plan(&self, query: &PostSearchQuery) -> StoreResult<Vec<String>> {
+        self.read(|tx| {
+            let (sql, args) = search_sql(query, walk_posts(tx, query)?);
+            let mut stmt = tx.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+}
+
 impl SearchStore for SqliteStore {
     fn search_posts(&self, query: &PostSearchQuery) -> StoreResult<Vec<Post>> {
         if query.limit == 0 {
             return Ok(Vec::new());
         }
-        let (sql, args) = search_sql(query);
         self.read(|tx| {
+            let (sql, args) = search_sql(query, walk_posts(tx, query)?);
             let ids = {
                 let mut stmt = tx.prepare(&sql)?;
                 stmt.query_map(rusqlite::params_from_iter(args), |row| {

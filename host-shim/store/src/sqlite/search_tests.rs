@@ -367,6 +367,23 @@ fn filters_dates_and_paging() {
     dates.before_ms = Some(103);
     assert_eq!(f.ids(&dates), newest_first[4..8]);
 
+    // Bounds outside what doc ids encode still filter exactly.
+    dates.after_ms = Some(-5_000);
+    dates.before_ms = Some(i64::MAX);
+    assert_eq!(f.ids(&dates), newest_first);
+    dates.after_ms = Some(104);
+    assert_eq!(f.ids(&dates), newest_first[..2]);
+    dates.after_ms = Some(1 << 50);
+    assert!(f.ids(&dates).is_empty());
+    // With from: too (the other query shape).
+    dates.after_ms = Some(101);
+    dates.before_ms = Some(103);
+    dates.from_user_ids = vec![f.alice.id.clone(), f.bob.id.clone()];
+    assert_eq!(f.ids(&dates), newest_first[4..8]);
+    dates.in_channel_ids = vec![f.town.id.clone()];
+    dates.from_user_ids = vec![f.bob.id.clone()];
+    assert_eq!(f.ids(&dates).len(), 2);
+
     // No terms: every post passing the filters.
     let mut filter_only = f.query(&f.alice, &[]);
     filter_only.in_channel_ids = vec![f.town.id.clone()];
@@ -441,19 +458,67 @@ fn upgrading_indexes_existing_posts() {
 #[test]
 fn the_search_query_uses_the_index_and_stops_early() {
     let f = fixture();
-    let query = f.query(&f.alice, &["x"]);
-    let (sql, args) = search_sql(&query);
-    let plan: Vec<String> = f
+    let plan = f
         .store
-        .read(|tx| {
-            let mut stmt = tx.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
+        .search_plan(&f.query(&f.alice, &["x"]))
+        .unwrap()
+        .join("\n");
+    // The full-text index drives (outer loop), in doc_id order, no sorting.
+    let fts = plan.find("VIRTUAL TABLE INDEX").expect(&plan);
+    let docs = plan.find("USING INTEGER PRIMARY KEY").expect(&plan);
+    assert!(fts < docs, "{plan}");
+    assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
+
+    // Dates become rowid bounds of the index itself.
+    let mut dated = f.query(&f.alice, &["x"]);
+    dated.after_ms = Some(5);
+    dated.before_ms = Some(9);
+    let plan = f.store.search_plan(&dated).unwrap().join("\n");
+    // FTS5's index string: M(atch), then the rowid bounds `>` and `<`.
+    let first = plan.lines().next().unwrap();
+    assert!(
+        first.contains("VIRTUAL TABLE INDEX") && first.contains('>') && first.contains('<'),
+        "rowid range: {plan}"
+    );
+
+    // from: walks that person's posts by index, newest first.
+    let mut from = f.query(&f.alice, &["x"]);
+    from.from_user_ids = vec![f.bob.id.clone()];
+    let plan = f.store.search_plan(&from).unwrap().join("\n");
+    assert!(plan.contains("post_search_docs_user"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
+
+    // Unless that person wrote too many posts to walk one by one: then the
+    // word's matches drive, and the results are the same.
+    let mut many = Vec::new();
+    for i in 0..=MAX_WALKED_POSTS {
+        let message = if i % 1000 == 0 { "x marks" } else { "filler" };
+        many.push(make(&f.town, &f.bob, 10 + i, message));
+    }
+    f.store
+        .write(|tx| {
+            for p in &many {
+                tx.execute(
+                    "INSERT INTO posts (id, create_at, user_id, channel_id, message)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![p.id, p.create_at, p.user_id, p.channel_id, p.message],
+                )?;
+            }
+            Ok(())
         })
         .unwrap();
-    let plan = plan.join("\n");
-    assert!(plan.contains("VIRTUAL TABLE INDEX"), "{plan}");
-    assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{plan}");
+    let plan = f.store.search_plan(&from).unwrap().join("\n");
+    assert!(plan.starts_with("SCAN f VIRTUAL TABLE"), "{plan}");
+    let found: Vec<String> = f.ids(&from);
+    let expected: Vec<String> = many
+        .iter()
+        .rev()
+        .filter(|p| p.message == "x marks")
+        .map(|p| p.id.clone())
+        .collect();
+    assert_eq!(found, expected);
+    // Few posts by alice: still walked.
+    from.from_user_ids = vec![f.alice.id.clone()];
+    let plan = f.store.search_plan(&from).unwrap().join("\n");
+    assert!(plan.contains("post_search_docs_user"), "{plan}");
 }
