@@ -489,7 +489,7 @@ fn create_post_roundtrips_and_bumps_the_channel() {
         .as_object()
         .cloned()
         .unwrap();
-    first.file_ids = vec!["f1".into(), "f2".into()];
+    // (Attaching files is the file store's test: ids must name uploads.)
     first.post_type = "custom_test".into();
     first.hashtags = "#tag".into();
     first.is_pinned = true;
