@@ -71,6 +71,9 @@ pub struct ServeArgs {
     /// limited): BURST/PER_MINUTE, or off.
     #[arg(long, env = "HOST_SHIM_SIGNUP_LIMIT_PER_ADDRESS", default_value_t = ThrottleConfig::default().signup_per_address)]
     pub signup_limit_per_address: Limit,
+    /// Post and file searches per user: BURST/PER_MINUTE, or off.
+    #[arg(long, env = "HOST_SHIM_SEARCH_LIMIT_PER_USER", default_value_t = ThrottleConfig::default().search_per_user)]
+    pub search_limit_per_user: Limit,
     /// Largest file a user may upload, in bytes (Mattermost's
     /// `MaxFileSize`; 413 beyond it).
     #[arg(long, env = "HOST_SHIM_MAX_FILE_SIZE", default_value_t = crate::services::files::DEFAULT_MAX_FILE_SIZE)]
@@ -92,6 +95,7 @@ impl ServeArgs {
             login_per_address: self.login_limit_per_address,
             login_per_account: self.login_limit_per_account,
             signup_per_address: self.signup_limit_per_address,
+            search_per_user: self.search_limit_per_user,
         };
         config.files.max_file_size = self.max_file_size.max(1);
         config

@@ -457,3 +457,43 @@ async fn bad_input_gets_clear_errors_and_odd_input_no_error() {
         1
     );
 }
+
+/// One user hammering search is held back (429 with `Retry-After`, nothing
+/// searched); other users are not affected. Post and file search share the
+/// per-user budget.
+#[tokio::test]
+async fn searches_are_rate_limited_per_user() {
+    use host_shim::services::throttle::Limit;
+    let app = crate::helpers::spawn_app_with(|config| {
+        config.accounts.throttle.search_per_user = Limit {
+            burst: 3,
+            per_minute: 1,
+        }
+    })
+    .await;
+    let admin = Client::new(&app, "admin").await;
+    let ann = Client::new(&app, "ann").await;
+    let team_id = team_with(&admin, "ops", &[&ann]).await;
+    for _ in 0..2 {
+        search(&ann, &team_id, terms("anything")).await;
+    }
+    let (status, _) = ann
+        .call(
+            Method::POST,
+            &format!("/api/v4/teams/{team_id}/files/search"),
+            Some(json!({"terms": "anything"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body, headers) = request(
+        &app,
+        Some(&ann.token),
+        Method::POST,
+        &format!("/api/v4/teams/{team_id}/posts/search"),
+        Some(json!({"terms": "anything"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(headers.get("retry-after").is_some(), "{headers:?}");
+    search(&admin, &team_id, terms("anything")).await;
+}

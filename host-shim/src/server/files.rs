@@ -547,6 +547,7 @@ async fn search(
     JsonBody(body): JsonBody<SearchRequest>,
 ) -> Result<Json<FileInfoList>, ApiError> {
     access::require_team_member(&state.services, &caller, &team_id)?;
+    state.services.throttle.search(caller.id())?;
     if body.terms.chars().count() > MAX_SEARCH_TERMS_CHARS {
         return Err(invalid(format!(
             "terms: longer than {MAX_SEARCH_TERMS_CHARS} characters"

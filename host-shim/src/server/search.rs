@@ -98,6 +98,7 @@ async fn search(
     body: SearchBody,
 ) -> Result<impl IntoResponse, ApiError> {
     let request = body.into_request()?;
+    state.services.throttle.search(caller.id())?;
     let services = state.services.clone();
     let user_id = caller.id().to_string();
     let page =

@@ -1,5 +1,7 @@
 //! Rate limits on password attempts: logins per client address and per
-//! account, sign-ups per client address (GCRA, `governor`).
+//! account, sign-ups per client address (GCRA, `governor`); and on
+//! searches per user, the one read a single user can make expensive (deep
+//! pages, prefix terms over a million posts).
 //!
 //! The password pool ([`super::passwords`]) bounds what a flood costs the
 //! server; these limits bound what one client gets out of it: password
@@ -88,6 +90,8 @@ pub struct ThrottleConfig {
     /// Sign-ups from one client address (admins creating accounts are not
     /// limited).
     pub signup_per_address: Limit,
+    /// Post and file searches by one user.
+    pub search_per_user: Limit,
 }
 
 impl Default for ThrottleConfig {
@@ -104,6 +108,12 @@ impl Default for ThrottleConfig {
             signup_per_address: Limit {
                 burst: 20,
                 per_minute: 6,
+            },
+            // A person searching types a query every few seconds at most;
+            // a script hammering deep pages is held to one a second.
+            search_per_user: Limit {
+                burst: 60,
+                per_minute: 60,
             },
         }
     }
@@ -148,6 +158,7 @@ pub struct LoginThrottle {
     login_per_address: Keyed<IpAddr>,
     login_per_account: Keyed<String>,
     signup_per_address: Keyed<IpAddr>,
+    search_per_user: Keyed<String>,
     checks: AtomicU64,
 }
 
@@ -157,6 +168,7 @@ impl LoginThrottle {
             login_per_address: Keyed::new(config.login_per_address),
             login_per_account: Keyed::new(config.login_per_account),
             signup_per_address: Keyed::new(config.signup_per_address),
+            search_per_user: Keyed::new(config.search_per_user),
             checks: AtomicU64::new(0),
         }
     }
@@ -178,6 +190,12 @@ impl LoginThrottle {
     pub fn sign_up(&self, client: IpAddr) -> AppResult<()> {
         let sweep = self.sweep_now();
         self.signup_per_address.check(&address_key(client), sweep)
+    }
+
+    /// Counts a post or file search by `user_id`.
+    pub fn search(&self, user_id: &str) -> AppResult<()> {
+        let sweep = self.sweep_now();
+        self.search_per_user.check(&user_id.to_string(), sweep)
     }
 }
 
@@ -218,7 +236,24 @@ mod tests {
                 per_minute: 1,
             },
             signup_per_address: Limit::OFF,
+            search_per_user: Limit {
+                burst: 3,
+                per_minute: 1,
+            },
         })
+    }
+
+    #[test]
+    fn searches_are_limited_per_user() {
+        let throttle = strict();
+        for _ in 0..3 {
+            throttle.search("ann").unwrap();
+        }
+        assert!(matches!(
+            throttle.search("ann"),
+            Err(AppError::RateLimited { retry_after_secs }) if retry_after_secs > 0
+        ));
+        throttle.search("bob").unwrap();
     }
 
     #[test]
