@@ -75,7 +75,12 @@ async fn start() -> Server {
         .port();
     let dir = tempfile::tempdir().unwrap();
     let child = Command::new(&binary)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir.path())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -150,7 +155,10 @@ impl Api {
         } else {
             self.call(
                 reqwest::Method::DELETE,
-                &format!("/api/v4/users/{}/posts/{post_id}/reactions/{emoji}", self.id),
+                &format!(
+                    "/api/v4/users/{}/posts/{post_id}/reactions/{emoji}",
+                    self.id
+                ),
                 None,
             )
             .await
@@ -232,8 +240,12 @@ async fn throughput(
     let mut tasks = Vec::new();
     for w in 0..writers {
         let api = users[w % users.len()].clone();
-        let (stop, posts, failures, recent) =
-            (stop.clone(), posts.clone(), failures.clone(), recent.clone());
+        let (stop, posts, failures, recent) = (
+            stop.clone(),
+            posts.clone(),
+            failures.clone(),
+            recent.clone(),
+        );
         let channel_id = channel_id.to_string();
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
@@ -257,8 +269,12 @@ async fn throughput(
     }
     for r in 0..reactors {
         let api = users[(r + 1) % users.len()].clone();
-        let (stop, reactions, failures, recent) =
-            (stop.clone(), reactions.clone(), failures.clone(), recent.clone());
+        let (stop, reactions, failures, recent) = (
+            stop.clone(),
+            reactions.clone(),
+            failures.clone(),
+            recent.clone(),
+        );
         let emoji = emoji.to_vec();
         tasks.push(tokio::spawn(async move {
             let mut n = 0usize;

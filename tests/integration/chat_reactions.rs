@@ -31,7 +31,12 @@ async fn react(who: &Client<'_>, post_id: &str, emoji: &str) -> (StatusCode, Val
     .await
 }
 
-async fn unreact(who: &Client<'_>, user_id: &str, post_id: &str, emoji: &str) -> (StatusCode, Value) {
+async fn unreact(
+    who: &Client<'_>,
+    user_id: &str,
+    post_id: &str,
+    emoji: &str,
+) -> (StatusCode, Value) {
     who.call(
         Method::DELETE,
         &format!("/api/v4/users/{user_id}/posts/{post_id}/reactions/{emoji}"),
@@ -42,12 +47,19 @@ async fn unreact(who: &Client<'_>, user_id: &str, post_id: &str, emoji: &str) ->
 
 /// The `data.reaction` of an event (a JSON string, as Mattermost sends it).
 fn event_reaction(event: &Value) -> Value {
-    serde_json::from_str(event["data"]["reaction"].as_str().expect("reaction is a string"))
-        .unwrap()
+    serde_json::from_str(
+        event["data"]["reaction"]
+            .as_str()
+            .expect("reaction is a string"),
+    )
+    .unwrap()
 }
 
 fn names(events: &[Value]) -> Vec<&str> {
-    events.iter().map(|e| e["event"].as_str().unwrap_or("")).collect()
+    events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap_or(""))
+        .collect()
 }
 
 async fn ready(socket: &mut Socket) {
@@ -90,20 +102,34 @@ async fn reacting_and_unreacting_reach_posts_lists_and_members() {
     assert_eq!(status, StatusCode::OK);
     let events = alice_socket.events_until("reaction_added").await;
     let added = events.last().unwrap();
-    assert_eq!(event_reaction(added)["emoji_name"], "white_check_mark", "{events:?}");
+    assert_eq!(
+        event_reaction(added)["emoji_name"],
+        "white_check_mark",
+        "{events:?}"
+    );
     assert!(!names(&events[..events.len() - 1]).contains(&"reaction_added"));
 
     // Listed, on the post, and in the posts changed since before.
-    let list = bob.get_ok(&format!("/api/v4/posts/{post_id}/reactions")).await;
+    let list = bob
+        .get_ok(&format!("/api/v4/posts/{post_id}/reactions"))
+        .await;
     let listed: Vec<(&str, &str)> = list
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["user_id"].as_str().unwrap(), r["emoji_name"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["user_id"].as_str().unwrap(),
+                r["emoji_name"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         listed,
-        [(bob.id.as_str(), "+1"), (alice.id.as_str(), "white_check_mark")]
+        [
+            (bob.id.as_str(), "+1"),
+            (alice.id.as_str(), "white_check_mark")
+        ]
     );
     let got = bob.get_ok(&format!("/api/v4/posts/{post_id}")).await;
     assert_eq!(got["has_reactions"], true);
@@ -114,7 +140,9 @@ async fn reacting_and_unreacting_reach_posts_lists_and_members() {
         .await;
     assert_eq!(changed["order"], json!([post_id]), "{changed}");
     assert_eq!(changed["posts"][&post_id]["metadata"]["reactions"], list);
-    let page = bob.get_ok(&format!("/api/v4/channels/{channel}/posts")).await;
+    let page = bob
+        .get_ok(&format!("/api/v4/channels/{channel}/posts"))
+        .await;
     assert_eq!(page["posts"][&post_id]["has_reactions"], true);
     let thread = bob.get_ok(&format!("/api/v4/posts/{post_id}/thread")).await;
     assert_eq!(thread["posts"][&post_id]["metadata"]["reactions"], list);
@@ -153,13 +181,17 @@ async fn reacting_and_unreacting_reach_posts_lists_and_members() {
     let (status, _) = unreact(&alice, &alice.id, &post_id, "white_check_mark").await;
     assert_eq!(status, StatusCode::OK);
     let events = alice_socket.events_until("reaction_removed").await;
-    assert_eq!(event_reaction(events.last().unwrap())["emoji_name"], "white_check_mark");
+    assert_eq!(
+        event_reaction(events.last().unwrap())["emoji_name"],
+        "white_check_mark"
+    );
     assert!(!names(&events[..events.len() - 1]).contains(&"reaction_removed"));
     let got = bob.get_ok(&format!("/api/v4/posts/{post_id}")).await;
     assert!(got.get("has_reactions").is_none(), "{got}");
     assert!(got["metadata"].get("reactions").is_none(), "{got}");
     assert_eq!(
-        bob.get_ok(&format!("/api/v4/posts/{post_id}/reactions")).await,
+        bob.get_ok(&format!("/api/v4/posts/{post_id}/reactions"))
+            .await,
         json!([])
     );
 }
@@ -172,12 +204,24 @@ async fn bad_input_gets_errors_naming_the_field() {
     let channel = channel_with(&alice, &team, "incident", "O", &[]).await;
     let post_id = post(&alice, &channel, "hi").await;
 
-    for emoji in ["not_an_emoji_xyz", "", "smile!", "with space", &"a".repeat(65)] {
+    for emoji in [
+        "not_an_emoji_xyz",
+        "",
+        "smile!",
+        "with space",
+        &"a".repeat(65),
+    ] {
         let (status, body) = react(&alice, &post_id, emoji).await;
         assert_error(status, &body, StatusCode::BAD_REQUEST, "emoji_name");
     }
     let (status, body) = react(&alice, &post_id, "not_an_emoji_xyz").await;
-    assert!(body["message"].as_str().unwrap().contains("not a known emoji"), "{status} {body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a known emoji"),
+        "{status} {body}"
+    );
     let (status, body) = alice
         .call(
             Method::POST,
@@ -203,8 +247,10 @@ async fn bad_input_gets_errors_naming_the_field() {
         .call(
             Method::POST,
             "/api/v4/reactions",
-            Some(json!({"user_id": alice.id, "post_id": post_id, "emoji_name": "smile",
-                        "channel_id": null, "create_at": 5, "extra": true})),
+            Some(
+                json!({"user_id": alice.id, "post_id": post_id, "emoji_name": "smile",
+                        "channel_id": null, "create_at": 5, "extra": true}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -218,11 +264,19 @@ async fn bad_input_gets_errors_naming_the_field() {
     // Bulk: a bounded number of well-formed ids.
     let too_many: Vec<String> = (0..201).map(|_| post_id.clone()).collect();
     let (status, body) = alice
-        .call(Method::POST, "/api/v4/posts/ids/reactions", Some(json!(too_many)))
+        .call(
+            Method::POST,
+            "/api/v4/posts/ids/reactions",
+            Some(json!(too_many)),
+        )
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "post_ids");
     let (status, body) = alice
-        .call(Method::POST, "/api/v4/posts/ids/reactions", Some(json!(["../x"])))
+        .call(
+            Method::POST,
+            "/api/v4/posts/ids/reactions",
+            Some(json!(["../x"])),
+        )
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "post_ids");
 
@@ -336,7 +390,11 @@ async fn outsiders_cannot_react_unreact_list_or_hear_reactions() {
     let mut bob_socket = bob.socket().await;
     ready(&mut bob_socket).await;
     let (status, _) = unreact(&alice, &bob.id, &lobby_post, "smile").await;
-    assert_eq!(status, StatusCode::OK, "a system admin removes others' reactions");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a system admin removes others' reactions"
+    );
     let removed = bob_socket.next_event("reaction_removed").await;
     assert_eq!(event_reaction(&removed)["user_id"], bob.id);
 
@@ -351,7 +409,8 @@ async fn outsiders_cannot_react_unreact_list_or_hear_reactions() {
             Some(json!({"team_id": team, "user_id": dave.id})),
         )
         .await;
-    dave.get_ok(&format!("/api/v4/posts/{lobby_post}/reactions")).await;
+    dave.get_ok(&format!("/api/v4/posts/{lobby_post}/reactions"))
+        .await;
     let (status, body) = react(&dave, &lobby_post, "smile").await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "");
     // And someone outside the team cannot even read them.

@@ -26,7 +26,9 @@ use super::extract::JsonBody;
 use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::{Channel, Post, is_valid_id};
-use crate::services::reactions::{check_emoji_name_format, standard_emoji_json, validate_emoji_name};
+use crate::services::reactions::{
+    check_emoji_name_format, standard_emoji_json, validate_emoji_name,
+};
 
 /// Most posts one bulk request may name.
 pub const MAX_BULK_REACTION_POSTS: usize = 200;

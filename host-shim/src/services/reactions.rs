@@ -241,7 +241,11 @@ mod tests {
     #[test]
     fn every_name_the_picker_offers_is_accepted() {
         let list: Vec<Value> = serde_json::from_str(standard_emoji_json()).unwrap();
-        assert!(list.len() > 1500, "the whole standard set, got {}", list.len());
+        assert!(
+            list.len() > 1500,
+            "the whole standard set, got {}",
+            list.len()
+        );
         for entry in &list {
             let aliases = entry["aliases"].as_array().unwrap();
             assert_eq!(aliases[0], entry["name"]);
