@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// limited): BURST/PER_MINUTE, or off.
     #[arg(long, env = "HOST_SHIM_SIGNUP_LIMIT_PER_ADDRESS", default_value_t = ThrottleConfig::default().signup_per_address)]
     pub signup_limit_per_address: Limit,
+    /// Largest file a user may upload, in bytes (Mattermost's
+    /// `MaxFileSize`; 413 beyond it).
+    #[arg(long, env = "HOST_SHIM_MAX_FILE_SIZE", default_value_t = crate::services::files::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
 }
 
 impl ServeArgs {
@@ -89,6 +93,7 @@ impl ServeArgs {
             login_per_account: self.login_limit_per_account,
             signup_per_address: self.signup_limit_per_address,
         };
+        config.files.max_file_size = self.max_file_size.max(1);
         config
             .component_cache_dir
             .clone_from(&self.component_cache_dir);

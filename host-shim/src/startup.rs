@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use chat_store::local_blobs::LocalDiskBlobs;
 use chat_store::sqlite::SqliteStore;
 
 use crate::plugins::{PluginManager, spawn_hook_dispatcher, spawn_job_dispatcher};
 use crate::runtime::{PluginRuntime, SandboxConfig};
 use crate::server::{AppState, app};
 use crate::services::accounts::AccountsConfig;
+use crate::services::files::{FileService, FilesConfig};
 use crate::services::{Services, WebhookPolicy, WebhookQueue};
 
 #[derive(Debug, Clone)]
@@ -27,6 +29,8 @@ pub struct ServerConfig {
     pub open_signup: bool,
     /// Password hashing pool and login/sign-up rate limits.
     pub accounts: AccountsConfig,
+    /// Uploaded files: maximum size, image limits.
+    pub files: FilesConfig,
 }
 
 impl ServerConfig {
@@ -40,6 +44,7 @@ impl ServerConfig {
             component_cache_dir: None,
             open_signup: true,
             accounts: AccountsConfig::default(),
+            files: FilesConfig::default(),
         }
     }
 }
@@ -59,13 +64,17 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     let store = Arc::new(
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
+    let files_dir = config.data_dir.join("files");
+    let blobs = LocalDiskBlobs::open(&files_dir)
+        .with_context(|| format!("opening {}", files_dir.display()))?;
+    let files = Arc::new(FileService::new(
+        store.clone(),
+        Arc::new(blobs),
+        config.files,
+    ));
     let webhooks = WebhookQueue::start(config.webhooks.clone(), store.clone());
     let (services, hook_events) = Services::new(
-        store.clone(),
-        store.clone(),
-        store.clone(),
-        store.clone(),
-        store,
+        crate::services::Stores::all_in(store),
         webhooks,
         config.accounts,
     );
@@ -84,6 +93,7 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
     Ok(AppState {
         services,
         plugins,
+        files,
         open_signup: config.open_signup,
     })
 }

@@ -7,13 +7,16 @@
 mod chat_api;
 mod chat_directory;
 mod chat_entry_points;
+mod chat_files;
 mod chat_integrations;
 mod chat_reactions;
+mod chat_search;
 mod chat_unread;
 mod client;
 mod durability;
 mod engine_flows;
 mod helpers;
+mod null_bodies;
 mod playbooks_api;
 mod plugin_hooks;
 mod plugin_lifecycle;

@@ -157,3 +157,24 @@ export const v4 = {
     postAction: (postId: string, actionId: string, selected?: string) =>
         request<unknown>('POST', `/api/v4/posts/${enc(postId)}/actions/${enc(actionId)}`, selected ? {selected_option: selected} : {}),
 };
+
+/** An uploaded file as the server's file search returns it (Mattermost's `FileInfo`). */
+export interface FileInfo {
+    id: string;
+    name: string;
+    extension: string;
+    size: number;
+    mime_type: string;
+    user_id: string;
+    create_at: number;
+}
+
+export const files = {
+    /** The files posted in a channel (the server's team file search, `in:<channel>`), newest first. */
+    inChannel: async (teamId: string, channelName: string): Promise<FileInfo[]> => {
+        const list = await request<{order: string[]; file_infos: Record<string, FileInfo>}>('POST', `/api/v4/teams/${enc(teamId)}/files/search`,
+            {terms: `in:${channelName}`, is_or_search: false, page: 0, per_page: 200});
+        return list.order.map((id) => list.file_infos[id]).filter(Boolean);
+    },
+    url: (id: string) => `/api/v4/files/${enc(id)}`,
+};

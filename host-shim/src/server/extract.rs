@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 
-/// A JSON body with a clear 400 when malformed or mistyped. Like
-/// Mattermost, the body is read as JSON whatever the `Content-Type`.
+/// A JSON body with a clear 400 when malformed or mistyped, naming the
+/// field. Read as Mattermost's Go server reads it ([`go_json`]): whatever
+/// the `Content-Type`, `null` members are absent, unknown ones ignored.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -24,7 +25,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 format!("Invalid request body: {}", rejection.body_text()),
             )
         })?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
+        go_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "api.context.invalid_body_param.app_error",

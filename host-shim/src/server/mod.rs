@@ -9,11 +9,13 @@ mod client_addr;
 pub(crate) mod commands;
 mod error;
 mod extract;
+mod files;
 mod hook_errors;
 pub(crate) mod interactive;
 mod plugin_routes;
 mod posts;
 mod reactions;
+mod search;
 mod system;
 mod teams;
 mod users;
@@ -40,6 +42,8 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub struct AppState {
     pub services: Arc<Services>,
     pub plugins: Arc<PluginManager>,
+    /// Uploaded files: metadata, content and limits.
+    pub files: Arc<crate::services::files::FileService>,
     /// Whether anyone may sign up after the first account.
     pub open_signup: bool,
 }
@@ -47,6 +51,7 @@ pub struct AppState {
 /// The whole HTTP application, separate from `main` so tests can serve it on
 /// a random port.
 pub fn app(state: AppState) -> Router {
+    let max_file_size = state.files.config.max_file_size;
     Router::new()
         .merge(system::routes())
         .merge(users::routes())
@@ -55,6 +60,9 @@ pub fn app(state: AppState) -> Router {
         .merge(categories::routes())
         .merge(posts::routes())
         .merge(reactions::routes())
+        .merge(search::routes())
+        // Uploads raise the body limit for themselves, to the file limit.
+        .merge(files::routes(max_file_size))
         .merge(commands::routes())
         .merge(webhooks::routes())
         // Buttons and dialogs hand client-supplied JSON to a plugin: bound

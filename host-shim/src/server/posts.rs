@@ -79,9 +79,9 @@ async fn create_post(
     }
     access::require_channel_member(&state.services, &caller, &post.channel_id)?;
     let pending = post.pending_post_id.clone();
-    let mut created = state
-        .services
-        .create_post(client_post(post, &caller), Author::User)?;
+    let mut post = client_post(post, &caller);
+    super::files::prepare_post_files(&state, &caller, &mut post)?;
+    let mut created = state.services.create_post(post, Author::User)?;
     created.pending_post_id = pending;
     Ok((StatusCode::CREATED, Json(created)))
 }

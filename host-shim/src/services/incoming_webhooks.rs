@@ -75,13 +75,13 @@ pub fn escape_control_chars_in_strings(text: &str) -> String {
 
 /// Parses a JSON payload, retrying with control characters escaped.
 pub fn parse_json_payload(body: &[u8]) -> AppResult<IncomingWebhookRequest> {
-    match serde_json::from_slice::<IncomingWebhookRequest>(body) {
+    match go_json::from_slice::<IncomingWebhookRequest>(body) {
         Ok(request) => Ok(request),
         Err(first) => {
             let text = std::str::from_utf8(body).map_err(|_| {
                 AppError::Invalid(format!("Unable to parse incoming data: {first}"))
             })?;
-            serde_json::from_str(&escape_control_chars_in_strings(text))
+            go_json::from_slice(escape_control_chars_in_strings(text).as_bytes())
                 .map_err(|_| AppError::Invalid(format!("Unable to parse incoming data: {first}")))
         }
     }

@@ -8,11 +8,13 @@ pub mod categories;
 pub mod command_exec;
 pub mod commands;
 pub mod events;
+pub mod files;
 pub mod incoming_webhooks;
 pub mod integrity;
 pub mod mentions;
 pub mod passwords;
 pub mod reactions;
+pub mod search;
 pub mod throttle;
 pub mod webhooks;
 
@@ -23,7 +25,7 @@ pub mod triggers;
 
 use std::sync::Arc;
 
-use chat_store::{AuthStore, ChatStore, JobStore, KvStore, ReactionStore};
+use chat_store::{AuthStore, ChatStore, JobStore, KvStore, ReactionStore, SearchStore};
 use tokio::sync::mpsc;
 
 pub use channels::{
@@ -60,6 +62,36 @@ pub enum HookEvent {
     },
 }
 
+/// The storage ports the services are built on. One backend (the embedded
+/// SQLite store) implements them all today; they stay separate so a
+/// capability can move to another backend alone.
+#[derive(Clone)]
+pub struct Stores {
+    pub chat: Arc<dyn ChatStore>,
+    pub auth: Arc<dyn AuthStore>,
+    pub kv: Arc<dyn KvStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub reactions: Arc<dyn ReactionStore>,
+    pub search: Arc<dyn SearchStore>,
+}
+
+impl Stores {
+    /// Every port served by the one `store`.
+    pub fn all_in<S>(store: Arc<S>) -> Stores
+    where
+        S: ChatStore + AuthStore + KvStore + JobStore + ReactionStore + SearchStore + 'static,
+    {
+        Stores {
+            chat: store.clone(),
+            auth: store.clone(),
+            kv: store.clone(),
+            jobs: store.clone(),
+            reactions: store.clone(),
+            search: store,
+        }
+    }
+}
+
 /// Shared state of the server: stores, event bus and queues.
 pub struct Services {
     pub chat: Arc<dyn ChatStore>,
@@ -67,6 +99,8 @@ pub struct Services {
     pub kv: Arc<dyn KvStore>,
     pub jobs: Arc<dyn JobStore>,
     pub reactions: Arc<dyn ReactionStore>,
+    /// Full-text post search (decision 019).
+    pub search: Arc<dyn SearchStore>,
     pub events: EventBus,
     pub webhooks: WebhookQueue,
     hooks: mpsc::UnboundedSender<HookEvent>,
@@ -86,15 +120,19 @@ impl Services {
     /// Builds the services. The receiver gets every [`HookEvent`]; the
     /// plugin manager drains it.
     pub fn new(
-        chat: Arc<dyn ChatStore>,
-        auth: Arc<dyn AuthStore>,
-        kv: Arc<dyn KvStore>,
-        jobs: Arc<dyn JobStore>,
-        reactions: Arc<dyn ReactionStore>,
+        stores: Stores,
         webhooks: WebhookQueue,
         accounts: accounts::AccountsConfig,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
         let (hooks, receiver) = mpsc::unbounded_channel();
+        let Stores {
+            chat,
+            auth,
+            kv,
+            jobs,
+            reactions,
+            search,
+        } = stores;
         let integrity = integrity::Integrity::new(kv.clone());
         let services = Arc::new(Self {
             chat,
@@ -102,6 +140,7 @@ impl Services {
             kv,
             jobs,
             reactions,
+            search,
             events: EventBus::new(1024),
             webhooks,
             hooks,

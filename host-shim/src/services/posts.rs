@@ -89,6 +89,7 @@ impl Services {
         // Reactions come only from the reaction store.
         post.has_reactions = false;
         post.metadata.remove("reactions");
+        super::files::stamp_metadata_files(&mut post);
         if let Author::Plugin { plugin_id, .. } = &author {
             // The post's final id is part of what its buttons are signed with.
             self.integrity.sign_post_actions(plugin_id, &mut post)?;

@@ -5,10 +5,12 @@
 //! second backend (PostgreSQL) can be added beside [`sqlite`] without touching
 //! the runtime or the server.
 
+pub mod local_blobs;
 pub mod model;
 pub mod ports;
 pub mod sqlite;
 
 pub use ports::{
-    AuthStore, ChatStore, DeliveryStore, JobStore, KvStore, ReactionStore, StoreError, StoreResult,
+    AuthStore, BlobStore, ChatStore, DeliveryStore, FileStore, JobStore, KvStore, ReactionStore,
+    SearchStore, StoreError, StoreResult,
 };

@@ -34,8 +34,11 @@ pub fn json(request: &HttpRequest) -> Result<Value, ApiError> {
         ));
     }
     scan(&request.body, limits::BODY_ELEMENTS)?;
-    serde_json::from_slice(&request.body)
-        .map_err(|e| ApiError::bad_request(format!("request body: invalid JSON: {e}")))
+    let mut value = serde_json::from_slice(&request.body)
+        .map_err(|e| ApiError::bad_request(format!("request body: invalid JSON: {e}")))?;
+    // Playbooks upstream is Go: a null member means "not given" (see go_json).
+    go_json::drop_nulls(&mut value);
+    Ok(value)
 }
 
 /// Walks the JSON text without building it, counting array elements and

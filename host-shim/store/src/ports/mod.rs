@@ -8,16 +8,20 @@
 pub mod auth;
 pub mod chat;
 pub mod deliveries;
+pub mod files;
 pub mod jobs;
 pub mod kv;
 pub mod reactions;
+pub mod search;
 
 pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use deliveries::DeliveryStore;
+pub use files::{BlobStore, FileStore};
 pub use jobs::JobStore;
 pub use kv::KvStore;
 pub use reactions::ReactionStore;
+pub use search::SearchStore;
 
 /// Errors every store backend maps its own failures into.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]

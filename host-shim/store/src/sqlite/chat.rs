@@ -193,7 +193,7 @@ fn insert_user(tx: &Transaction<'_>, user: &User, password_hash: Option<&str>) -
     Ok(())
 }
 
-fn query_post(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<Post>> {
+pub(super) fn query_post(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<Post>> {
     tx.prepare_cached(concat!(post_select!(), " WHERE id = ?1"))?
         .query_row([id], post_from_row)
         .optional()
@@ -784,6 +784,7 @@ impl ChatStore for SqliteStore {
                 post.pending_post_id,
                 metadata,
             ])?;
+            super::files::attach_to_post(tx, post)?;
             let changed = tx
                 .prepare_cached(
                     "UPDATE channels SET last_post_at = MAX(last_post_at, ?2),
@@ -853,6 +854,7 @@ impl ChatStore for SqliteStore {
                 )?
                 .execute(params![post_id, at_ms])?;
             }
+            super::files::delete_post_files(tx, post_id, root_id.is_empty(), at_ms)?;
             Ok(())
         })
     }

@@ -43,10 +43,12 @@
 mod auth;
 mod chat;
 mod deliveries;
+mod files;
 mod jobs;
 mod kv;
 mod reactions;
 mod schema;
+mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

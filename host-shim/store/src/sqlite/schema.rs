@@ -17,6 +17,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     MIGRATION_3,
     MIGRATION_4,
     MIGRATION_REACTIONS,
+    MIGRATION_SEARCH,
+    MIGRATION_FILES,
 ];
 
 /// Version 1: everything.
@@ -241,6 +243,123 @@ CREATE TABLE reactions (
 ) WITHOUT ROWID;
 
 ALTER TABLE posts ADD COLUMN has_reactions INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// Full-text search over posts (decision 019).
+///
+/// `post_search` is a contentless FTS5 index of post messages (the text
+/// lives only in `posts`); `post_search_docs` maps each indexed post to its
+/// FTS rowid (`doc_id`) and carries what a search filters on. Only live,
+/// non-system posts are indexed; triggers on `posts` keep both tables in
+/// step inside the transaction of every post write, whoever makes it.
+///
+/// `doc_id` orders like `create_at`: it is `create_at * 2^20` plus the next
+/// free slot within that millisecond, so "newest first" is FTS5's own
+/// descending rowid order and a search stops after one page instead of
+/// sorting every match. (`posts` has a TEXT key and its implicit rowid may
+/// change on `VACUUM`, so it cannot serve.) `create_at` is clamped to
+/// `[0, 2^42)` (year 2109); should a millisecond ever hold 2^20 posts, the
+/// next one takes the highest `doc_id` + 1, which is still unique.
+const MIGRATION_SEARCH: &str = r#"
+CREATE TABLE post_search_docs (
+    doc_id     INTEGER PRIMARY KEY,
+    post_id    TEXT NOT NULL UNIQUE,
+    channel_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    create_at  INTEGER NOT NULL
+);
+CREATE INDEX post_search_docs_channel ON post_search_docs (channel_id);
+CREATE INDEX post_search_docs_user ON post_search_docs (user_id);
+
+CREATE VIRTUAL TABLE post_search USING fts5 (
+    message,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+CREATE TRIGGER posts_search_insert AFTER INSERT ON posts
+WHEN NEW.delete_at = 0 AND substr(NEW.type, 1, 7) <> 'system_'
+BEGIN
+    INSERT INTO post_search_docs (doc_id, post_id, channel_id, user_id, create_at)
+    SELECT CASE WHEN slot < base + 1048576 THEN slot
+                ELSE (SELECT MAX(doc_id) + 1 FROM post_search_docs) END,
+           NEW.id, NEW.channel_id, NEW.user_id, NEW.create_at
+    FROM (SELECT base,
+                 COALESCE((SELECT MAX(doc_id) + 1 FROM post_search_docs
+                           WHERE doc_id BETWEEN base AND base + 1048575), base) AS slot
+          FROM (SELECT MIN(MAX(NEW.create_at, 0), 4398046511103) * 1048576 AS base));
+    INSERT INTO post_search (rowid, message)
+    SELECT doc_id, NEW.message FROM post_search_docs WHERE post_id = NEW.id;
+END;
+
+CREATE TRIGGER posts_search_update AFTER UPDATE ON posts
+WHEN OLD.message IS NOT NEW.message OR OLD.delete_at IS NOT NEW.delete_at
+     OR OLD.type IS NOT NEW.type OR OLD.user_id IS NOT NEW.user_id
+     OR OLD.channel_id IS NOT NEW.channel_id OR OLD.id IS NOT NEW.id
+BEGIN
+    DELETE FROM post_search
+    WHERE rowid = (SELECT doc_id FROM post_search_docs WHERE post_id = OLD.id);
+    DELETE FROM post_search_docs WHERE post_id = OLD.id;
+    INSERT INTO post_search_docs (doc_id, post_id, channel_id, user_id, create_at)
+    SELECT CASE WHEN slot < base + 1048576 THEN slot
+                ELSE (SELECT MAX(doc_id) + 1 FROM post_search_docs) END,
+           NEW.id, NEW.channel_id, NEW.user_id, NEW.create_at
+    FROM (SELECT base,
+                 COALESCE((SELECT MAX(doc_id) + 1 FROM post_search_docs
+                           WHERE doc_id BETWEEN base AND base + 1048575), base) AS slot
+          FROM (SELECT MIN(MAX(NEW.create_at, 0), 4398046511103) * 1048576 AS base))
+    WHERE NEW.delete_at = 0 AND substr(NEW.type, 1, 7) <> 'system_';
+    INSERT INTO post_search (rowid, message)
+    SELECT doc_id, NEW.message FROM post_search_docs WHERE post_id = NEW.id;
+END;
+
+CREATE TRIGGER posts_search_delete AFTER DELETE ON posts
+BEGIN
+    DELETE FROM post_search
+    WHERE rowid = (SELECT doc_id FROM post_search_docs WHERE post_id = OLD.id);
+    DELETE FROM post_search_docs WHERE post_id = OLD.id;
+END;
+
+INSERT INTO post_search_docs (doc_id, post_id, channel_id, user_id, create_at)
+SELECT MIN(MAX(create_at, 0), 4398046511103) * 1048576
+           + ROW_NUMBER() OVER (PARTITION BY MIN(MAX(create_at, 0), 4398046511103) ORDER BY id)
+           - 1,
+       id, channel_id, user_id, create_at
+FROM posts
+WHERE delete_at = 0 AND substr(type, 1, 7) <> 'system_';
+
+INSERT INTO post_search (rowid, message)
+SELECT d.doc_id, p.message FROM post_search_docs AS d JOIN posts AS p ON p.id = d.post_id;
+"#;
+
+/// Uploaded files' metadata (decision 017). `post_id` is `''` until a post
+/// carrying the file is created; the blob keys (`path`, `thumbnail_path`,
+/// `preview_path`) point into the [`BlobStore`](crate::BlobStore).
+const MIGRATION_FILES: &str = r#"
+CREATE TABLE file_infos (
+    id                TEXT PRIMARY KEY NOT NULL,
+    creator_id        TEXT NOT NULL REFERENCES users (id),
+    channel_id        TEXT NOT NULL REFERENCES channels (id),
+    post_id           TEXT NOT NULL DEFAULT '',
+    create_at         INTEGER NOT NULL DEFAULT 0,
+    update_at         INTEGER NOT NULL DEFAULT 0,
+    delete_at         INTEGER NOT NULL DEFAULT 0,
+    name              TEXT NOT NULL,
+    extension         TEXT NOT NULL DEFAULT '',
+    size              INTEGER NOT NULL DEFAULT 0,
+    mime_type         TEXT NOT NULL DEFAULT '',
+    width             INTEGER NOT NULL DEFAULT 0,
+    height            INTEGER NOT NULL DEFAULT 0,
+    has_preview_image INTEGER NOT NULL DEFAULT 0,
+    mini_preview      TEXT,
+    path              TEXT NOT NULL,
+    thumbnail_path    TEXT NOT NULL DEFAULT '',
+    preview_path      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX file_infos_post ON file_infos (post_id);
+CREATE INDEX file_infos_channel_create_at ON file_infos (channel_id, create_at);
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

@@ -5,7 +5,7 @@
 
 import type {
     Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, PluginManifest, Post, PostList,
-    Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
+    FileInfo, PostSearchResults, Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -116,9 +116,15 @@ export const api = {
     },
     post: (id: string) => request<Post>('GET', `${V4}/posts/${enc(id)}`),
     thread: (rootId: string) => request<PostList>('GET', `${V4}/posts/${enc(rootId)}/thread`),
-    createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string}) => request<Post>('POST', `${V4}/posts`, post),
+    createPost: (post: {channel_id: string; message: string; root_id?: string; pending_post_id?: string; file_ids?: string[]}) => request<Post>('POST', `${V4}/posts`, post),
     patchPost: (id: string, message: string) => request<Post>('PUT', `${V4}/posts/${enc(id)}/patch`, {message}),
     deletePost: (id: string) => request<unknown>('DELETE', `${V4}/posts/${enc(id)}`),
+    /** Mattermost's search syntax; days in the browser's time zone. */
+    searchPosts: (teamId: string, terms: string, page = 0, perPage = 20) =>
+        request<PostSearchResults>('POST', `${V4}/teams/${enc(teamId)}/posts/search`, {
+            terms, is_or_search: false, include_deleted_channels: false, page, per_page: perPage,
+            time_zone_offset: -new Date().getTimezoneOffset() * 60,
+        }),
     postAction: (postId: string, actionId: string, selectedOption?: string) =>
         request<unknown>('POST', `${V4}/posts/${enc(postId)}/actions/${enc(actionId)}`, selectedOption === undefined ? {} : {selected_option: selectedOption}),
 
@@ -128,6 +134,8 @@ export const api = {
     removeReaction: (userId: string, postId: string, emojiName: string) =>
         request<unknown>('DELETE', `${V4}/users/${enc(userId)}/posts/${enc(postId)}/reactions/${enc(emojiName)}`),
     standardEmoji: () => request<StandardEmoji[]>('GET', `${V4}/emoji/standard`),
+    searchFiles: (teamId: string, terms: string) =>
+        request<{order: string[]; file_infos: Record<string, FileInfo>}>('POST', `${V4}/teams/${enc(teamId)}/files/search`, {terms, is_or_search: false, page: 0, per_page: 100}),
 
     // commands and dialogs
     executeCommand: (args: {channel_id: string; team_id: string; command: string; root_id?: string}) =>

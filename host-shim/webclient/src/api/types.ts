@@ -91,6 +91,7 @@ export interface Post {
     pending_post_id?: string;
     /** Set by the server when anyone reacted (omitted otherwise). */
     has_reactions?: boolean;
+    file_ids?: string[];
     metadata?: PostMetadata;
     /** Client-side only: an ephemeral post shown to this user alone. */
     ephemeral?: boolean;
@@ -99,6 +100,7 @@ export interface Post {
 /** Mattermost `PostMetadata`, as far as the client uses it. */
 export interface PostMetadata {
     reactions?: Reaction[];
+    files?: FileInfo[];
     [key: string]: unknown;
 }
 
@@ -122,11 +124,35 @@ export interface StandardEmoji {
     category: string;
 }
 
+/** Mattermost's `FileInfo`: an uploaded file. */
+export interface FileInfo {
+    id: string;
+    user_id: string;
+    post_id: string;
+    channel_id: string;
+    create_at: number;
+    update_at: number;
+    delete_at: number;
+    name: string;
+    extension: string;
+    size: number;
+    mime_type: string;
+    width: number;
+    height: number;
+    has_preview_image: boolean;
+}
+
 export interface PostList {
     order: string[];
     posts: Record<string, Post>;
     next_post_id: string;
     prev_post_id: string;
+}
+
+/** `POST /teams/{id}/posts/search`: newest first; `matches` is null for database search. */
+export interface PostSearchResults extends PostList {
+    has_next: boolean;
+    matches: Record<string, string[]> | null;
 }
 
 export interface CommandResponse {

@@ -11,8 +11,9 @@ import {EditHeaderModal, MembersModal} from './ChannelModals';
 import {DrawerToggle, Icon} from './Icon';
 import {MenuButton} from './Menu';
 import {Markdown} from './Markdown';
-import {MessageBox} from './MessageBox';
+import {MessageBox, attachFiles} from './MessageBox';
 import {PostList} from './PostList';
+import {SearchBox} from './Search';
 
 export function ChannelView() {
     const channel = useStore((s) => s.channels[s.currentChannelId]);
@@ -28,7 +29,17 @@ export function ChannelView() {
         );
     }
     return (
-        <main className='center' aria-label={`Channel ${channel.display_name || channel.name}`}>
+        <main className='center' aria-label={`Channel ${channel.display_name || channel.name}`}
+            onDragOver={(e) => {
+                if (Array.from(e.dataTransfer?.types ?? []).includes('Files')) e.preventDefault();
+            }}
+            onDrop={(e) => {
+                const dropped = Array.from(e.dataTransfer?.files ?? []);
+                if (dropped.length > 0) {
+                    e.preventDefault();
+                    attachFiles(channel.id, '', dropped);
+                }
+            }}>
             <ChannelHeader channel={channel}/>
             {/* Keyed: scroll position, "load older" and anchors belong to one channel. */}
             <PostList key={channel.id} channelId={channel.id}/>
@@ -51,6 +62,7 @@ function ChannelHeader({channel}: {channel: Channel}) {
                 <h1><span aria-hidden='true' className='channel-icon'>{icon}</span> {title}</h1>
                 {channel.header && <Markdown inline className='channel-header-markdown' text={channel.header}/>}
             </div>
+            <SearchBox/>
             <div className='channel-header-buttons'>
                 {registrations.headerButtons.map((b) => (
                     <button key={b.id} type='button' className='icon-button header-plugin-button' aria-label={b.tooltipText || b.dropdownText} title={b.tooltipText || b.dropdownText}

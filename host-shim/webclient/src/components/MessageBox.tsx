@@ -1,15 +1,31 @@
 // Where messages are written: Enter sends, Shift+Enter starts a new line,
 // a leading `/` runs a slash command, and suggestions follow the text
 // before the caret (commands, @users, ~channels) — arrows pick, Tab or
-// Enter takes, Escape closes. Drafts survive switching channels.
+// Enter takes, Escape closes. Drafts survive switching channels. Files are
+// attached by the button, by pasting, or by dropping them on the channel
+// (`attachFiles`); each uploads at once with its progress shown, and the
+// message is sent with the ids of the finished ones.
 
 import {useEffect, useRef, useState} from 'react';
 
+import {uploadFile} from '../api/files';
 import {send} from '../state/posts';
 import {getState, setState, useStore, type State} from '../state/store';
+import {PendingFiles, type PendingFile} from './Files';
+import {Icon} from './Icon';
 import {suggestions, triggerAt, type Item} from './suggest';
 
 const drafts = new Map<string, string>();
+/** Files a message may carry (the server's limit). */
+export const MAX_FILES = 10;
+/** The open message boxes, by `channelId:rootId`, for dropped files. */
+const fileTargets = new Map<string, (files: File[]) => void>();
+let clientSeq = 0;
+
+/** Attaches files to the message box of a channel (or thread). */
+export function attachFiles(channelId: string, rootId: string, files: File[]) {
+    fileTargets.get(`${channelId}:${rootId}`)?.(files);
+}
 
 /** Logging out: unsent text must not greet the next person on this browser. */
 export function clearDrafts() {
@@ -41,13 +57,46 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
     const [sending, setSending] = useState(false);
     const [caret, setCaret] = useState(0);
     const ref = useRef<HTMLTextAreaElement>(null);
+    const fileInput = useRef<HTMLInputElement>(null);
+    const [files, setFiles] = useState<PendingFile[]>([]);
     const listId = `suggestions-${rootId ? 'thread' : 'center'}`;
 
     useEffect(() => {
         setText(drafts.get(draftKey) ?? '');
         setError('');
         setItems([]);
+        setFiles([]);
     }, [draftKey]);
+
+    const update = (clientId: string, change: Partial<PendingFile>) =>
+        setFiles((list) => list.map((f) => (f.clientId === clientId ? {...f, ...change} : f)));
+
+    const addFiles = (picked: File[]) => {
+        if (picked.length === 0) return;
+        const room = Math.max(MAX_FILES - files.length, 0);
+        setError(picked.length > room ? `A message can carry at most ${MAX_FILES} files.` : '');
+        const added = picked.slice(0, room).map((file): PendingFile => {
+            clientSeq += 1;
+            const clientId = `${Date.now()}-${clientSeq}`;
+            const upload = uploadFile(channelId, file, clientId, (progress) => update(clientId, {progress}));
+            upload.done.then((info) => update(clientId, {info, progress: 1}), (e: Error) => update(clientId, {error: e.message}));
+            return {clientId, name: file.name, size: file.size, progress: 0, abort: upload.abort};
+        });
+        setFiles((list) => [...list, ...added]);
+    };
+
+    const removeFile = (clientId: string) => {
+        const gone = files.find((f) => f.clientId === clientId);
+        if (gone && !gone.info) gone.abort?.();
+        setFiles((list) => list.filter((f) => f.clientId !== clientId));
+    };
+
+    useEffect(() => {
+        fileTargets.set(draftKey, addFiles);
+        return () => {
+            if (fileTargets.get(draftKey) === addFiles) fileTargets.delete(draftKey);
+        };
+    });
 
     // Suggestions for what is typed, newest request wins.
     useEffect(() => {
@@ -100,13 +149,18 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
         });
     };
 
+    const uploading = files.some((f) => !f.info && !f.error);
+    const ready = files.filter((f) => f.info).map((f) => f.info!);
+    const canSend = !sending && !uploading && (text.trim() !== '' || ready.length > 0);
+
     const submit = async () => {
-        if (sending || !text.trim()) return;
+        if (!canSend) return;
         setSending(true);
         const typed = text;
         change('', 0);
         setItems([]);
-        const failure = await send(channelId, typed, rootId);
+        setFiles([]);
+        const failure = await send(channelId, typed, rootId, ready);
         setSending(false);
         if (failure && typed.trim().startsWith('/')) {
             // A failed command keeps its text for fixing; a failed message stays in the list with Retry.
@@ -176,6 +230,15 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
                     ))}
                 </ul>
             )}
+            <PendingFiles files={files} onRemove={removeFile}/>
+            <input ref={fileInput} type='file' multiple hidden aria-label='Files to attach' onChange={(e) => {
+                addFiles(Array.from(e.target.files ?? []));
+                e.target.value = '';
+            }}/>
+            <button type='button' className='icon-button attach-button' aria-label='Attach files' title='Attach files'
+                onClick={() => fileInput.current?.click()}>
+                <Icon name='attach'/>
+            </button>
             <textarea
                 ref={ref}
                 aria-label={placeholder}
@@ -191,9 +254,16 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
                 onChange={(e) => change(e.target.value, e.target.selectionStart)}
                 onSelect={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
                 onKeyDown={keys}
+                onPaste={(e) => {
+                    const pasted = Array.from(e.clipboardData?.files ?? []);
+                    if (pasted.length > 0) {
+                        e.preventDefault();
+                        addFiles(pasted);
+                    }
+                }}
                 onBlur={() => setTimeout(() => setItems([]), 150)}
             />
-            <button type='submit' className='primary send-button' disabled={sending || !text.trim()} aria-label='Send'>Send</button>
+            <button type='submit' className='primary send-button' disabled={!canSend} aria-label='Send'>Send</button>
             {error && <p className='form-error' role='alert'>{error}</p>}
         </form>
     );

@@ -12,6 +12,7 @@ import {deletePost, discard, editPost, openThread, retry, type PendingPost} from
 import {setState, useStore} from '../state/store';
 import {Attachments} from './Attachments';
 import {ErrorBoundary} from './ErrorBoundary';
+import {PostFiles} from './Files';
 import {Icon} from './Icon';
 import {Markdown} from './Markdown';
 import {Reactions, useReactionPicker} from './Reactions';
@@ -85,6 +86,7 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
                     <>
                         <Markdown className='post-message' text={post.message}/>
                         <Attachments post={post}/>
+                        <PostFiles post={post}/>
                     </>
                 )}
                 {post.edit_at > 0 && !editing && <span className='muted post-edited'>(edited)</span>}

@@ -1,4 +1,4 @@
-// The right-hand sidebar: a thread, or a plugin's panel (the playbooks run
+// The right-hand sidebar: a thread, search results, or a plugin's panel (the playbooks run
 // details). One at a time, as in Mattermost; on a phone it covers the screen.
 
 import {useEffect} from 'react';
@@ -9,6 +9,7 @@ import {ErrorBoundary} from './ErrorBoundary';
 import {Icon} from './Icon';
 import {MessageBox} from './MessageBox';
 import {PostItem} from './PostItem';
+import {SearchPanel} from './Search';
 
 /**
  * Closes the sidebar; focus goes to the channel's message box (the close
@@ -37,6 +38,9 @@ export function Rhs() {
     if (rhs.kind === 'none') return null;
     if (rhs.kind === 'thread') {
         return <ThreadPanel rootId={rhs.rootId}/>;
+    }
+    if (rhs.kind === 'search') {
+        return <SearchPanel/>;
     }
     const panel = registrations.rhs.find((r) => r.id === rhs.id);
     if (!panel) return null;

@@ -3,7 +3,7 @@
 // deleting, running slash commands, and the live events that change them.
 
 import {ApiError, api} from '../api/client';
-import type {Post, PostList} from '../api/types';
+import type {FileInfo, Post, PostList} from '../api/types';
 import {navigate} from '../routing';
 import {getState, setState, withPosts, type ChannelPosts, type State} from './store';
 import {ensureUsers} from './users';
@@ -156,13 +156,13 @@ let pendingSeq = 0;
  * posts `/x`) or a message. Resolves to an error message to show under the
  * box, or '' on success.
  */
-export async function send(channelId: string, text: string, rootId = ''): Promise<string> {
+export async function send(channelId: string, text: string, rootId = '', files: FileInfo[] = []): Promise<string> {
     const s = getState();
     const me = s.me;
     if (!me) return 'You are not logged in.';
     const trimmed = text.trim();
-    if (!trimmed) return '';
-    if (trimmed.startsWith('/') && !trimmed.startsWith('//')) {
+    if (!trimmed && files.length === 0) return '';
+    if (files.length === 0 && trimmed.startsWith('/') && !trimmed.startsWith('//')) {
         try {
             const response = await api.executeCommand({channel_id: channelId, team_id: s.currentTeamId, command: trimmed, root_id: rootId});
             if (response?.goto_location) {
@@ -179,10 +179,12 @@ export async function send(channelId: string, text: string, rootId = ''): Promis
     const pending: PendingPost = {
         id: pendingId, create_at: now, update_at: now, edit_at: 0, delete_at: 0, user_id: me.id, channel_id: channelId,
         root_id: rootId, message, type: '', props: {}, pending: true, pending_post_id: pendingId,
+        ...(files.length > 0 ? {file_ids: files.map((f) => f.id), metadata: {files}} : {}),
     };
     setState((st) => receivePost(pending, st));
     try {
-        const created = await api.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId});
+        const fileIds = files.length > 0 ? {file_ids: files.map((f) => f.id)} : {};
+        const created = await api.createPost({channel_id: channelId, message, root_id: rootId, pending_post_id: pendingId, ...fileIds});
         setState((st) => receivePost(created, st));
         return '';
     } catch (e) {
@@ -195,7 +197,7 @@ export async function send(channelId: string, text: string, rootId = ''): Promis
 /** Retries a failed message (its text stays in the list until then). */
 export async function retry(post: PendingPost): Promise<string> {
     setState((s) => dropPost(s, post.id));
-    return send(post.channel_id, post.message, post.root_id);
+    return send(post.channel_id, post.message, post.root_id, post.metadata?.files ?? []);
 }
 
 export function discard(post: PendingPost) {

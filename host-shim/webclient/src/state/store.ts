@@ -17,7 +17,19 @@ export interface ChannelPosts {
 export type Rhs =
     | {kind: 'none'}
     | {kind: 'thread'; rootId: string}
+    | {kind: 'search'}
     | {kind: 'plugin'; id: string};
+
+export interface SearchState {
+    terms: string;
+    /** Results, newest first (the posts are in `posts`). */
+    postIds: string[];
+    loading: boolean;
+    error: string;
+    hasNext: boolean;
+    /** The last page loaded. */
+    page: number;
+}
 
 export interface State {
     me: User | null;
@@ -45,6 +57,8 @@ export interface State {
     /** Replies by root id, oldest first, once the thread was loaded. */
     threads: Record<string, string[]>;
     rhs: Rhs;
+    /** The last message search (shown in the right-hand sidebar). */
+    search: SearchState;
     dialog: OpenDialog | null;
     connected: boolean;
     /** A message for the user about something that failed outside a form. */
@@ -74,6 +88,7 @@ export function initialState(): State {
         channelPosts: {},
         threads: {},
         rhs: {kind: 'none'},
+        search: {terms: '', postIds: [], loading: false, error: '', hasNext: false, page: 0},
         dialog: null,
         connected: false,
         notice: '',

@@ -24,10 +24,28 @@ function setup() {
             {id: 'm2', title: 'Customers', type: 'metric_integer', target: null, description: ''},
         ]})],
         ['POST', '/retrospective', () => finished],
+        ['POST', '/api/v4/teams/', () => ({order: ['f2', 'f1'], file_infos: {
+            f1: {id: 'f1', name: 'timeline.txt', extension: 'txt', size: 2048, mime_type: 'text/plain', user_id: 'u1', create_at: 1},
+            f2: {id: 'f2', name: 'graph.png', extension: 'png', size: 10, mime_type: 'image/png', user_id: 'u1', create_at: 2},
+        }, next_file_info_id: '', prev_file_info_id: ''})],
     ]);
 }
 
 describe('run overview', () => {
+    it('lists the run channel\'s files from the team file search', async () => {
+        const requests = setup();
+        render(<RunOverview runId='run1' host={fakeHost()}/>);
+        const files = await screen.findByRole('region', {name: 'Files'});
+        const link = await within(files).findByRole('link', {name: 'graph.png'});
+        expect(link.getAttribute('href')).toBe('/api/v4/files/f2');
+        const names = within(files).getAllByRole('link').map((a) => a.textContent);
+        expect(names).toEqual(['graph.png', 'timeline.txt']);
+        expect(within(files).getByText(/2\.0 KB/)).toBeTruthy();
+        const search = requests.find((r) => r.url.includes('/files/search'));
+        expect(search?.url).toBe(`/api/v4/teams/${finished.team_id}/files/search`);
+        expect(search?.body.terms).toBe('in:db-outage');
+    });
+
     it('shows summary, updates, checklists, people, timeline and the report export', async () => {
         setup();
         const host = fakeHost();
