@@ -4,9 +4,11 @@
 //! with a team, a channel and a few members, then measures:
 //!
 //! 1. posts/s with `WRITERS` (default 4) clients posting as fast as they can
-//!    for `BENCH_SECS` (default 10) — alone, and again while `REACTORS`
-//!    (default 4) other clients add and remove reactions on the newest posts
-//!    as fast as they can (reactions/s reported too);
+//!    for `BENCH_SECS` (default 10) — alone; while `REACTORS` (default 4)
+//!    other clients add and remove reactions on the newest posts at
+//!    `REACTION_RATE` changes/s in all (default 50, a busy incident); and
+//!    while they do so as fast as they can (which competes for the same CPU
+//!    and write lock as any other write would);
 //! 2. `GET /channels/{id}/posts?per_page=200` latency (p50, p99) on a page
 //!    of 200 posts without reactions and on one where every post has 10
 //!    reactions (2,000 in all).
@@ -231,6 +233,8 @@ async fn throughput(
     writers: usize,
     reactors: usize,
     emoji: &[String],
+    // Reaction changes per second over all reactors; 0: as fast as they can.
+    rate: u64,
 ) -> (f64, f64, u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let posts = Arc::new(AtomicU64::new(0));
@@ -276,9 +280,16 @@ async fn throughput(
             recent.clone(),
         );
         let emoji = emoji.to_vec();
+        // Each reactor's share of the rate: one add+remove pair per tick.
+        let pause =
+            (rate > 0).then(|| Duration::from_secs_f64(2.0 * reactors as f64 / rate as f64));
         tasks.push(tokio::spawn(async move {
             let mut n = 0usize;
+            let mut ticker = pause.map(tokio::time::interval);
             while !stop.load(Ordering::Relaxed) {
+                if let Some(ticker) = ticker.as_mut() {
+                    ticker.tick().await;
+                }
                 let target = {
                     let recent = recent.lock().await;
                     recent.get(n % recent.len().max(1)).cloned()
@@ -312,35 +323,48 @@ async fn throughput(
     )
 }
 
-async fn page_latency(api: &Api, channel_id: &str, rounds: usize) -> (Duration, Duration, usize) {
+/// Time to the last byte of the answer (the client does not parse it, so
+/// only the server's work and the transfer are measured).
+async fn page_latency(
+    api: &Api,
+    channel_id: &str,
+    rounds: usize,
+) -> (Duration, Duration, usize, usize) {
+    let url = format!(
+        "{}/api/v4/channels/{channel_id}/posts?per_page=200",
+        api.base
+    );
     let mut latencies = Vec::with_capacity(rounds);
-    let mut reactions = 0;
+    let mut last = Vec::new();
     for _ in 0..rounds {
         let started = Instant::now();
-        let (status, body) = api
-            .call(
-                reqwest::Method::GET,
-                &format!("/api/v4/channels/{channel_id}/posts?per_page=200"),
-                None,
-            )
-            .await;
+        let resp = api
+            .http
+            .get(&url)
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        last = resp.bytes().await.unwrap().to_vec();
         latencies.push(started.elapsed());
-        assert_eq!(status, 200);
-        reactions = body["posts"]
-            .as_object()
-            .map(|posts| {
-                posts
-                    .values()
-                    .map(|p| p["metadata"]["reactions"].as_array().map_or(0, Vec::len))
-                    .sum()
-            })
-            .unwrap_or(0);
     }
+    let body: Value = serde_json::from_slice(&last).unwrap();
+    let reactions = body["posts"]
+        .as_object()
+        .map(|posts| {
+            posts
+                .values()
+                .map(|p| p["metadata"]["reactions"].as_array().map_or(0, Vec::len))
+                .sum()
+        })
+        .unwrap_or(0);
     latencies.sort();
     (
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         reactions,
+        last.len(),
     )
 }
 
@@ -356,6 +380,7 @@ fn main() {
     let secs = env_or("BENCH_SECS", 10u64).clamp(1, 120);
     let writers = env_or("WRITERS", 4usize).clamp(1, 64);
     let reactors = env_or("REACTORS", 4usize).clamp(1, 64);
+    let rate = env_or("REACTION_RATE", 50u64).clamp(1, 10_000);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let server = start().await;
@@ -396,16 +421,23 @@ fn main() {
             .collect();
 
         let quiet = channel(&admin, &team_id, "quiet", &users[1..]).await;
+        let paced = channel(&admin, &team_id, "paced", &users[1..]).await;
         let busy = channel(&admin, &team_id, "busy", &users[1..]).await;
         // Warm up (connections, caches) before measuring.
-        throughput(&users, &quiet, 1, writers, 0, &emoji).await;
-        let (alone, _, failed_alone) = throughput(&users, &quiet, secs, writers, 0, &emoji).await;
-        let (with, reactions, failed_with) =
-            throughput(&users, &busy, secs, writers, reactors, &emoji).await;
+        throughput(&users, &quiet, 1, writers, 0, &emoji, 0).await;
+        let (alone, _, failed_alone) =
+            throughput(&users, &quiet, secs, writers, 0, &emoji, 0).await;
+        let (with_paced, paced_rate, failed_paced) =
+            throughput(&users, &paced, secs, writers, reactors, &emoji, rate).await;
+        let (with_flood, flood_rate, failed_flood) =
+            throughput(&users, &busy, secs, writers, reactors, &emoji, 0).await;
         println!("== post throughput ({writers} writers, {secs} s each)");
-        println!("   posts alone:                     {alone:.0} posts/s ({failed_alone} failed)");
+        println!("   posts alone:                        {alone:.0} posts/s ({failed_alone} failed)");
         println!(
-            "   posts with {reactors} reacting clients:  {with:.0} posts/s, {reactions:.0} reaction changes/s ({failed_with} failed)"
+            "   with reactions at ~{rate}/s:            {with_paced:.0} posts/s, {paced_rate:.0} reaction changes/s ({failed_paced} failed)"
+        );
+        println!(
+            "   with {reactors} clients reacting flat out:  {with_flood:.0} posts/s, {flood_rate:.0} reaction changes/s ({failed_flood} failed)"
         );
 
         // A page of 200 posts, without and with 10 reactions each.
@@ -420,18 +452,21 @@ fn main() {
         }
         let rounds = 200;
         page_latency(&admin, &plain, 20).await;
-        let (p50_plain, p99_plain, _) = page_latency(&admin, &plain, rounds).await;
-        let (p50_reacted, p99_reacted, count) = page_latency(&admin, &reacted, rounds).await;
+        let (p50_plain, p99_plain, _, bytes_plain) = page_latency(&admin, &plain, rounds).await;
+        let (p50_reacted, p99_reacted, count, bytes_reacted) =
+            page_latency(&admin, &reacted, rounds).await;
         println!("== GET /channels/{{id}}/posts?per_page=200 ({rounds} requests each)");
         println!(
-            "   200 posts, no reactions:         p50 {:.2} ms, p99 {:.2} ms",
+            "   200 posts, no reactions:         p50 {:.2} ms, p99 {:.2} ms, {} KiB",
             ms(p50_plain),
-            ms(p99_plain)
+            ms(p99_plain),
+            bytes_plain / 1024
         );
         println!(
-            "   200 posts, {count} reactions:      p50 {:.2} ms, p99 {:.2} ms",
+            "   200 posts, {count} reactions:      p50 {:.2} ms, p99 {:.2} ms, {} KiB",
             ms(p50_reacted),
-            ms(p99_reacted)
+            ms(p99_reacted),
+            bytes_reacted / 1024
         );
         drop(server);
     });
