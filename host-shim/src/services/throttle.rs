@@ -290,11 +290,13 @@ mod tests {
             login_per_address: Limit::OFF,
             login_per_account: Limit::OFF,
             signup_per_address: Limit::OFF,
+            search_per_user: Limit::OFF,
         });
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..1000 {
             throttle.login(ip, "bob").unwrap();
             throttle.sign_up(ip).unwrap();
+            throttle.search("bob").unwrap();
         }
     }
 
