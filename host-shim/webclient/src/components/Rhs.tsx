@@ -7,7 +7,7 @@ import {useRegistrations} from '../plugins/registry';
 import {useStore, setState} from '../state/store';
 import {ErrorBoundary} from './ErrorBoundary';
 import {Icon} from './Icon';
-import {MessageBox} from './MessageBox';
+import {MessageBox, attachFiles} from './MessageBox';
 import {PostItem} from './PostItem';
 import {SearchPanel} from './Search';
 
@@ -63,7 +63,19 @@ function ThreadPanel({rootId}: {rootId: string}) {
     const replies = useStore((s) => (s.threads[rootId] || []).map((id) => s.posts[id]).filter(Boolean));
     const loaded = useStore((s) => Boolean(s.threads[rootId]));
     return (
-        <aside className='rhs' aria-label='Thread'>
+        <aside className='rhs' aria-label='Thread'
+            onDragOver={(e) => {
+                if (Array.from(e.dataTransfer?.types ?? []).includes('Files')) e.preventDefault();
+            }}
+            onDrop={(e) => {
+                const dropped = Array.from(e.dataTransfer?.files ?? []);
+                if (root && dropped.length > 0) {
+                    // The thread's box, not the channel's underneath.
+                    e.preventDefault();
+                    e.stopPropagation();
+                    attachFiles(root.channel_id, rootId, dropped);
+                }
+            }}>
             <header className='rhs-header'>
                 <h2>Thread</h2>
                 <button type='button' className='icon-button' aria-label='Close sidebar' onClick={close}><Icon name='close'/></button>

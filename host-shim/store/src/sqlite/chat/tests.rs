@@ -489,7 +489,22 @@ fn create_post_roundtrips_and_bumps_the_channel() {
         .as_object()
         .cloned()
         .unwrap();
-    // (Attaching files is the file store's test: ids must name uploads.)
+    // Files must be the author's own unattached uploads to the channel.
+    for id in ["f1", "f2"] {
+        crate::ports::FileStore::create_file_info(
+            &store,
+            &crate::ports::files::FileInfo {
+                id: id.into(),
+                user_id: alice.id.clone(),
+                channel_id: town.id.clone(),
+                name: format!("{id}.txt"),
+                path: format!("f/{id}/content"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    first.file_ids = vec!["f1".into(), "f2".into()];
     first.post_type = "custom_test".into();
     first.hashtags = "#tag".into();
     first.is_pinned = true;
