@@ -13,7 +13,7 @@ use crate::plugins::{PluginManager, spawn_hook_dispatcher, spawn_job_dispatcher}
 use crate::runtime::{PluginRuntime, SandboxConfig};
 use crate::server::{AppState, app};
 use crate::services::accounts::AccountsConfig;
-use crate::services::{Services, WebhookPolicy, WebhookQueue};
+use crate::services::{PeopleStores, Services, WebhookPolicy, WebhookQueue};
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -64,10 +64,21 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         store.clone(),
         store.clone(),
         store.clone(),
-        store,
+        store.clone(),
+        PeopleStores {
+            presence: store.clone(),
+            preferences: store.clone(),
+            groups: store,
+        },
         webhooks,
         config.accounts,
     );
+    // No websocket is open yet: statuses the last run left online go offline.
+    {
+        let services = services.clone();
+        tokio::task::spawn_blocking(move || services.reset_statuses()).await??;
+    }
+    crate::services::presence::spawn_status_sweeper(services.clone());
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
         config

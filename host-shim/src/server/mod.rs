@@ -13,6 +13,8 @@ mod hook_errors;
 pub(crate) mod interactive;
 mod plugin_routes;
 mod posts;
+mod preferences;
+mod presence;
 mod system;
 mod teams;
 mod users;
@@ -52,6 +54,8 @@ pub fn app(state: AppState) -> Router {
         .merge(teams::routes())
         .merge(channels::routes())
         .merge(categories::routes())
+        .merge(presence::routes())
+        .merge(preferences::routes())
         .merge(posts::routes())
         .merge(commands::routes())
         .merge(webhooks::routes())

@@ -8,10 +8,13 @@ pub mod categories;
 pub mod command_exec;
 pub mod commands;
 pub mod events;
+pub mod groups;
 pub mod incoming_webhooks;
 pub mod integrity;
 pub mod mentions;
 pub mod passwords;
+pub mod preferences;
+pub mod presence;
 pub mod throttle;
 pub mod webhooks;
 
@@ -22,7 +25,9 @@ pub mod triggers;
 
 use std::sync::Arc;
 
-use chat_store::{AuthStore, ChatStore, JobStore, KvStore};
+use chat_store::{
+    AuthStore, ChatStore, GroupChannelStore, JobStore, KvStore, PreferenceStore, PresenceStore,
+};
 use tokio::sync::mpsc;
 
 pub use channels::{
@@ -59,12 +64,27 @@ pub enum HookEvent {
     },
 }
 
+/// The stores behind statuses, preferences and group channels.
+pub struct PeopleStores {
+    pub presence: Arc<dyn PresenceStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub groups: Arc<dyn GroupChannelStore>,
+}
+
 /// Shared state of the server: stores, event bus and queues.
 pub struct Services {
     pub chat: Arc<dyn ChatStore>,
     pub auth: Arc<dyn AuthStore>,
     pub kv: Arc<dyn KvStore>,
     pub jobs: Arc<dyn JobStore>,
+    /// Statuses ([`presence`]).
+    pub presence: Arc<dyn PresenceStore>,
+    /// User preferences ([`preferences`]).
+    pub preferences: Arc<dyn PreferenceStore>,
+    /// Group channels with their members ([`groups`]).
+    pub groups: Arc<dyn GroupChannelStore>,
+    /// This node's websocket counts, activity writes and typing throttle.
+    pub presence_tracker: presence::PresenceTracker,
     pub events: EventBus,
     pub webhooks: WebhookQueue,
     hooks: mpsc::UnboundedSender<HookEvent>,
@@ -88,6 +108,7 @@ impl Services {
         auth: Arc<dyn AuthStore>,
         kv: Arc<dyn KvStore>,
         jobs: Arc<dyn JobStore>,
+        people: PeopleStores,
         webhooks: WebhookQueue,
         accounts: accounts::AccountsConfig,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<HookEvent>) {
@@ -98,6 +119,10 @@ impl Services {
             auth,
             kv,
             jobs,
+            presence: people.presence,
+            preferences: people.preferences,
+            groups: people.groups,
+            presence_tracker: Default::default(),
             events: EventBus::new(1024),
             webhooks,
             hooks,

@@ -9,4 +9,7 @@ pub mod model;
 pub mod ports;
 pub mod sqlite;
 
-pub use ports::{AuthStore, ChatStore, DeliveryStore, JobStore, KvStore, StoreError, StoreResult};
+pub use ports::{
+    AuthStore, ChatStore, DeliveryStore, GroupChannelStore, JobStore, KvStore, PreferenceStore,
+    PresenceStore, StoreError, StoreResult,
+};

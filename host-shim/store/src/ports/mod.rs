@@ -8,14 +8,20 @@
 pub mod auth;
 pub mod chat;
 pub mod deliveries;
+pub mod groups;
 pub mod jobs;
 pub mod kv;
+pub mod preferences;
+pub mod presence;
 
 pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use deliveries::DeliveryStore;
+pub use groups::GroupChannelStore;
 pub use jobs::JobStore;
 pub use kv::KvStore;
+pub use preferences::PreferenceStore;
+pub use presence::PresenceStore;
 
 /// Errors every store backend maps its own failures into.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]

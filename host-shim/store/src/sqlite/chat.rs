@@ -1040,6 +1040,7 @@ impl ChatStore for SqliteStore {
 }
 
 mod directory;
+mod groups;
 #[cfg(test)]
 mod directory_tests;
 mod members;

@@ -44,6 +44,8 @@ mod chat;
 mod deliveries;
 mod jobs;
 mod kv;
+mod preferences;
+mod presence;
 mod schema;
 
 use std::path::{Path, PathBuf};

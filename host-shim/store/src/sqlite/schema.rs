@@ -11,7 +11,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::ports::{StoreError, StoreResult};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub(super) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_PRESENCE,
+];
 
 /// Version 1: everything.
 const MIGRATION_1: &str = r#"
@@ -219,6 +225,37 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_next_at ON webhook_deliveries (next_at_ms);
 CREATE INDEX webhook_deliveries_plugin ON webhook_deliveries (plugin_id);
+"#;
+
+/// Statuses and preferences (decision 020).
+///
+/// `user_status` holds one row per user who ever had a status; a user
+/// without a row is `offline`. It is in the store, not in memory, so that
+/// several nodes can share statuses. `dnd_end_time` is in seconds (as
+/// Mattermost sends it), 0 for none; `prev_status` is what a timed "do not
+/// disturb" returns to. The index serves the sweep that turns idle users
+/// `away` and ends expired "do not disturb".
+///
+/// `preferences` is Mattermost's table: one value per user, category and
+/// name.
+const MIGRATION_PRESENCE: &str = r#"
+CREATE TABLE user_status (
+    user_id          TEXT PRIMARY KEY NOT NULL REFERENCES users (id),
+    status           TEXT NOT NULL DEFAULT 'offline',
+    manual           INTEGER NOT NULL DEFAULT 0,
+    last_activity_at INTEGER NOT NULL DEFAULT 0,
+    dnd_end_time     INTEGER NOT NULL DEFAULT 0,
+    prev_status      TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX user_status_sweep ON user_status (status, last_activity_at);
+
+CREATE TABLE preferences (
+    user_id  TEXT NOT NULL REFERENCES users (id),
+    category TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    value    TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, category, name)
+) WITHOUT ROWID;
 "#;
 
 /// Applies the migrations `conn` has not seen yet.
