@@ -7,7 +7,10 @@
 mod chat_api;
 mod chat_directory;
 mod chat_entry_points;
+mod chat_groups;
 mod chat_integrations;
+mod chat_preferences;
+mod chat_presence;
 mod chat_unread;
 mod client;
 mod durability;
