@@ -5,9 +5,11 @@
 
 import {useEffect, useRef, useState} from 'react';
 
+import {typed} from '../state/events';
 import {send} from '../state/posts';
 import {getState, setState, useStore, type State} from '../state/store';
 import {suggestions, triggerAt, type Item} from './suggest';
+import {TypingIndicator} from './TypingIndicator';
 
 const drafts = new Map<string, string>();
 
@@ -87,6 +89,13 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
         setText(value);
         setCaret(position);
         drafts.set(draftKey, value);
+    };
+
+    const edit = (value: string, position: number) => {
+        change(value, position);
+        if (value.trim() && !value.startsWith('/')) {
+            typed(channelId, rootId);
+        }
     };
 
     const take = (item: Item) => {
@@ -188,13 +197,14 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
                 rows={1}
                 value={text}
                 maxLength={16383}
-                onChange={(e) => change(e.target.value, e.target.selectionStart)}
+                onChange={(e) => edit(e.target.value, e.target.selectionStart)}
                 onSelect={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
                 onKeyDown={keys}
                 onBlur={() => setTimeout(() => setItems([]), 150)}
             />
             <button type='submit' className='primary send-button' disabled={sending || !text.trim()} aria-label='Send'>Send</button>
             {error && <p className='form-error' role='alert'>{error}</p>}
+            <TypingIndicator channelId={channelId} rootId={rootId}/>
         </form>
     );
 }
