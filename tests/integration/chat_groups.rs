@@ -12,7 +12,8 @@ use crate::client::{Client, assert_error, team_with};
 use crate::helpers::spawn_app;
 
 async fn create_group(who: &Client<'_>, ids: Value) -> (StatusCode, Value) {
-    who.call(Method::POST, "/api/v4/channels/group", Some(ids)).await
+    who.call(Method::POST, "/api/v4/channels/group", Some(ids))
+        .await
 }
 
 fn sha1_hex(ids: &[&str]) -> String {
@@ -72,11 +73,17 @@ async fn a_group_is_one_channel_per_set_of_people_for_its_members_only() {
         .get_ok(&format!("/api/v4/users/me/teams/{team}/channels"))
         .await;
     assert!(
-        channels.as_array().unwrap().iter().any(|c| c["id"] == group_id.as_str()),
+        channels
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == group_id.as_str()),
         "{channels}"
     );
     let categories = carol
-        .get_ok(&format!("/api/v4/users/me/teams/{team}/channels/categories"))
+        .get_ok(&format!(
+            "/api/v4/users/me/teams/{team}/channels/categories"
+        ))
         .await;
     let dms = categories["categories"]
         .as_array()
@@ -85,7 +92,11 @@ async fn a_group_is_one_channel_per_set_of_people_for_its_members_only() {
         .find(|c| c["type"] == "direct_messages")
         .unwrap();
     assert!(
-        dms["channel_ids"].as_array().unwrap().iter().any(|id| id == group_id.as_str()),
+        dms["channel_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id == group_id.as_str()),
         "{categories}"
     );
     // Every message in a group counts for the others (unread and mention).
@@ -94,7 +105,9 @@ async fn a_group_is_one_channel_per_set_of_people_for_its_members_only() {
         .await;
     assert_eq!(member["mention_count"], 1, "{member}");
     assert_eq!(member["msg_count"], 0, "{member}");
-    let posts = carol.get_ok(&format!("/api/v4/channels/{group_id}/posts")).await;
+    let posts = carol
+        .get_ok(&format!("/api/v4/channels/{group_id}/posts"))
+        .await;
     assert_eq!(posts["order"][0], post["id"]);
 
     // Outsiders — a teammate, even a system admin — cannot read or post.
@@ -147,8 +160,10 @@ async fn a_group_is_one_channel_per_set_of_people_for_its_members_only() {
     .await;
     let events = dave_socket.events_until("posted").await;
     assert!(
-        events.iter().all(|e| e["event"] != "group_added"
-            && e["broadcast"]["channel_id"] != group_id.as_str()),
+        events
+            .iter()
+            .all(|e| e["event"] != "group_added"
+                && e["broadcast"]["channel_id"] != group_id.as_str()),
         "{events:?}"
     );
 }
@@ -193,8 +208,14 @@ async fn bad_sets_of_people_are_refused_naming_user_ids() {
     let (_, unknown) = create_group(&alice, json!([ids[0], "a".repeat(26)])).await;
     let (_, hidden) = create_group(&alice, json!([ids[0], stranger.id])).await;
     assert_eq!(
-        unknown["message"].as_str().unwrap().replace(&"a".repeat(26), "X"),
-        hidden["message"].as_str().unwrap().replace(&stranger.id, "X")
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .replace(&"a".repeat(26), "X"),
+        hidden["message"]
+            .as_str()
+            .unwrap()
+            .replace(&stranger.id, "X")
     );
     // Deactivated accounts cannot be added.
     let services = app.state.services.clone();

@@ -14,8 +14,12 @@ fn pref(user_id: &str, category: &str, name: &str, value: &str) -> Value {
 }
 
 async fn save(who: &Client<'_>, user_id: &str, items: Value) -> (StatusCode, Value) {
-    who.call(Method::PUT, &format!("/api/v4/users/{user_id}/preferences"), Some(items))
-        .await
+    who.call(
+        Method::PUT,
+        &format!("/api/v4/users/{user_id}/preferences"),
+        Some(items),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -41,20 +45,34 @@ async fn saved_preferences_read_back_by_category_and_name_and_delete() {
     let (code, _) = save(
         &alice,
         &alice.id,
-        json!([pref(&alice.id, "display_settings", "name_format", "full_name")]),
+        json!([pref(
+            &alice.id,
+            "display_settings",
+            "name_format",
+            "full_name"
+        )]),
     )
     .await;
     assert_eq!(code, StatusCode::OK);
 
-    let all = alice.get_ok(&format!("/api/v4/users/{}/preferences", alice.id)).await;
+    let all = alice
+        .get_ok(&format!("/api/v4/users/{}/preferences", alice.id))
+        .await;
     assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
-    let display = alice.get_ok("/api/v4/users/me/preferences/display_settings").await;
+    let display = alice
+        .get_ok("/api/v4/users/me/preferences/display_settings")
+        .await;
     assert_eq!(display.as_array().unwrap().len(), 2, "{display}");
     let one = alice
         .get_ok("/api/v4/users/me/preferences/display_settings/name/name_format")
         .await;
-    assert_eq!(one, pref(&alice.id, "display_settings", "name_format", "full_name"));
-    let (code, body) = alice.get("/api/v4/users/me/preferences/display_settings/name/nope").await;
+    assert_eq!(
+        one,
+        pref(&alice.id, "display_settings", "name_format", "full_name")
+    );
+    let (code, body) = alice
+        .get("/api/v4/users/me/preferences/display_settings/name/nope")
+        .await;
     assert_error(code, &body, StatusCode::NOT_FOUND, "");
     let (code, body) = alice.get("/api/v4/users/me/preferences/nothing_here").await;
     assert_error(code, &body, StatusCode::NOT_FOUND, "");
@@ -63,13 +81,25 @@ async fn saved_preferences_read_back_by_category_and_name_and_delete() {
         .call(
             Method::POST,
             "/api/v4/users/me/preferences/delete",
-            Some(json!([pref(&alice.id, "display_settings", "name_format", "")])),
+            Some(json!([pref(
+                &alice.id,
+                "display_settings",
+                "name_format",
+                ""
+            )])),
         )
         .await;
     assert_eq!(code, StatusCode::OK, "{body}");
     let event = alice_socket.next_event("preferences_deleted").await;
-    assert!(event["data"]["preferences"].as_str().unwrap().contains("name_format"));
-    let display = alice.get_ok("/api/v4/users/me/preferences/display_settings").await;
+    assert!(
+        event["data"]["preferences"]
+            .as_str()
+            .unwrap()
+            .contains("name_format")
+    );
+    let display = alice
+        .get_ok("/api/v4/users/me/preferences/display_settings")
+        .await;
     assert_eq!(display.as_array().unwrap().len(), 1, "{display}");
 
     // Bob heard nothing of alice's preferences: his first such event is
@@ -77,8 +107,20 @@ async fn saved_preferences_read_back_by_category_and_name_and_delete() {
     let (code, _) = save(&bob, &bob.id, json!([pref(&bob.id, "c", "n", "v")])).await;
     assert_eq!(code, StatusCode::OK);
     let event = bob_socket.next_event("preferences_changed").await;
-    assert!(event["data"]["preferences"].as_str().unwrap().contains(&bob.id), "{event}");
-    assert!(!event["data"]["preferences"].as_str().unwrap().contains(&alice.id), "{event}");
+    assert!(
+        event["data"]["preferences"]
+            .as_str()
+            .unwrap()
+            .contains(&bob.id),
+        "{event}"
+    );
+    assert!(
+        !event["data"]["preferences"]
+            .as_str()
+            .unwrap()
+            .contains(&alice.id),
+        "{event}"
+    );
 }
 
 #[tokio::test]
@@ -87,7 +129,12 @@ async fn nobody_reads_or_writes_anyone_elses_preferences() {
     let admin = Client::new(&app, "admin").await;
     let alice = Client::new(&app, "alice").await;
     let bob = Client::new(&app, "bob").await;
-    let (code, _) = save(&alice, &alice.id, json!([pref(&alice.id, "secret", "n", "v")])).await;
+    let (code, _) = save(
+        &alice,
+        &alice.id,
+        json!([pref(&alice.id, "secret", "n", "v")]),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
 
     for path in [
@@ -102,9 +149,18 @@ async fn nobody_reads_or_writes_anyone_elses_preferences() {
     }
     // Writing: in alice's URL, or alice's items in one's own URL.
     let attempts = [
-        (alice.id.clone(), pref(&alice.id, "secret", "n", "bob was here")),
-        (alice.id.clone(), pref(&bob.id, "secret", "n", "bob was here")),
-        (bob.id.clone(), pref(&alice.id, "secret", "n", "bob was here")),
+        (
+            alice.id.clone(),
+            pref(&alice.id, "secret", "n", "bob was here"),
+        ),
+        (
+            alice.id.clone(),
+            pref(&bob.id, "secret", "n", "bob was here"),
+        ),
+        (
+            bob.id.clone(),
+            pref(&alice.id, "secret", "n", "bob was here"),
+        ),
     ];
     for (user_id, item) in attempts {
         let (code, body) = save(&bob, &user_id, json!([item.clone()])).await;
@@ -119,9 +175,16 @@ async fn nobody_reads_or_writes_anyone_elses_preferences() {
         assert_error(code, &body, StatusCode::FORBIDDEN, "");
     }
     // Not even an admin writes someone else's.
-    let (code, body) = save(&admin, &alice.id, json!([pref(&alice.id, "secret", "n", "x")])).await;
+    let (code, body) = save(
+        &admin,
+        &alice.id,
+        json!([pref(&alice.id, "secret", "n", "x")]),
+    )
+    .await;
     assert_error(code, &body, StatusCode::FORBIDDEN, "");
-    let one = alice.get_ok("/api/v4/users/me/preferences/secret/name/n").await;
+    let one = alice
+        .get_ok("/api/v4/users/me/preferences/secret/name/n")
+        .await;
     assert_eq!(one["value"], "v");
 }
 
@@ -130,17 +193,37 @@ async fn limits_are_named_and_nothing_is_half_saved() {
     let app = spawn_app().await;
     let alice = Client::new(&app, "alice").await;
     let id = alice.id.clone();
-    let many: Vec<Value> = (0..101).map(|i| pref(&id, "c", &format!("n{i}"), "v")).collect();
+    let many: Vec<Value> = (0..101)
+        .map(|i| pref(&id, "c", &format!("n{i}"), "v"))
+        .collect();
     let cases = [
         (json!(many), "preferences"),
         (json!([]), "preferences"),
         (json!({"user_id": id}), "preferences"),
-        (json!([pref(&id, "c", "n", "v"), pref(&id, &"c".repeat(33), "n", "v")]), "preferences[1].category"),
+        (
+            json!([
+                pref(&id, "c", "n", "v"),
+                pref(&id, &"c".repeat(33), "n", "v")
+            ]),
+            "preferences[1].category",
+        ),
         (json!([pref(&id, "", "n", "v")]), "preferences[0].category"),
-        (json!([pref(&id, "c", &"n".repeat(33), "v")]), "preferences[0].name"),
-        (json!([pref(&id, "c", "n", &"v".repeat(2001))]), "preferences[0].value"),
-        (json!([pref(&id, "theme", "", "not json")]), "preferences[0].value"),
-        (json!([{"user_id": id, "category": 5, "name": "n", "value": "v"}]), "preferences[0]"),
+        (
+            json!([pref(&id, "c", &"n".repeat(33), "v")]),
+            "preferences[0].name",
+        ),
+        (
+            json!([pref(&id, "c", "n", &"v".repeat(2001))]),
+            "preferences[0].value",
+        ),
+        (
+            json!([pref(&id, "theme", "", "not json")]),
+            "preferences[0].value",
+        ),
+        (
+            json!([{"user_id": id, "category": 5, "name": "n", "value": "v"}]),
+            "preferences[0]",
+        ),
     ];
     for (body, field) in cases {
         let (code, answer) = save(&alice, &id, body).await;
@@ -151,7 +234,14 @@ async fn limits_are_named_and_nothing_is_half_saved() {
     assert_eq!(code, StatusCode::NOT_FOUND);
     // At the limits exactly: fine.
     let hundred: Vec<Value> = (0..100)
-        .map(|i| pref(&id, &"c".repeat(32), &format!("{i:0>32}"), &"é".repeat(2000)))
+        .map(|i| {
+            pref(
+                &id,
+                &"c".repeat(32),
+                &format!("{i:0>32}"),
+                &"é".repeat(2000),
+            )
+        })
         .collect();
     let (code, body) = save(&alice, &id, json!(hundred)).await;
     assert_eq!(code, StatusCode::OK, "{body}");
@@ -199,7 +289,12 @@ async fn flags_and_favourites_only_for_what_one_may_read() {
         &bob,
         &bob.id,
         json!([
-            pref(&bob.id, "flagged_post", open_post["id"].as_str().unwrap(), "true"),
+            pref(
+                &bob.id,
+                "flagged_post",
+                open_post["id"].as_str().unwrap(),
+                "true"
+            ),
             pref(&bob.id, "favorite_channel", &open, "true"),
         ]),
     )
@@ -227,15 +322,28 @@ async fn favourite_channels_are_the_sidebars_favorites() {
     let before = alice.get_ok(&path).await;
     assert_eq!(kinds(&before), ["channels", "direct_messages"]);
 
-    let (code, _) = save(&alice, &alice.id, json!([pref(&alice.id, "favorite_channel", &ops, "true")])).await;
+    let (code, _) = save(
+        &alice,
+        &alice.id,
+        json!([pref(&alice.id, "favorite_channel", &ops, "true")]),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
     let after = alice.get_ok(&path).await;
-    assert_eq!(kinds(&after), ["favorites", "channels", "direct_messages"], "{after}");
+    assert_eq!(
+        kinds(&after),
+        ["favorites", "channels", "direct_messages"],
+        "{after}"
+    );
     let categories = after["categories"].as_array().unwrap();
     assert_eq!(categories[0]["display_name"], "Favorites");
     assert_eq!(categories[0]["channel_ids"], json!([ops]));
     assert!(
-        !categories[1]["channel_ids"].as_array().unwrap().iter().any(|id| id == ops.as_str()),
+        !categories[1]["channel_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id == ops.as_str()),
         "{after}"
     );
     assert_eq!(after["order"].as_array().unwrap().len(), 3);
@@ -244,10 +352,23 @@ async fn favourite_channels_are_the_sidebars_favorites() {
     assert_eq!(kinds(&bobs), ["channels", "direct_messages"]);
 
     // "false" (as Mattermost clients unfavourite) or deleting: back.
-    let (code, _) = save(&alice, &alice.id, json!([pref(&alice.id, "favorite_channel", &ops, "false")])).await;
+    let (code, _) = save(
+        &alice,
+        &alice.id,
+        json!([pref(&alice.id, "favorite_channel", &ops, "false")]),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!(kinds(&alice.get_ok(&path).await), ["channels", "direct_messages"]);
-    let (code, _) = save(&alice, &alice.id, json!([pref(&alice.id, "favorite_channel", &ops, "true")])).await;
+    assert_eq!(
+        kinds(&alice.get_ok(&path).await),
+        ["channels", "direct_messages"]
+    );
+    let (code, _) = save(
+        &alice,
+        &alice.id,
+        json!([pref(&alice.id, "favorite_channel", &ops, "true")]),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
     let (code, _) = alice
         .call(
@@ -257,9 +378,17 @@ async fn favourite_channels_are_the_sidebars_favorites() {
         )
         .await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!(kinds(&alice.get_ok(&path).await), ["channels", "direct_messages"]);
+    assert_eq!(
+        kinds(&alice.get_ok(&path).await),
+        ["channels", "direct_messages"]
+    );
     // A favourite she left is not shown.
-    let (code, _) = save(&alice, &alice.id, json!([pref(&alice.id, "favorite_channel", &ops, "true")])).await;
+    let (code, _) = save(
+        &alice,
+        &alice.id,
+        json!([pref(&alice.id, "favorite_channel", &ops, "true")]),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
     alice
         .expect(
@@ -269,5 +398,8 @@ async fn favourite_channels_are_the_sidebars_favorites() {
             None,
         )
         .await;
-    assert_eq!(kinds(&alice.get_ok(&path).await), ["channels", "direct_messages"]);
+    assert_eq!(
+        kinds(&alice.get_ok(&path).await),
+        ["channels", "direct_messages"]
+    );
 }

@@ -30,8 +30,12 @@ async fn status_change(socket: &mut Socket, user_id: &str, never: &[&str]) -> St
 }
 
 async fn set_status(who: &Client<'_>, user_id: &str, body: Value) -> (StatusCode, Value) {
-    who.call(Method::PUT, &format!("/api/v4/users/{user_id}/status"), Some(body))
-        .await
+    who.call(
+        Method::PUT,
+        &format!("/api/v4/users/{user_id}/status"),
+        Some(body),
+    )
+    .await
 }
 
 /// A socket of `who` that has been counted (its `hello` arrived).
@@ -48,7 +52,10 @@ async fn sockets_closed(app: &TestApp, user_id: &str) {
         (services.open_sockets(user_id) == 0).then_some(())
     })
     .await;
-    assert!(closed.is_some(), "the server still counts a socket of {user_id}");
+    assert!(
+        closed.is_some(),
+        "the server still counts a socket of {user_id}"
+    );
 }
 
 /// Admin, alice and bob in one team; carol in none.
@@ -86,8 +93,12 @@ async fn websockets_and_choices_drive_statuses_seen_by_teammates() {
     bob_socket.close().await;
     sockets_closed(&app, &bob.id).await;
     // Online again, by choice: automatic from now on.
-    let (code, body) =
-        set_status(&bob, &bob.id, json!({"user_id": bob.id, "status": "online"})).await;
+    let (code, body) = set_status(
+        &bob,
+        &bob.id,
+        json!({"user_id": bob.id, "status": "online"}),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK, "{body}");
     assert_eq!(body["manual"], false);
     assert_eq!(status_change(&mut watcher, &bob.id, &[]).await, "online");
@@ -172,7 +183,10 @@ async fn timed_do_not_disturb_ends_by_itself() {
     .unwrap();
     assert_eq!(status_change(&mut watcher, &bob.id, &[]).await, "online");
     let status = status_of(&bob, "me").await;
-    assert_eq!((status["status"].as_str(), status["dnd_end_time"].as_i64()), (Some("online"), Some(0)));
+    assert_eq!(
+        (status["status"].as_str(), status["dnd_end_time"].as_i64()),
+        (Some("online"), Some(0))
+    );
 }
 
 #[tokio::test]
@@ -182,7 +196,9 @@ async fn statuses_are_shown_only_to_those_who_may_see_the_user() {
     let mut watcher = connected(&alice).await;
     // Carol shares nothing with alice: her status is not alice's to see.
     let _carol_socket = connected(&carol).await;
-    let (code, body) = alice.get(&format!("/api/v4/users/{}/status", carol.id)).await;
+    let (code, body) = alice
+        .get(&format!("/api/v4/users/{}/status", carol.id))
+        .await;
     assert_error(code, &body, StatusCode::NOT_FOUND, "");
     let unknown = host_shim::model::new_id();
     let list = alice
@@ -206,14 +222,26 @@ async fn statuses_are_shown_only_to_those_who_may_see_the_user() {
     // An admin sees everyone.
     assert_eq!(status_of(&admin, &carol.id).await["status"], "online");
     // Carol's changes never reach alice; bob's do.
-    let (code, _) = set_status(&carol, &carol.id, json!({"user_id": carol.id, "status": "away"})).await;
+    let (code, _) = set_status(
+        &carol,
+        &carol.id,
+        json!({"user_id": carol.id, "status": "away"}),
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
     let (code, _) = set_status(&bob, &bob.id, json!({"user_id": bob.id, "status": "away"})).await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!(status_change(&mut watcher, &bob.id, &[carol.id.as_str()]).await, "away");
+    assert_eq!(
+        status_change(&mut watcher, &bob.id, &[carol.id.as_str()]).await,
+        "away"
+    );
     // The same over the websocket action.
     watcher
-        .action(7, "get_statuses_by_ids", json!({"user_ids": [bob.id, carol.id]}))
+        .action(
+            7,
+            "get_statuses_by_ids",
+            json!({"user_ids": [bob.id, carol.id]}),
+        )
         .await;
     let reply = watcher.reply(7).await;
     assert_eq!(reply["status"], "OK", "{reply}");
@@ -226,15 +254,25 @@ async fn statuses_are_shown_only_to_those_who_may_see_the_user() {
 async fn nobody_sets_anyone_elses_status_and_bad_input_is_named() {
     let app = spawn_app().await;
     let (admin, alice, bob, _carol, _team) = people(&app).await;
-    let (code, body) = set_status(&alice, &bob.id, json!({"user_id": bob.id, "status": "dnd"})).await;
+    let (code, body) =
+        set_status(&alice, &bob.id, json!({"user_id": bob.id, "status": "dnd"})).await;
     assert_error(code, &body, StatusCode::FORBIDDEN, "");
     assert_eq!(status_of(&alice, &bob.id).await["status"], "offline");
     // The body's user must be the URL's.
-    let (code, body) = set_status(&alice, &alice.id, json!({"user_id": bob.id, "status": "dnd"})).await;
+    let (code, body) = set_status(
+        &alice,
+        &alice.id,
+        json!({"user_id": bob.id, "status": "dnd"}),
+    )
+    .await;
     assert_error(code, &body, StatusCode::BAD_REQUEST, "user_id");
     for bad in [json!("busy"), json!(""), json!("out_of_office")] {
-        let (code, body) =
-            set_status(&alice, &alice.id, json!({"user_id": alice.id, "status": bad})).await;
+        let (code, body) = set_status(
+            &alice,
+            &alice.id,
+            json!({"user_id": alice.id, "status": bad}),
+        )
+        .await;
         assert_error(code, &body, StatusCode::BAD_REQUEST, "status");
     }
     let (code, body) = set_status(
@@ -244,11 +282,13 @@ async fn nobody_sets_anyone_elses_status_and_bad_input_is_named() {
     )
     .await;
     assert_error(code, &body, StatusCode::BAD_REQUEST, "dnd_end_time");
-    let (code, body) = set_status(&alice, &alice.id, json!({"user_id": alice.id, "status": 5})).await;
+    let (code, body) =
+        set_status(&alice, &alice.id, json!({"user_id": alice.id, "status": 5})).await;
     assert_error(code, &body, StatusCode::BAD_REQUEST, "");
     assert_eq!(status_of(&alice, "me").await["status"], "offline");
     // A system admin may (as in Mattermost).
-    let (code, body) = set_status(&admin, &bob.id, json!({"user_id": bob.id, "status": "dnd"})).await;
+    let (code, body) =
+        set_status(&admin, &bob.id, json!({"user_id": bob.id, "status": "dnd"})).await;
     assert_eq!(code, StatusCode::OK, "{body}");
     assert_eq!(status_of(&alice, &bob.id).await["status"], "dnd");
     // Lists: not empty, at most 1,000.
@@ -285,42 +325,70 @@ async fn typing_reaches_other_members_only_from_members_and_throttled() {
 
     // Carol is in neither channel; bob is not in the open one (he could
     // join it, but typing needs membership).
-    carol_socket.action(1, "user_typing", json!({"channel_id": private})).await;
+    carol_socket
+        .action(1, "user_typing", json!({"channel_id": private}))
+        .await;
     let reply = carol_socket.reply(1).await;
     assert_eq!(reply["status"], "FAIL", "{reply}");
-    bob_socket.action(1, "user_typing", json!({"channel_id": public})).await;
+    bob_socket
+        .action(1, "user_typing", json!({"channel_id": public}))
+        .await;
     assert_eq!(bob_socket.reply(1).await["status"], "FAIL");
     // Bad parent ids are refused.
     bob_socket
-        .action(2, "user_typing", json!({"channel_id": private, "parent_id": "x".repeat(27)}))
+        .action(
+            2,
+            "user_typing",
+            json!({"channel_id": private, "parent_id": "x".repeat(27)}),
+        )
         .await;
     assert_eq!(bob_socket.reply(2).await["status"], "FAIL");
     bob_socket
-        .action(3, "user_typing", json!({"channel_id": private, "parent_id": 7}))
+        .action(
+            3,
+            "user_typing",
+            json!({"channel_id": private, "parent_id": 7}),
+        )
         .await;
     assert_eq!(bob_socket.reply(3).await["status"], "FAIL");
 
     // Bob types twice quickly, then in a thread.
     for seq in [4, 5] {
-        bob_socket.action(seq, "user_typing", json!({"channel_id": private})).await;
+        bob_socket
+            .action(seq, "user_typing", json!({"channel_id": private}))
+            .await;
         assert_eq!(bob_socket.reply(seq).await["status"], "OK");
     }
     let root = host_shim::model::new_id();
     bob_socket
-        .action(6, "user_typing", json!({"channel_id": private, "parent_id": root}))
+        .action(
+            6,
+            "user_typing",
+            json!({"channel_id": private, "parent_id": root}),
+        )
         .await;
     assert_eq!(bob_socket.reply(6).await["status"], "OK");
 
     let first = alice_socket.next_event("typing").await;
-    assert_eq!(first["data"], json!({"parent_id": "", "user_id": bob.id}), "{first}");
+    assert_eq!(
+        first["data"],
+        json!({"parent_id": "", "user_id": bob.id}),
+        "{first}"
+    );
     assert_eq!(first["broadcast"]["channel_id"], private.as_str());
     // The second quick one was dropped: the next is the thread's.
     let second = alice_socket.next_event("typing").await;
-    assert_eq!(second["data"], json!({"parent_id": root, "user_id": bob.id}), "{second}");
+    assert_eq!(
+        second["data"],
+        json!({"parent_id": root, "user_id": bob.id}),
+        "{second}"
+    );
 
     // Nobody told carol anything, and bob is not told about himself:
     // alice types, and that is the first typing event either sees.
-    alice_socket.action(1, "user_typing", json!({"channel_id": private})).await;
+    alice_socket
+        .action(1, "user_typing", json!({"channel_id": private}))
+        .await;
     assert_eq!(alice_socket.reply(1).await["status"], "OK");
     let seen = bob_socket.next_event("typing").await;
     assert_eq!(seen["data"]["user_id"], alice.id.as_str(), "{seen}");

@@ -26,10 +26,7 @@ use crate::services::preferences::{FAVORITE_CHANNEL, FLAGGED_POST, MAX_PER_REQUE
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v4/users/{user_id}/preferences",
-            get(list).put(save),
-        )
+        .route("/api/v4/users/{user_id}/preferences", get(list).put(save))
         .route("/api/v4/users/{user_id}/preferences/delete", post(delete))
         .route(
             "/api/v4/users/{user_id}/preferences/{category}",
@@ -147,9 +144,8 @@ fn items(body: Value) -> Result<Vec<Preference>, ApiError> {
     list.into_iter()
         .enumerate()
         .map(|(i, item)| {
-            serde_json::from_value::<Preference>(item).map_err(|e| {
-                AppError::Invalid(format!("preferences[{i}]: {e}")).into()
-            })
+            serde_json::from_value::<Preference>(item)
+                .map_err(|e| AppError::Invalid(format!("preferences[{i}]: {e}")).into())
         })
         .collect()
 }

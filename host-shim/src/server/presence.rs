@@ -105,10 +105,7 @@ async fn update_status(
 ) -> Result<Json<UserStatus>, ApiError> {
     let user_id = caller.self_or_admin(&user_id)?;
     if body.user_id != user_id {
-        return Err(AppError::Invalid(
-            "user_id: must be the user of the URL".into(),
-        )
-        .into());
+        return Err(AppError::Invalid("user_id: must be the user of the URL".into()).into());
     }
     let status = blocking(move || {
         if state.services.chat.user(&user_id)?.is_none() {

@@ -210,7 +210,12 @@ impl Connection {
         let user = user_id.to_string();
         let opened = tokio::task::spawn_blocking(move || {
             services.socket_opened(&user)?;
-            Ok::<_, AppError>(services.chat.user(&user)?.is_some_and(|u| u.is_system_admin()))
+            Ok::<_, AppError>(
+                services
+                    .chat
+                    .user(&user)?
+                    .is_some_and(|u| u.is_system_admin()),
+            )
         })
         .await;
         match opened {

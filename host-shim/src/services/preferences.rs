@@ -59,7 +59,9 @@ pub fn validate(user_id: &str, preferences: &[Preference]) -> AppResult<()> {
                 "preferences[{i}].value: at most {MAX_VALUE_CHARS} characters"
             )));
         }
-        if p.category == "theme" && serde_json::from_str::<serde_json::Map<String, Value>>(&p.value).is_err() {
+        if p.category == "theme"
+            && serde_json::from_str::<serde_json::Map<String, Value>>(&p.value).is_err()
+        {
             return Err(AppError::Invalid(format!(
                 "preferences[{i}].value: a theme is a JSON object"
             )));
@@ -143,17 +145,34 @@ mod tests {
         let many = vec![pref("c", "n", "v"); MAX_PER_REQUEST + 1];
         assert!(message(validate("u", &many)).starts_with("preferences:"));
         let long = "x".repeat(33);
-        assert!(message(validate("u", &[pref("c", "n", "v"), pref(&long, "n", "v")]))
-            .starts_with("preferences[1].category"));
-        assert!(message(validate("u", &[pref("", "n", "v")])).starts_with("preferences[0].category"));
-        assert!(message(validate("u", &[pref("c", &long, "v")])).starts_with("preferences[0].name"));
+        assert!(
+            message(validate("u", &[pref("c", "n", "v"), pref(&long, "n", "v")]))
+                .starts_with("preferences[1].category")
+        );
+        assert!(
+            message(validate("u", &[pref("", "n", "v")])).starts_with("preferences[0].category")
+        );
+        assert!(
+            message(validate("u", &[pref("c", &long, "v")])).starts_with("preferences[0].name")
+        );
         // Characters, not bytes.
         assert!(validate("u", &[pref("c", "n", &"é".repeat(MAX_VALUE_CHARS))]).is_ok());
-        assert!(message(validate("u", &[pref("c", "n", &"é".repeat(MAX_VALUE_CHARS + 1))]))
-            .starts_with("preferences[0].value"));
-        assert!(message(validate("u", &[pref("theme", "", "not json")])).starts_with("preferences[0].value"));
+        assert!(
+            message(validate(
+                "u",
+                &[pref("c", "n", &"é".repeat(MAX_VALUE_CHARS + 1))]
+            ))
+            .starts_with("preferences[0].value")
+        );
+        assert!(
+            message(validate("u", &[pref("theme", "", "not json")]))
+                .starts_with("preferences[0].value")
+        );
         let mut other = pref("c", "n", "v");
         other.user_id = "someone".into();
-        assert!(matches!(validate("u", &[other]), Err(AppError::Forbidden(_))));
+        assert!(matches!(
+            validate("u", &[other]),
+            Err(AppError::Forbidden(_))
+        ));
     }
 }

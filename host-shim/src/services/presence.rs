@@ -140,15 +140,16 @@ impl Services {
     /// on a blocking thread only when needed). Counts as written.
     pub fn activity_due(&self, user_id: &str) -> bool {
         let now = now_ms();
-        self.presence_tracker.with(|b| match b.written.get(user_id) {
-            Some(at) if now - at < ACTIVITY_WRITE_EVERY_MS => false,
-            _ => {
-                // Bounded by the number of users active in the last minute
-                // or with a websocket open.
-                b.written.insert(user_id.to_string(), now);
-                true
-            }
-        })
+        self.presence_tracker
+            .with(|b| match b.written.get(user_id) {
+                Some(at) if now - at < ACTIVITY_WRITE_EVERY_MS => false,
+                _ => {
+                    // Bounded by the number of users active in the last minute
+                    // or with a websocket open.
+                    b.written.insert(user_id.to_string(), now);
+                    true
+                }
+            })
     }
 
     /// Writes activity of `user_id` (see [`activity_due`](Self::activity_due)).
@@ -160,7 +161,12 @@ impl Services {
     /// automatic again (as in Mattermost); `away`, `offline` and `dnd`
     /// stand until changed. `dnd_end_time` (epoch seconds, 0 for none)
     /// ends a "do not disturb" at that time, back to the status before it.
-    pub fn set_status(&self, user_id: &str, status: &str, dnd_end_time: i64) -> AppResult<UserStatus> {
+    pub fn set_status(
+        &self,
+        user_id: &str,
+        status: &str,
+        dnd_end_time: i64,
+    ) -> AppResult<UserStatus> {
         if !STATUSES.contains(&status) {
             return Err(AppError::Invalid(format!(
                 "status: must be one of {}",
@@ -239,8 +245,9 @@ impl Services {
             // Forget users who neither have a websocket here nor were
             // active lately, so the map stays as small as the active set.
             let sockets = &b.sockets;
-            b.written
-                .retain(|user, at| sockets.contains_key(user) || now - *at < ACTIVITY_WRITE_EVERY_MS);
+            b.written.retain(|user, at| {
+                sockets.contains_key(user) || now - *at < ACTIVITY_WRITE_EVERY_MS
+            });
         });
         for status in &changed {
             self.publish_status(status);

@@ -1040,9 +1040,9 @@ impl ChatStore for SqliteStore {
 }
 
 mod directory;
-mod groups;
 #[cfg(test)]
 mod directory_tests;
+mod groups;
 mod members;
 #[cfg(test)]
 mod tests;

@@ -134,7 +134,10 @@ mod tests {
         store
             .save_preferences(
                 id,
-                &[pref(id, "favorite_channel", "c1", "true"), pref(id, "display_settings", "x", "1")],
+                &[
+                    pref(id, "favorite_channel", "c1", "true"),
+                    pref(id, "display_settings", "x", "1"),
+                ],
                 10,
             )
             .unwrap();
@@ -152,7 +155,13 @@ mod tests {
         );
         assert_eq!(store.preference(id, "display_settings", "y").unwrap(), None);
         let deleted = store
-            .delete_preferences(id, &[pref(id, "favorite_channel", "c1", ""), pref(id, "n", "n", "")])
+            .delete_preferences(
+                id,
+                &[
+                    pref(id, "favorite_channel", "c1", ""),
+                    pref(id, "n", "n", ""),
+                ],
+            )
             .unwrap();
         assert_eq!(deleted, 1);
         assert_eq!(store.preferences(id).unwrap().len(), 1);
@@ -169,7 +178,9 @@ mod tests {
         };
         store.create_user(&user, None).unwrap();
         let id = user.id.as_str();
-        let three: Vec<_> = (0..3).map(|i| pref(id, "c", &format!("n{i}"), "v")).collect();
+        let three: Vec<_> = (0..3)
+            .map(|i| pref(id, "c", &format!("n{i}"), "v"))
+            .collect();
         store.save_preferences(id, &three, 3).unwrap();
         let more = vec![pref(id, "c", "n0", "w"), pref(id, "c", "n9", "v")];
         assert!(matches!(

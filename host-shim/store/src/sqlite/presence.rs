@@ -145,11 +145,11 @@ impl PresenceStore for SqliteStore {
         self.write(|tx| {
             let mut changed = Vec::new();
             {
-                let mut stmt = tx.prepare_cached(concat!(
+                let mut stmt = tx.prepare_cached(
                     "UPDATE user_status SET status = ?1
                      WHERE status = ?2 AND manual = 0 AND last_activity_at < ?3
                      RETURNING user_id, status, manual, last_activity_at, dnd_end_time, prev_status"
-                ))?;
+                )?;
                 let rows = stmt.query_map(params![AWAY, ONLINE, idle_before_ms], status_from_row)?;
                 for row in rows {
                     changed.push(row?);
@@ -244,15 +244,36 @@ mod tests {
         let a = user(&store, "a");
         assert_eq!(store.status(&a).unwrap(), None);
         // Offline without a row is no change.
-        assert_eq!(store.set_automatic(&a, Automatic::Offline, 5).unwrap(), None);
-        let online = store.set_automatic(&a, Automatic::Online, 10).unwrap().unwrap();
-        assert_eq!((online.status.as_str(), online.last_activity_at), (ONLINE, 10));
+        assert_eq!(
+            store.set_automatic(&a, Automatic::Offline, 5).unwrap(),
+            None
+        );
+        let online = store
+            .set_automatic(&a, Automatic::Online, 10)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (online.status.as_str(), online.last_activity_at),
+            (ONLINE, 10)
+        );
         // Again: only the activity time moves.
-        assert_eq!(store.set_automatic(&a, Automatic::Online, 20).unwrap(), None);
+        assert_eq!(
+            store.set_automatic(&a, Automatic::Online, 20).unwrap(),
+            None
+        );
         assert_eq!(store.status(&a).unwrap().unwrap().last_activity_at, 20);
-        let offline = store.set_automatic(&a, Automatic::Offline, 30).unwrap().unwrap();
-        assert_eq!((offline.status.as_str(), offline.last_activity_at), (OFFLINE, 20));
-        assert_eq!(store.set_automatic(&a, Automatic::Offline, 40).unwrap(), None);
+        let offline = store
+            .set_automatic(&a, Automatic::Offline, 30)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (offline.status.as_str(), offline.last_activity_at),
+            (OFFLINE, 20)
+        );
+        assert_eq!(
+            store.set_automatic(&a, Automatic::Offline, 40).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -266,8 +287,14 @@ mod tests {
                 ..UserStatus::offline(&a)
             })
             .unwrap();
-        assert_eq!(store.set_automatic(&a, Automatic::Online, 10).unwrap(), None);
-        assert_eq!(store.set_automatic(&a, Automatic::Offline, 20).unwrap(), None);
+        assert_eq!(
+            store.set_automatic(&a, Automatic::Online, 10).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.set_automatic(&a, Automatic::Offline, 20).unwrap(),
+            None
+        );
         let stored = store.status(&a).unwrap().unwrap();
         assert_eq!((stored.status.as_str(), stored.last_activity_at), (DND, 10));
         assert_eq!(store.reset_automatic_statuses().unwrap(), 0);
@@ -293,20 +320,31 @@ mod tests {
             .unwrap();
         let changed = store.expire_statuses(500, 49).unwrap();
         assert_eq!(changed.len(), 1);
-        assert_eq!((changed[0].user_id.as_str(), changed[0].status.as_str()), (idle.as_str(), AWAY));
+        assert_eq!(
+            (changed[0].user_id.as_str(), changed[0].status.as_str()),
+            (idle.as_str(), AWAY)
+        );
         // Once only.
         assert_eq!(store.expire_statuses(500, 49).unwrap(), vec![]);
         let changed = store.expire_statuses(500, 50).unwrap();
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].user_id, dnd);
-        assert_eq!((changed[0].status.as_str(), changed[0].manual), (ONLINE, false));
+        assert_eq!(
+            (changed[0].status.as_str(), changed[0].manual),
+            (ONLINE, false)
+        );
         assert_eq!(changed[0].dnd_end_time, 0);
         // Activity brings the idle user back.
-        let back = store.set_automatic(&idle, Automatic::Online, 1000).unwrap().unwrap();
+        let back = store
+            .set_automatic(&idle, Automatic::Online, 1000)
+            .unwrap()
+            .unwrap();
         assert_eq!(back.status, ONLINE);
         // A restart: automatic statuses go offline.
         assert_eq!(store.reset_automatic_statuses().unwrap(), 3);
-        let all = store.statuses(&[idle.clone(), busy.clone(), dnd.clone(), "nobody".into()]).unwrap();
+        let all = store
+            .statuses(&[idle.clone(), busy.clone(), dnd.clone(), "nobody".into()])
+            .unwrap();
         assert_eq!(all.len(), 3);
         assert!(all.iter().all(|s| s.status == OFFLINE), "{all:?}");
     }
