@@ -78,6 +78,12 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         webhooks,
         config.accounts,
     );
+    // No websocket is open yet: statuses the last run left online go offline.
+    {
+        let services = services.clone();
+        tokio::task::spawn_blocking(move || services.reset_statuses()).await??;
+    }
+    crate::services::presence::spawn_status_sweeper(services.clone());
     let runtime = Arc::new(PluginRuntime::new(
         config.sandbox.clone(),
         config

@@ -223,6 +223,7 @@ test('people browse and join public channels, and talk in direct messages', asyn
     const picker = alicePage.getByRole('dialog', { name: 'Direct message' });
     await picker.getByRole('combobox', { name: 'Find someone' }).fill('bo');
     await picker.getByRole('option', { name: /@bob/ }).click();
+    await picker.getByRole('button', { name: 'Go' }).click();
     await alicePage.waitForURL(/\/ops\/messages\/@bob$/);
     await alicePage.getByRole('heading', { name: 'bob' }).waitFor();
     await say(alicePage, 'Got a minute for the postmortem?');

@@ -175,6 +175,31 @@ impl Socket {
         }
     }
 
+    /// Sends a websocket action `{seq, action, data}`.
+    pub async fn action(&mut self, seq: i64, action: &str, data: Value) {
+        use futures_util::SinkExt;
+        let text = json!({"seq": seq, "action": action, "data": data}).to_string();
+        self.0.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    /// The reply to action `seq` (within 10 s), skipping events.
+    pub async fn reply(&mut self, seq: i64) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.0.next())
+                .await
+                .unwrap_or_else(|_| panic!("no reply to {seq} within 10 s"))
+                .unwrap()
+                .unwrap();
+            if let Message::Text(text) = message {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["seq_reply"] == seq {
+                    return value;
+                }
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.0.close(None).await;
     }

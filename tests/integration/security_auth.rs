@@ -39,6 +39,14 @@ async fn connect(app: &TestApp, token: &str) -> Socket {
         .unwrap();
     let hello: Value = serde_json::from_str(hello.to_text().unwrap()).unwrap();
     assert_eq!(hello["event"], "hello", "{hello}");
+    // A user's first socket makes them online, and they hear of it right
+    // after `hello` (decision 020): that event belongs to the live session.
+    if let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_millis(500), socket.next()).await
+    {
+        let event: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+        assert_eq!(event["event"], "status_change", "{event}");
+    }
     socket
 }
 

@@ -538,6 +538,7 @@ impl events::Host for HostState {
                 channel_id: broadcast.channel_id.unwrap_or_default(),
                 team_id: broadcast.team_id.unwrap_or_default(),
                 omit_users: None,
+                ..Default::default()
             },
         });
         Ok(())

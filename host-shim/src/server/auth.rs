@@ -102,6 +102,22 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiE
     let (session, user) = tokio::task::spawn_blocking(move || services.authenticate(&token))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
+    // A request from a web client (Mattermost's rule: it says
+    // `X-Requested-With: XMLHttpRequest`) is the user being active
+    // (decision 020); scripts and bots are not.
+    let from_web_client = parts
+        .headers
+        .get("x-requested-with")
+        .is_some_and(|v| v.as_bytes() == b"XMLHttpRequest");
+    if from_web_client && state.services.activity_due(&user.id) {
+        let services = state.services.clone();
+        let user_id = user.id.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(err) = services.write_activity(&user_id) {
+                tracing::warn!(%err, "recording activity failed");
+            }
+        });
+    }
     Ok(Some(Caller {
         user,
         session_id: session.id,

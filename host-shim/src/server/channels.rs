@@ -1,6 +1,7 @@
 //! `/api/v4/channels*`: create, read, patch, members, direct channels,
 //! archive. Read state (unread counts, "view") is in [`unread`].
 
+mod groups;
 mod unread;
 
 use axum::extract::{Path, State};
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
             get(my_channels),
         )
         .merge(unread::routes())
+        .merge(groups::routes())
 }
 
 /// Mattermost `ChannelMember`: the stored read state (decision 012) with

@@ -16,6 +16,8 @@ mod plugin_routes;
 mod posts;
 mod reactions;
 mod search;
+mod preferences;
+mod presence;
 mod system;
 mod teams;
 mod users;
@@ -58,6 +60,8 @@ pub fn app(state: AppState) -> Router {
         .merge(teams::routes())
         .merge(channels::routes())
         .merge(categories::routes())
+        .merge(presence::routes())
+        .merge(preferences::routes())
         .merge(posts::routes())
         .merge(reactions::routes())
         .merge(search::routes())

@@ -32,6 +32,7 @@ use super::auth::{MaybeCaller, presented_token};
 use crate::error::AppError;
 use crate::model::{new_id, now_ms};
 use crate::services::accounts::token_hash;
+use crate::services::presence::MAX_STATUS_IDS;
 use crate::services::{Broadcast, WsEvent};
 
 /// How long an unauthenticated connection may wait before the challenge.
@@ -40,6 +41,10 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 /// How often an open socket re-checks its session regardless of notices
 /// (catches changes made behind the services' back, such as in the store).
 const RECHECK_EVERY: Duration = Duration::from_secs(1);
+/// How long "may this user see user X" answers are kept.
+const PEERS_TTL: Duration = Duration::from_secs(60);
+/// Longest `parent_id` of a `user_typing` action (an id, or empty).
+const MAX_PARENT_ID_CHARS: usize = 26;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v4/websocket", get(upgrade))
@@ -81,10 +86,15 @@ async fn upgrade(
             expires_at: 0,
             seq: 0,
             visible: HashMap::new(),
+            peers: HashMap::new(),
+            peers_since: tokio::time::Instant::now(),
+            admin: false,
+            counted: false,
         };
         if let Err(err) = connection.run().await {
             tracing::debug!(%err, "websocket closed");
         }
+        connection.uncount().await;
     })
 }
 
@@ -100,6 +110,15 @@ struct Connection {
     seq: i64,
     /// Cached "may this user see events of channel X".
     visible: HashMap<String, bool>,
+    /// Cached "may this user see user X" (for `status_change`), and when
+    /// the cache was started: team memberships change without an event,
+    /// so it is dropped every [`PEERS_TTL`].
+    peers: HashMap<String, bool>,
+    peers_since: tokio::time::Instant,
+    /// Whether the socket's user is a system admin (sees every user).
+    admin: bool,
+    /// Whether this socket counts towards its user's `online` status.
+    counted: bool,
 }
 
 fn error_body(id: &str, message: &str, status: u16) -> Value {
@@ -129,6 +148,7 @@ impl Connection {
             return self.close_ended().await;
         }
         recheck.tick().await;
+        self.count(&user_id).await;
         self.send_event(
             "hello",
             json!({"server_version": crate::MATTERMOST_COMPAT_VERSION, "connection_id": new_id()}),
@@ -181,6 +201,61 @@ impl Connection {
                 return self.close_ended().await;
             }
         }
+    }
+
+    /// Counts this socket towards its user's `online` status (decision
+    /// 020) and learns whether the user is an admin.
+    async fn count(&mut self, user_id: &str) {
+        let services = self.state.services.clone();
+        let user = user_id.to_string();
+        let opened = tokio::task::spawn_blocking(move || {
+            services.socket_opened(&user)?;
+            Ok::<_, AppError>(
+                services
+                    .chat
+                    .user(&user)?
+                    .is_some_and(|u| u.is_system_admin()),
+            )
+        })
+        .await;
+        match opened {
+            Ok(Ok(admin)) => self.admin = admin,
+            Ok(Err(err)) => tracing::warn!(%err, "recording a websocket as online failed"),
+            Err(err) => tracing::warn!(%err, "recording a websocket as online failed"),
+        }
+        self.counted = true;
+    }
+
+    /// The socket is gone: its user's last one makes them `offline`.
+    async fn uncount(&mut self) {
+        if !std::mem::take(&mut self.counted) {
+            return;
+        }
+        let Some(user) = self.user_id.clone() else {
+            return;
+        };
+        let services = self.state.services.clone();
+        match tokio::task::spawn_blocking(move || services.socket_closed(&user)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!(%err, "recording a websocket as closed failed"),
+            Err(err) => tracing::warn!(%err, "recording a websocket as closed failed"),
+        }
+    }
+
+    /// The user did something on this socket (see `Services::user_active`).
+    fn active(&self) {
+        let Some(user) = self.user_id.clone() else {
+            return;
+        };
+        if !self.state.services.activity_due(&user) {
+            return;
+        }
+        let services = self.state.services.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(err) = services.write_activity(&user) {
+                tracing::warn!(%err, "recording activity failed");
+            }
+        });
     }
 
     /// When the session's known expiry passes (far away when it has none).
@@ -299,7 +374,13 @@ impl Connection {
                 .await;
         };
         let seq = action.get("seq").and_then(Value::as_i64).unwrap_or(0);
-        match action.get("action").and_then(Value::as_str).unwrap_or("") {
+        let name = action.get("action").and_then(Value::as_str).unwrap_or("");
+        let inactive = name == "user_update_active_status"
+            && action.pointer("/data/user_is_active") == Some(&Value::Bool(false));
+        if !inactive {
+            self.active();
+        }
+        match name {
             // Already authenticated: a repeated challenge is harmless.
             "authentication_challenge" | "user_update_active_status" => {
                 self.send(json!({"status": "OK", "seq_reply": seq})).await
@@ -317,19 +398,11 @@ impl Connection {
                     .await
             }
             "get_statuses" | "get_statuses_by_ids" => {
-                let ids: Vec<String> = action
-                    .pointer("/data/user_ids")
-                    .and_then(Value::as_array)
-                    .map(|ids| {
-                        ids.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let statuses: serde_json::Map<String, Value> =
-                    ids.into_iter().map(|id| (id, json!("online"))).collect();
-                self.send(json!({"status": "OK", "seq_reply": seq, "data": statuses}))
-                    .await
+                let reply = match self.statuses(&action).await {
+                    Ok(data) => json!({"status": "OK", "seq_reply": seq, "data": data}),
+                    Err(body) => json!({"status": "FAIL", "seq_reply": seq, "error": body}),
+                };
+                self.send(reply).await
             }
             other => {
                 let body = error_body(
@@ -343,24 +416,85 @@ impl Connection {
         }
     }
 
+    /// `get_statuses_by_ids` (`data.user_ids`) → `{user_id: status}` of
+    /// the users the socket's user may see; `get_statuses` (no ids) → the
+    /// user's own.
+    async fn statuses(&mut self, action: &Value) -> Result<Value, Value> {
+        let Some(user_id) = self.user_id.clone() else {
+            return Ok(json!({}));
+        };
+        let mut ids: Vec<String> = match action.pointer("/data/user_ids") {
+            None | Some(Value::Null) => vec![user_id.clone()],
+            Some(Value::Array(ids)) if ids.len() <= MAX_STATUS_IDS => ids
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            Some(_) => {
+                return Err(error_body(
+                    "api.websocket_handler.invalid_param.app_error",
+                    &format!("user_ids: a list of at most {MAX_STATUS_IDS} user ids"),
+                    400,
+                ));
+            }
+        };
+        ids.sort();
+        ids.dedup();
+        let services = self.state.services.clone();
+        let admin = self.admin;
+        let found = tokio::task::spawn_blocking(move || {
+            let seen = if admin {
+                services
+                    .chat
+                    .users_by_ids(&ids)?
+                    .into_iter()
+                    .map(|u| u.id)
+                    .collect()
+            } else {
+                services.presence.visible_users(&user_id, &ids)?
+            };
+            services.statuses(&seen)
+        })
+        .await;
+        match found {
+            Ok(Ok(statuses)) => Ok(Value::Object(
+                statuses
+                    .into_iter()
+                    .map(|s| (s.user_id, Value::String(s.status)))
+                    .collect(),
+            )),
+            _ => Err(error_body(
+                "app.internal.app_error",
+                "The statuses could not be read.",
+                500,
+            )),
+        }
+    }
+
     /// `user_typing`: tells the channel's other members (Mattermost's
-    /// `typing` event). Only members may announce typing in a channel.
+    /// `typing` event). Only members may announce typing in a channel;
+    /// at most one notice per user, channel and thread a second goes out
+    /// (later ones are acknowledged and dropped).
     fn publish_typing(&self, action: &Value) -> Result<(), Value> {
-        let invalid = || {
+        let invalid = |field: &str| {
             error_body(
                 "api.websocket_handler.invalid_param.app_error",
-                "Invalid channel_id parameter.",
+                &format!("Invalid {field} parameter."),
                 400,
             )
         };
         let Some(user_id) = self.user_id.as_deref() else {
-            return Err(invalid());
+            return Err(invalid("channel_id"));
         };
         let channel_id = action
             .pointer("/data/channel_id")
             .and_then(Value::as_str)
             .filter(|id| !id.is_empty())
-            .ok_or_else(invalid)?;
+            .ok_or_else(|| invalid("channel_id"))?;
+        let parent_id = match action.pointer("/data/parent_id") {
+            None | Some(Value::Null) => "",
+            Some(Value::String(id)) if id.chars().count() <= MAX_PARENT_ID_CHARS => id.as_str(),
+            Some(_) => return Err(invalid("parent_id")),
+        };
         let member = self
             .state
             .services
@@ -368,12 +502,15 @@ impl Connection {
             .is_channel_member(channel_id, user_id)
             .unwrap_or(false);
         if !member {
-            return Err(invalid());
+            return Err(invalid("channel_id"));
         }
-        let parent_id = action
-            .pointer("/data/parent_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        if !self
+            .state
+            .services
+            .typing_due(user_id, channel_id, parent_id)
+        {
+            return Ok(());
+        }
         let mut data = serde_json::Map::new();
         data.insert("parent_id".into(), json!(parent_id));
         data.insert("user_id".into(), json!(user_id));
@@ -416,8 +553,10 @@ impl Connection {
                 | "channel_created"
                 | "channel_deleted"
                 | "channel_updated"
+                | "group_added"
         ) {
             self.visible.clear();
+            self.peers.clear();
         }
         if !self.may_see(user_id, event) {
             return Ok(());
@@ -425,6 +564,28 @@ impl Connection {
         let broadcast = serde_json::to_value(&event.broadcast).unwrap_or(Value::Null);
         self.send_event(&event.event, Value::Object(event.data.clone()), broadcast)
             .await
+    }
+
+    /// Whether the socket's user may see `other` (the directory's rule).
+    fn may_see_user(&mut self, user_id: &str, other: &str) -> bool {
+        if other == user_id || self.admin {
+            return true;
+        }
+        if self.peers_since.elapsed() > PEERS_TTL {
+            self.peers.clear();
+            self.peers_since = tokio::time::Instant::now();
+        }
+        if let Some(seen) = self.peers.get(other) {
+            return *seen;
+        }
+        let seen = self
+            .state
+            .services
+            .presence
+            .visible_users(user_id, &[other.to_string()])
+            .is_ok_and(|ids| !ids.is_empty());
+        self.peers.insert(other.to_string(), seen);
+        seen
     }
 
     fn may_see(&mut self, user_id: &str, event: &WsEvent) -> bool {
@@ -437,6 +598,9 @@ impl Connection {
         }
         if !b.user_id.is_empty() {
             return b.user_id == user_id;
+        }
+        if !b.peers_of.is_empty() {
+            return self.may_see_user(user_id, &b.peers_of);
         }
         if !b.channel_id.is_empty() {
             if let Some(visible) = self.visible.get(&b.channel_id) {

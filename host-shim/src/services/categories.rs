@@ -1,6 +1,10 @@
 //! Sidebar categories (Mattermost's `SidebarCategoryWithChannels`): per user
 //! and team, custom categories with their channels, plus the built-in
-//! "Channels" and "Direct Messages" ones computed from memberships.
+//! "Favorites", "Channels" and "Direct Messages" ones computed from
+//! memberships. "Favorites" holds the channels the user marked with
+//! Mattermost's `favorite_channel` preference (decision 020): the
+//! preference is the one record, so the category and the preference
+//! cannot disagree; a favourite leaves whatever category it was in.
 //!
 //! Custom categories are stored in the host's own KV namespace (`@host`,
 //! key `categories/<user_id>/<team_id>`), one JSON document per user and
@@ -56,12 +60,23 @@ impl Services {
         Ok((raw, stored))
     }
 
-    /// The user's categories in a team: custom ones first (in their order),
-    /// then "Channels" (every other channel of the team the user is in) and
-    /// "Direct Messages".
+    /// The user's categories in a team: "Favorites" (when the user has
+    /// favourites among the channels they are in), custom ones (in their
+    /// order), then "Channels" (every other channel of the team the user is
+    /// in) and "Direct Messages".
     pub fn categories(&self, user_id: &str, team_id: &str) -> AppResult<Vec<Category>> {
-        let (_, stored) = self.stored_categories(user_id, team_id)?;
+        let (_, mut stored) = self.stored_categories(user_id, team_id)?;
         let mine = self.chat.channels_for_user(team_id, user_id)?;
+        let favorites: Vec<String> = {
+            let marked = self.favorite_channel_ids(user_id)?;
+            mine.iter()
+                .filter(|c| marked.contains(&c.id))
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        for c in &mut stored.custom {
+            c.channel_ids.retain(|id| !favorites.contains(id));
+        }
         let in_custom: Vec<&String> = stored
             .custom
             .iter()
@@ -69,7 +84,7 @@ impl Services {
             .collect();
         let (direct, other): (Vec<_>, Vec<_>) = mine
             .into_iter()
-            .filter(|c| !in_custom.contains(&&c.id))
+            .filter(|c| !in_custom.contains(&&c.id) && !favorites.contains(&c.id))
             .partition(|c| c.channel_type == "D" || c.channel_type == "G");
         let builtin = |kind: &str, name: &str, order: i64, ids: Vec<String>| Category {
             id: format!("{kind}_{user_id}_{team_id}"),
@@ -84,7 +99,11 @@ impl Services {
             channel_ids: ids,
         };
         let n = stored.custom.len() as i64;
-        let mut all = stored.custom;
+        let mut all = Vec::with_capacity(stored.custom.len() + 3);
+        if !favorites.is_empty() {
+            all.push(builtin("favorites", "Favorites", 0, favorites));
+        }
+        all.extend(stored.custom);
         all.push(builtin(
             "channels",
             "Channels",

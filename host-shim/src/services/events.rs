@@ -17,6 +17,11 @@ pub struct Broadcast {
     pub user_id: String,
     pub channel_id: String,
     pub team_id: String,
+    /// For news about one user (statuses): that user and whoever may see
+    /// them (shares a team or a channel with them; system admins). Not
+    /// part of Mattermost's JSON.
+    #[serde(skip)]
+    pub peers_of: String,
 }
 
 /// One websocket event, before its per-connection `seq` is assigned.

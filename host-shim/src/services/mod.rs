@@ -9,12 +9,15 @@ pub mod command_exec;
 pub mod commands;
 pub mod events;
 pub mod files;
+pub mod groups;
 pub mod incoming_webhooks;
 pub mod integrity;
 pub mod mentions;
 pub mod passwords;
 pub mod reactions;
 pub mod search;
+pub mod preferences;
+pub mod presence;
 pub mod throttle;
 pub mod webhooks;
 
@@ -25,7 +28,10 @@ pub mod triggers;
 
 use std::sync::Arc;
 
-use chat_store::{AuthStore, ChatStore, JobStore, KvStore, ReactionStore, SearchStore};
+use chat_store::{
+    AuthStore, ChatStore, GroupChannelStore, JobStore, KvStore, PreferenceStore, PresenceStore,
+    ReactionStore, SearchStore,
+};
 use tokio::sync::mpsc;
 
 pub use channels::{
@@ -73,13 +79,25 @@ pub struct Stores {
     pub jobs: Arc<dyn JobStore>,
     pub reactions: Arc<dyn ReactionStore>,
     pub search: Arc<dyn SearchStore>,
+    pub presence: Arc<dyn PresenceStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub groups: Arc<dyn GroupChannelStore>,
 }
 
 impl Stores {
     /// Every port served by the one `store`.
     pub fn all_in<S>(store: Arc<S>) -> Stores
     where
-        S: ChatStore + AuthStore + KvStore + JobStore + ReactionStore + SearchStore + 'static,
+        S: ChatStore
+            + AuthStore
+            + KvStore
+            + JobStore
+            + ReactionStore
+            + SearchStore
+            + PresenceStore
+            + PreferenceStore
+            + GroupChannelStore
+            + 'static,
     {
         Stores {
             chat: store.clone(),
@@ -87,7 +105,10 @@ impl Stores {
             kv: store.clone(),
             jobs: store.clone(),
             reactions: store.clone(),
-            search: store,
+            search: store.clone(),
+            presence: store.clone(),
+            preferences: store.clone(),
+            groups: store,
         }
     }
 }
@@ -101,6 +122,14 @@ pub struct Services {
     pub reactions: Arc<dyn ReactionStore>,
     /// Full-text post search (decision 019).
     pub search: Arc<dyn SearchStore>,
+    /// Statuses ([`presence`]).
+    pub presence: Arc<dyn PresenceStore>,
+    /// User preferences ([`preferences`]).
+    pub preferences: Arc<dyn PreferenceStore>,
+    /// Group channels with their members ([`groups`]).
+    pub groups: Arc<dyn GroupChannelStore>,
+    /// This node's websocket counts, activity writes and typing throttle.
+    pub presence_tracker: presence::PresenceTracker,
     pub events: EventBus,
     pub webhooks: WebhookQueue,
     hooks: mpsc::UnboundedSender<HookEvent>,
@@ -132,6 +161,9 @@ impl Services {
             jobs,
             reactions,
             search,
+            presence,
+            preferences,
+            groups,
         } = stores;
         let integrity = integrity::Integrity::new(kv.clone());
         let services = Arc::new(Self {
@@ -141,6 +173,10 @@ impl Services {
             jobs,
             reactions,
             search,
+            presence,
+            preferences,
+            groups,
+            presence_tracker: Default::default(),
             events: EventBus::new(1024),
             webhooks,
             hooks,

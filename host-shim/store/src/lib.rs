@@ -11,6 +11,6 @@ pub mod ports;
 pub mod sqlite;
 
 pub use ports::{
-    AuthStore, BlobStore, ChatStore, DeliveryStore, FileStore, JobStore, KvStore, ReactionStore,
-    SearchStore, StoreError, StoreResult,
+    AuthStore, BlobStore, ChatStore, DeliveryStore, FileStore, GroupChannelStore, JobStore,
+    KvStore, PreferenceStore, PresenceStore, ReactionStore, SearchStore, StoreError, StoreResult,
 };

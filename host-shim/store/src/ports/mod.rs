@@ -9,8 +9,11 @@ pub mod auth;
 pub mod chat;
 pub mod deliveries;
 pub mod files;
+pub mod groups;
 pub mod jobs;
 pub mod kv;
+pub mod preferences;
+pub mod presence;
 pub mod reactions;
 pub mod search;
 
@@ -18,8 +21,11 @@ pub use auth::AuthStore;
 pub use chat::ChatStore;
 pub use deliveries::DeliveryStore;
 pub use files::{BlobStore, FileStore};
+pub use groups::GroupChannelStore;
 pub use jobs::JobStore;
 pub use kv::KvStore;
+pub use preferences::PreferenceStore;
+pub use presence::PresenceStore;
 pub use reactions::ReactionStore;
 pub use search::SearchStore;
 

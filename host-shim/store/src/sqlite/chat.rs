@@ -1046,6 +1046,7 @@ impl ChatStore for SqliteStore {
 mod directory;
 #[cfg(test)]
 mod directory_tests;
+mod groups;
 mod members;
 #[cfg(test)]
 mod tests;

@@ -47,6 +47,8 @@ mod files;
 mod jobs;
 mod kv;
 mod reactions;
+mod preferences;
+mod presence;
 mod schema;
 mod search;
 

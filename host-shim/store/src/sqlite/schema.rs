@@ -19,6 +19,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     MIGRATION_REACTIONS,
     MIGRATION_SEARCH,
     MIGRATION_FILES,
+    MIGRATION_PRESENCE,
 ];
 
 /// Version 1: everything.
@@ -360,6 +361,37 @@ CREATE TABLE file_infos (
 );
 CREATE INDEX file_infos_post ON file_infos (post_id);
 CREATE INDEX file_infos_channel_create_at ON file_infos (channel_id, create_at);
+"#;
+
+/// Statuses and preferences (decision 020).
+///
+/// `user_status` holds one row per user who ever had a status; a user
+/// without a row is `offline`. It is in the store, not in memory, so that
+/// several nodes can share statuses. `dnd_end_time` is in seconds (as
+/// Mattermost sends it), 0 for none; `prev_status` is what a timed "do not
+/// disturb" returns to. The index serves the sweep that turns idle users
+/// `away` and ends expired "do not disturb".
+///
+/// `preferences` is Mattermost's table: one value per user, category and
+/// name.
+const MIGRATION_PRESENCE: &str = r#"
+CREATE TABLE user_status (
+    user_id          TEXT PRIMARY KEY NOT NULL REFERENCES users (id),
+    status           TEXT NOT NULL DEFAULT 'offline',
+    manual           INTEGER NOT NULL DEFAULT 0,
+    last_activity_at INTEGER NOT NULL DEFAULT 0,
+    dnd_end_time     INTEGER NOT NULL DEFAULT 0,
+    prev_status      TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX user_status_sweep ON user_status (status, last_activity_at);
+
+CREATE TABLE preferences (
+    user_id  TEXT NOT NULL REFERENCES users (id),
+    category TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    value    TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (user_id, category, name)
+) WITHOUT ROWID;
 "#;
 
 /// Applies the migrations `conn` has not seen yet.

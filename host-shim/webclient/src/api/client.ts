@@ -4,8 +4,9 @@
 // Mattermost error body, whose message is what the user should read.
 
 import type {
-    Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, PluginManifest, Post, PostList,
-    FileInfo, PostSearchResults, Reaction, SidebarCategory, StandardEmoji, Suggestion, Team, User,
+    Channel, ChannelMember, ClientConfig, CommandResponse, Dialog, FileInfo, PluginManifest, Post,
+    PostList, PostSearchResults, Preference, Reaction, SidebarCategory, StandardEmoji, StatusName,
+    Suggestion, Team, User, UserStatus,
 } from './types';
 
 export class ApiError extends Error {
@@ -79,6 +80,12 @@ export const api = {
     autocompleteUsers: (teamId: string, name: string, channelId = '') =>
         request<{users: User[]; out_of_channel?: User[]}>('GET',
             `${V4}/users/autocomplete?in_team=${enc(teamId)}&name=${enc(name)}${channelId ? `&in_channel=${enc(channelId)}` : ''}&limit=20`),
+    statuses: (ids: string[]) => request<UserStatus[]>('POST', `${V4}/users/status/ids`, ids),
+    setStatus: (userId: string, status: StatusName) => request<UserStatus>('PUT', `${V4}/users/${enc(userId)}/status`, {user_id: userId, status}),
+    myPreferences: () => request<Preference[]>('GET', `${V4}/users/me/preferences`),
+    savePreferences: (userId: string, preferences: Preference[]) => request<unknown>('PUT', `${V4}/users/${enc(userId)}/preferences`, preferences),
+    deletePreferences: (userId: string, preferences: Preference[]) =>
+        request<unknown>('POST', `${V4}/users/${enc(userId)}/preferences/delete`, preferences),
     teamUsers: (teamId: string, page = 0) => request<User[]>('GET', `${V4}/users?in_team=${enc(teamId)}&page=${page}&per_page=200`),
 
     // teams
@@ -98,6 +105,7 @@ export const api = {
     patchChannel: (id: string, patch: {display_name?: string; header?: string; purpose?: string}) =>
         request<Channel>('PUT', `${V4}/channels/${enc(id)}/patch`, patch),
     directChannel: (a: string, b: string) => request<Channel>('POST', `${V4}/channels/direct`, [a, b]),
+    groupChannel: (userIds: string[]) => request<Channel>('POST', `${V4}/channels/group`, userIds),
     addMember: (channelId: string, userId: string) => request<ChannelMember>('POST', `${V4}/channels/${enc(channelId)}/members`, {user_id: userId}),
     removeMember: (channelId: string, userId: string) => request<unknown>('DELETE', `${V4}/channels/${enc(channelId)}/members/${enc(userId)}`),
     channelMembers: (channelId: string) => request<ChannelMember[]>('GET', `${V4}/channels/${enc(channelId)}/members?per_page=200`),

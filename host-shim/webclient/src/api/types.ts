@@ -13,6 +13,24 @@ export interface User {
     delete_at: number;
 }
 
+/** Mattermost's user statuses. */
+export type StatusName = 'online' | 'away' | 'offline' | 'dnd';
+
+export interface UserStatus {
+    user_id: string;
+    status: StatusName;
+    manual: boolean;
+    last_activity_at: number;
+    dnd_end_time: number;
+}
+
+export interface Preference {
+    user_id: string;
+    category: string;
+    name: string;
+    value: string;
+}
+
 export interface Team {
     id: string;
     name: string;

@@ -6,9 +6,10 @@ import {useEffect, useState} from 'react';
 import {api} from '../api/client';
 import type {Channel, User} from '../api/types';
 import {navigate} from '../routing';
-import {createChannel, joinChannel, loadTeamChannels} from '../state/channels';
+import {createChannel, joinChannel, loadTeamChannels, openGroupMessage} from '../state/channels';
 import {getState, setState, useStore, withUsers} from '../state/store';
 import {Modal} from './Modal';
+import {StatusDot} from './StatusDot';
 import {UserPicker, fullName} from './UserPicker';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -84,14 +85,66 @@ export function BrowseChannelsModal({teamId, onClose}: {teamId: string; onClose:
     );
 }
 
+/** Most people a group message has besides the user (Mattermost: 8 in all). */
+export const MAX_GROUP_OTHERS = 7;
+
+/**
+ * "New message": one person opens the direct message with them; two to
+ * seven make (or reopen) the group message of all of them.
+ */
 export function DirectMessageModal({teamId, onClose}: {teamId: string; onClose: () => void}) {
     const team = useStore((s) => s.teams[teamId]);
+    const me = useStore((s) => s.me);
+    const [picked, setPicked] = useState<User[]>([]);
+    const [error, setError] = useState('');
+    const [busy, setBusy] = useState(false);
+    const pick = (u: User) => {
+        if (u.id === me?.id || picked.some((p) => p.id === u.id)) return;
+        if (picked.length >= MAX_GROUP_OTHERS) {
+            setError(`A group message has at most ${MAX_GROUP_OTHERS} people besides you.`);
+            return;
+        }
+        setError('');
+        setPicked([...picked, u]);
+    };
+    const start = async () => {
+        if (!team || picked.length === 0) return;
+        if (picked.length === 1) {
+            navigate(`/${team.name}/messages/@${picked[0].username}`);
+            onClose();
+            return;
+        }
+        setBusy(true);
+        try {
+            await openGroupMessage(team.id, picked.map((u) => u.id));
+            onClose();
+        } catch (e) {
+            setError(message(e));
+        } finally {
+            setBusy(false);
+        }
+    };
     return (
         <Modal title='Direct message' onClose={onClose}>
-            <UserPicker teamId={teamId} label='Find someone' onPick={(u) => {
-                navigate(`/${team?.name}/messages/@${u.username}`);
-                onClose();
-            }}/>
+            <UserPicker teamId={teamId} label='Find someone' exclude={[...(me ? [me.id] : []), ...picked.map((u) => u.id)]} onPick={pick}/>
+            {picked.length > 0 && (
+                <ul className='picked-users' aria-label='Chosen people'>
+                    {picked.map((u) => (
+                        <li key={u.id}>
+                            @{u.username}{' '}
+                            <button type='button' className='link-button' aria-label={`Remove @${u.username}`}
+                                onClick={() => setPicked(picked.filter((p) => p.id !== u.id))}>×</button>
+                        </li>
+                    ))}
+                </ul>
+            )}
+            {error && <p className='form-error' role='alert'>{error}</p>}
+            <div className='form-actions'>
+                <button type='button' onClick={onClose}>Cancel</button>
+                <button type='button' className='primary' disabled={picked.length === 0 || busy} onClick={start}>
+                    {picked.length > 1 ? 'Start group message' : 'Go'}
+                </button>
+            </div>
         </Modal>
     );
 }
@@ -180,7 +233,7 @@ export function MembersModal({channel, onClose}: {channel: Channel; onClose: () 
             <ul className='plain-list member-list'>
                 {ids.map((id) => (
                     <li key={id}>
-                        <span><strong>@{users[id]?.username ?? id}</strong> {users[id] && fullName(users[id])}</span>
+                        <span><StatusDot userId={id}/> <strong>@{users[id]?.username ?? id}</strong> {users[id] && fullName(users[id])}</span>
                         {canChange && channel.name !== 'town-square' && (
                             <button type='button' aria-label={`Remove @${users[id]?.username ?? id}`} onClick={() => remove(id)}>{id === me ? 'Leave' : 'Remove'}</button>
                         )}

@@ -6,7 +6,8 @@ import {useState} from 'react';
 import type {Channel} from '../api/types';
 import {useRegistrations} from '../plugins/registry';
 import {leaveChannel} from '../state/channels';
-import {channelTitle, getState, setState, useStore} from '../state/store';
+import {setFavorite} from '../state/presence';
+import {channelTitle, dmPartnerId, getState, setState, useStore} from '../state/store';
 import {EditHeaderModal, MembersModal} from './ChannelModals';
 import {DrawerToggle, Icon} from './Icon';
 import {MenuButton} from './Menu';
@@ -14,6 +15,7 @@ import {Markdown} from './Markdown';
 import {MessageBox, attachFiles} from './MessageBox';
 import {PostList} from './PostList';
 import {SearchBox} from './Search';
+import {StatusDot} from './StatusDot';
 
 export function ChannelView() {
     const channel = useStore((s) => s.channels[s.currentChannelId]);
@@ -55,11 +57,22 @@ function ChannelHeader({channel}: {channel: Channel}) {
     const [modal, setModal] = useState<'' | 'edit' | 'members'>('');
     const icon = channel.type === 'D' ? '@' : channel.type === 'P' ? <Icon name='lock' size={14}/> : '#';
     const regular = channel.type === 'O' || channel.type === 'P';
+    const favorite = useStore((s) => s.favorites.includes(channel.id));
+    const partner = useStore((s) => (channel.type === 'D' && s.me ? dmPartnerId(channel, s.me.id) : ''));
+    const toggleFavorite = () => {
+        setFavorite(channel.id, !favorite).catch((e) => setState((s) => ({...s, notice: `Could not change favorites: ${e.message}`})));
+    };
     return (
         <header className='channel-header'>
             <DrawerToggle/>
             <div className='channel-header-text'>
-                <h1><span aria-hidden='true' className='channel-icon'>{icon}</span> {title}</h1>
+                <div className='channel-title-row'>
+                    <h1><span aria-hidden='true' className='channel-icon'>{icon}</span> {title}</h1>
+                    {partner && <StatusDot userId={partner}/>}
+                    <button type='button' className={`icon-button favorite-button${favorite ? ' on' : ''}`} aria-pressed={favorite}
+                        aria-label={favorite ? 'Remove from favorites' : 'Add to favorites'} title={favorite ? 'Remove from favorites' : 'Add to favorites'}
+                        onClick={toggleFavorite}>{favorite ? '★' : '☆'}</button>
+                </div>
                 {channel.header && <Markdown inline className='channel-header-markdown' text={channel.header}/>}
             </div>
             <SearchBox/>

@@ -9,11 +9,13 @@
 import {useEffect, useRef, useState} from 'react';
 
 import {uploadFile} from '../api/files';
+import {typed} from '../state/events';
 import {send} from '../state/posts';
 import {getState, setState, useStore, type State} from '../state/store';
 import {PendingFiles, type PendingFile} from './Files';
 import {Icon} from './Icon';
 import {suggestions, triggerAt, type Item} from './suggest';
+import {TypingIndicator} from './TypingIndicator';
 
 const drafts = new Map<string, string>();
 /** Files a message may carry (the server's limit). */
@@ -138,6 +140,13 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
         drafts.set(draftKey, value);
     };
 
+    const edit = (value: string, position: number) => {
+        change(value, position);
+        if (value.trim() && !value.startsWith('/')) {
+            typed(channelId, rootId);
+        }
+    };
+
     const take = (item: Item) => {
         const end = caret;
         const value = text.slice(0, item.start) + item.replacement + text.slice(end);
@@ -251,7 +260,7 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
                 rows={1}
                 value={text}
                 maxLength={16383}
-                onChange={(e) => change(e.target.value, e.target.selectionStart)}
+                onChange={(e) => edit(e.target.value, e.target.selectionStart)}
                 onSelect={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
                 onKeyDown={keys}
                 onPaste={(e) => {
@@ -265,6 +274,7 @@ export function MessageBox({channelId, rootId = '', placeholder}: {channelId: st
             />
             <button type='submit' className='primary send-button' disabled={!canSend} aria-label='Send'>Send</button>
             {error && <p className='form-error' role='alert'>{error}</p>}
+            <TypingIndicator channelId={channelId} rootId={rootId}/>
         </form>
     );
 }

@@ -16,6 +16,7 @@ import {PostFiles} from './Files';
 import {Icon} from './Icon';
 import {Markdown} from './Markdown';
 import {Reactions, useReactionPicker} from './Reactions';
+import {StatusDot} from './StatusDot';
 
 export function authorName(post: Post, user: User | undefined): string {
     if (post.props?.from_webhook === 'true' && typeof post.props.override_username === 'string' && post.props.override_username) {
@@ -65,6 +66,7 @@ export const PostItem = memo(function PostItem({post, continuation, inThread, hi
                 {!continuation && (
                     <header className='post-header'>
                         <strong className='post-author'>{name}</strong>
+                        {!system && !post.props?.from_webhook && <StatusDot userId={post.user_id}/>}
                         {bot && <span className='tag'>BOT</span>}
                         <a className='post-time muted' href={`/${teamName}/pl/${post.id}`} title={new Date(post.create_at).toLocaleString()}>
                             <time dateTime={new Date(post.create_at).toISOString()}>{formatTime(post.create_at)}</time>

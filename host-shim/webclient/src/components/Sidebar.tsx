@@ -4,14 +4,16 @@
 
 import {useState} from 'react';
 
-import type {Channel, SidebarCategory} from '../api/types';
+import type {Channel, SidebarCategory, StatusName} from '../api/types';
 import {useRegistrations} from '../plugins/registry';
 import {channelPath, navigate} from '../routing';
+import {setMyStatus, STATUS_LABELS} from '../state/presence';
 import {logOut} from '../state/session';
 import {channelTitle, dmPartnerId, isUnread, mentionCount, setState, useStore, type State} from '../state/store';
 import {BrowseChannelsModal, DirectMessageModal, NewChannelModal} from './ChannelModals';
 import {Icon} from './Icon';
 import {MenuButton} from './Menu';
+import {StatusDot} from './StatusDot';
 
 type Open = '' | 'new' | 'browse' | 'dm';
 
@@ -35,6 +37,7 @@ export function Sidebar() {
                     <strong>{team?.display_name ?? 'No team'}</strong>
                     <span className='muted'>@{me.username}{connected ? '' : ' · reconnecting'}</span>
                 </MenuButton>
+                <StatusMenu userId={me.id}/>
             </div>
             {registrations.products.length > 0 && (
                 <ul className='products' aria-label='Products'>
@@ -58,6 +61,26 @@ export function Sidebar() {
         </nav>
     );
 }
+
+/** The user's own status, and the menu to choose it. */
+function StatusMenu({userId}: {userId: string}) {
+    const status = useStore((s) => s.statuses[userId] ?? 'offline');
+    const choose = (next: StatusName) => {
+        setMyStatus(next).catch((e) => setState((s) => ({...s, notice: `Could not set your status: ${e.message}`})));
+    };
+    return (
+        <MenuButton label={`Your status: ${STATUS_LABELS[status]}`} buttonClass='icon-button status-button' align='right'
+            items={STATUSES.map((name) => ({
+                key: name,
+                label: <><span className={`status-dot status-${name}`} aria-hidden='true'/>{' '}{STATUS_LABELS[name]}{name === status ? ' (current)' : ''}</>,
+                onSelect: () => choose(name),
+            }))}>
+            <StatusDot userId={userId}/>
+        </MenuButton>
+    );
+}
+
+const STATUSES: StatusName[] = ['online', 'away', 'dnd', 'offline'];
 
 /** The categories to show: the server's, with channels it does not list yet in "Channels"/"Direct Messages". */
 export function sidebarSections(s: State, teamId: string): Array<{id: string; title: string; channels: Channel[]}> {
@@ -123,7 +146,10 @@ function ChannelLink({channel, teamName, state}: {channel: Channel; teamName: st
     const title = channelTitle(state, channel);
     const partner = channel.type === 'D' && state.me ? state.users[dmPartnerId(channel, state.me.id)] : undefined;
     const href = partner ? `/${teamName}/messages/@${partner.username}` : channelPath(teamName, channel.name);
-    const icon = channel.type === 'D' ? '@' : channel.type === 'P' ? <Icon name='lock' size={12}/> : '#';
+    const icon = partner ? <StatusDot userId={partner.id}/>
+        : channel.type === 'D' ? '@'
+            : channel.type === 'G' ? String(channel.display_name.split(', ').length)
+                : channel.type === 'P' ? <Icon name='lock' size={12}/> : '#';
     return (
         <li>
             <a

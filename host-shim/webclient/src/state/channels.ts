@@ -171,6 +171,19 @@ export async function openDirectMessage(teamName: string, username: string, path
     await selectChannel(channel.id);
 }
 
+/** Creates (or finds) the group message of the user and `userIds`, and opens it. */
+export async function openGroupMessage(teamId: string, userIds: string[]) {
+    const channel = await api.groupChannel(userIds);
+    await loadTeamChannels(teamId);
+    setState((s) => {
+        const ids = s.myChannelIds[teamId] || [];
+        const next = withChannels(s, [channel]);
+        return ids.includes(channel.id) ? next : {...next, myChannelIds: {...next.myChannelIds, [teamId]: [...ids, channel.id]}};
+    });
+    const team = getState().teams[teamId];
+    if (team) navigate(channelPath(team.name, channel.name));
+}
+
 /** How many older pages a permalink may load to reach its post (60 posts each). */
 const PERMALINK_PAGES = 20;
 

@@ -2,13 +2,14 @@
 // the plugins' registered handlers. After a reconnect the client refetches
 // what may have changed meanwhile (the server does not replay events).
 
-import type {Channel, OpenDialog, Post, Reaction, WsMessage} from '../api/types';
+import type {Channel, OpenDialog, Post, Preference, Reaction, StatusName, WsMessage} from '../api/types';
 import {EventSocket} from '../api/websocket';
 import {dispatchPluginEvent, notifyReconnect} from '../plugins/registry';
 import {navigate} from '../routing';
 import {defaultPath, loadTeamChannels, markViewed} from './channels';
 import {loadPosts, loadThread, receivePost, removePost} from './posts';
 import {applyReaction} from './reactions';
+import {receivePreferences, receiveStatus, receiveTyping, refreshStatuses, stopTyping} from './presence';
 import {failed, getState, setState, withChannels} from './store';
 import {ensureUsers} from './users';
 
@@ -55,6 +56,19 @@ export function sendTyping(channelId: string, parentId = '') {
     socket?.send('user_typing', {channel_id: channelId, parent_id: parentId});
 }
 
+/** How often, at most, typing in one box is announced (the server drops more than one a second). */
+export const TYPING_EVERY_MS = 2000;
+const typedAt = new Map<string, number>();
+
+/** The user typed in a message box: tells the others, throttled. Returns whether it did. */
+export function typed(channelId: string, parentId = '', now = Date.now()): boolean {
+    const key = `${channelId}:${parentId}`;
+    if (now - (typedAt.get(key) ?? -Infinity) < TYPING_EVERY_MS) return false;
+    typedAt.set(key, now);
+    sendTyping(channelId, parentId);
+    return true;
+}
+
 function parse<T>(value: unknown): T | undefined {
     if (typeof value !== 'string') {
         return value as T | undefined;
@@ -98,6 +112,7 @@ export function handleEvent(message: WsMessage) {
             return next;
         });
         ensureUsers([post.user_id]);
+        stopTyping(post.channel_id, post.user_id, post.root_id);
         if (!getState().channels[post.channel_id]) {
             // A channel we did not know: a new DM, or someone added us.
             const team = getState().currentTeamId;
@@ -159,6 +174,32 @@ export function handleEvent(message: WsMessage) {
         setState((s) => (s.channels[channelId] ? withChannels(s, [{...s.channels[channelId], delete_at: Number(data.delete_at) || Date.now()}]) : s));
         return;
     }
+    case 'status_change': {
+        const who = String(data.user_id || '');
+        const status = String(data.status || '') as StatusName;
+        if (who && ['online', 'away', 'offline', 'dnd'].includes(status)) receiveStatus(who, status);
+        return;
+    }
+    case 'typing': {
+        const who = String(data.user_id || '');
+        const channelId = String(message.broadcast.channel_id || '');
+        if (who && channelId && who !== me?.id) {
+            receiveTyping(channelId, who, String(data.parent_id || ''));
+            ensureUsers([who]);
+        }
+        return;
+    }
+    case 'preferences_changed':
+    case 'preferences_deleted': {
+        const preferences = parse<Preference[]>(data.preferences);
+        if (Array.isArray(preferences)) receivePreferences(preferences, message.event === 'preferences_deleted');
+        return;
+    }
+    case 'group_added': {
+        const team = getState().currentTeamId;
+        if (team) loadTeamChannels(team).catch(failed('refresh the channel list'));
+        return;
+    }
     case 'channel_created':
     case 'user_added': {
         const who = String(data.user_id || message.broadcast.user_id || '');
@@ -198,6 +239,7 @@ export function resync() {
         channelPosts: st.channelPosts[st.currentChannelId] ? {[st.currentChannelId]: st.channelPosts[st.currentChannelId]} : {},
         threads: {},
     }));
+    refreshStatuses();
     const s = getState();
     if (s.rhs.kind === 'thread') {
         loadThread(s.rhs.rootId).catch(failed('reload the thread', true));

@@ -8,7 +8,8 @@ import {navigate} from '../routing';
 import {clearDrafts} from '../components/MessageBox';
 import {forgetLoadedTeams} from './channels';
 import {startEvents, stopEvents} from './events';
-import {getState, resetState, setState} from './store';
+import {forgetStatuses, loadPreferences} from './presence';
+import {failed, getState, resetState, setState} from './store';
 
 let booted = false;
 
@@ -48,6 +49,7 @@ export async function startSession(me: User) {
         myTeamIds: teams.filter((t) => t.delete_at === 0).map((t) => t.id),
     }));
     startEvents();
+    loadPreferences().catch(failed('load your preferences'));
     loadPlugins().catch((e) => console.error('plugins failed to load', e));
 }
 
@@ -89,6 +91,7 @@ function endSession(notice: string) {
     stopEvents();
     unloadPlugins();
     forgetLoadedTeams();
+    forgetStatuses();
     clearDrafts();
     const config = getState().config;
     const login = notice && here !== '/' && !here.startsWith('/login') ? `/login?redirect_to=${encodeURIComponent(here)}` : '/login';

@@ -5,7 +5,7 @@
 
 import {useRef, useSyncExternalStore} from 'react';
 
-import type {Channel, ChannelMember, ClientConfig, OpenDialog, Post, SidebarCategory, Team, User} from '../api/types';
+import type {Channel, ChannelMember, ClientConfig, OpenDialog, Post, SidebarCategory, StatusName, Team, User} from '../api/types';
 
 /** A channel's loaded posts, oldest first (roots and replies, as the server orders them). */
 export interface ChannelPosts {
@@ -52,6 +52,12 @@ export interface State {
     /** `last_viewed_at` when the user entered the channel: where "New messages" starts. */
     newSince: Record<string, number>;
     users: Record<string, User>;
+    /** Statuses of the users the client shows, by user id (live from `status_change`). */
+    statuses: Record<string, StatusName>;
+    /** Who is typing where: channel id → user id → until when (ms). */
+    typing: Record<string, Record<string, number>>;
+    /** Channels the user marked favourite (`favorite_channel` preferences). */
+    favorites: string[];
     posts: Record<string, Post>;
     channelPosts: Record<string, ChannelPosts>;
     /** Replies by root id, oldest first, once the thread was loaded. */
@@ -84,6 +90,9 @@ export function initialState(): State {
         editingPostId: '',
         newSince: {},
         users: {},
+        statuses: {},
+        typing: {},
+        favorites: [],
         posts: {},
         channelPosts: {},
         threads: {},
@@ -248,11 +257,15 @@ export function displayName(user: User | undefined, fallback = 'someone'): strin
     return user ? user.username : fallback;
 }
 
-/** The name a channel shows: a direct channel is named after the other user. */
+/** The name a channel shows: a direct channel is named after the other user, a group after the others. */
 export function channelTitle(s: State, channel: Channel): string {
     if (channel.type === 'D' && s.me) {
         const other = s.users[dmPartnerId(channel, s.me.id)];
         return other ? other.username : 'Direct message';
+    }
+    if (channel.type === 'G' && s.me) {
+        const others = channel.display_name.split(', ').filter((n) => n && n !== s.me?.username);
+        return others.length > 0 ? others.join(', ') : channel.display_name;
     }
     return channel.display_name || channel.name;
 }
