@@ -45,6 +45,9 @@ enum Route {
     SearchTeamPosts,
     SearchAllPosts,
     SearchFiles,
+    SetStatus,
+    SavePreferences,
+    DeletePreferences,
     PostAction,
     OpenDialog,
     SubmitDialog,
@@ -98,6 +101,9 @@ const ROUTES: &[Route] = &[
     Route::SearchTeamPosts,
     Route::SearchAllPosts,
     Route::SearchFiles,
+    Route::SetStatus,
+    Route::SavePreferences,
+    Route::DeletePreferences,
     Route::PostAction,
     Route::OpenDialog,
     Route::SubmitDialog,
@@ -385,6 +391,30 @@ impl Ctx<'_> {
                 json!({
                 "terms": "in:shared", "is_or_search": false, "time_zone_offset": 0,
                 "include_deleted_channels": false, "page": 0, "per_page": 20}),
+            ),
+            Route::SetStatus => Call::new(
+                false,
+                Method::PUT,
+                format!("/api/v4/users/{bob}/status"),
+                json!({"user_id": bob, "status": "dnd", "dnd_end_time": 0, "manual": true,
+                    "last_activity_at": 0}),
+            ),
+            Route::SavePreferences => Call::new(
+                false,
+                Method::PUT,
+                format!("/api/v4/users/{bob}/preferences"),
+                json!([
+                    {"user_id": bob, "category": "display_settings", "name": "use_military_time",
+                        "value": "true"},
+                    {"user_id": bob, "category": "favorite_channel", "name": channel, "value": "true"}]),
+            ),
+            Route::DeletePreferences => Call::new(
+                false,
+                Method::POST,
+                format!("/api/v4/users/{bob}/preferences/delete"),
+                json!([
+                    {"user_id": bob, "category": "display_settings", "name": "use_military_time",
+                        "value": ""}]),
             ),
             Route::PostAction => Call::new(
                 false,

@@ -14,10 +14,10 @@ pub mod incoming_webhooks;
 pub mod integrity;
 pub mod mentions;
 pub mod passwords;
-pub mod reactions;
-pub mod search;
 pub mod preferences;
 pub mod presence;
+pub mod reactions;
+pub mod search;
 pub mod throttle;
 pub mod webhooks;
 

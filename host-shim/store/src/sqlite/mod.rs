@@ -46,9 +46,9 @@ mod deliveries;
 mod files;
 mod jobs;
 mod kv;
-mod reactions;
 mod preferences;
 mod presence;
+mod reactions;
 mod schema;
 mod search;
 
