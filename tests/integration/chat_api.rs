@@ -672,3 +672,36 @@ async fn plugin_routes_receive_the_server_set_user_id() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["active"][0]["id"], "playbooks");
 }
+
+/// A post's `metadata` is the server's (files, reactions): what a client
+/// sends there — fake embeds, images, file cards — is dropped, as in
+/// Mattermost, so nobody sees it under the post.
+#[tokio::test]
+async fn clients_cannot_supply_post_metadata() {
+    let app = spawn_app().await;
+    let alice = crate::client::Client::new(&app, "alice").await;
+    let team = crate::client::team_with(&alice, "ops", &[]).await;
+    let channel = crate::client::channel_with(&alice, &team, "war-room", "O", &[]).await;
+    let post = alice
+        .expect(
+            StatusCode::CREATED,
+            Method::POST,
+            "/api/v4/posts",
+            Some(
+                json!({"channel_id": channel, "message": "see", "metadata": {
+                "embeds": [{"type": "opengraph", "url": "https://evil.example"}],
+                "images": {"https://evil.example/x.png": {"width": 1, "height": 1}},
+                "files": [{"id": "abcdefghijklmnopqrstuvwxyz", "name": "payroll.xlsx"}]}}),
+            ),
+        )
+        .await;
+    let read = alice
+        .get_ok(&format!("/api/v4/posts/{}", post["id"].as_str().unwrap()))
+        .await;
+    for answer in [&post, &read] {
+        let metadata = answer.get("metadata").cloned().unwrap_or(Value::Null);
+        for key in ["embeds", "images", "files"] {
+            assert!(metadata.get(key).is_none(), "{key} kept: {answer}");
+        }
+    }
+}

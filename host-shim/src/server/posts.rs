@@ -63,6 +63,10 @@ const RESERVED_PROPS: &[&str] = &[
 
 fn client_post(mut post: Post, caller: &Caller) -> Post {
     post.user_id = caller.id().to_string();
+    // `metadata` is the server's to fill (files, reactions), as in
+    // Mattermost: a client could otherwise show others fake embeds, images
+    // or file cards under its post.
+    post.metadata.clear();
     for key in RESERVED_PROPS {
         post.props.remove(*key);
     }
