@@ -18,97 +18,14 @@
 //! `target/release/host-shim`). Everything goes to 127.0.0.1, the run is
 //! bounded, and the server is stopped at the end.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn server_binary() -> PathBuf {
-    std::env::var_os("HOST_SHIM_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/host-shim")
-        })
-}
-
-/// A server process we started; killed (by its own pid) when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn memory_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-async fn start() -> Server {
-    let binary = server_binary();
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build --release -p host-shim` first",
-        binary.display()
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(&binary)
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    let http = reqwest::Client::new();
-    for _ in 0..300 {
-        if http
-            .get(format!("{}/api/v4/system/ping", server.base))
-            .send()
-            .await
-            .is_ok()
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not answer within 30 s");
-}
+use support::{env_or, memory_kib, server_binary, start};
 
 async fn call(
     http: &reqwest::Client,
@@ -176,7 +93,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 async fn main() {
     let mb: usize = env_or("FILES_MB", 50);
     let rounds: usize = env_or("FILES_ROUNDS", 3).max(1);
-    let server = start().await;
+    let server = start(&[]).await;
     let pid = server.child.id();
     let http = reqwest::Client::new();
     let (token, channel_id) = set_up(&http, &server.base).await;
