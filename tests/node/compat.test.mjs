@@ -10,24 +10,13 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import mm from '@mattermost/client';
-import WS from 'ws';
 
 import { startServer } from './server.mjs';
+import { installBrowserGlobals, need } from './support.mjs';
 
 const { Client4, ClientError, WebSocketClient } = mm;
 
-// WebSocketClient uses the browser globals `WebSocket` (also for
-// `WebSocket.OPEN`) and, when it drops a connection itself, `CloseEvent`.
-// Node 20 has neither without a flag: provide them (Node 22+ has its own).
-globalThis.WebSocket ??= WS;
-globalThis.CloseEvent ??= class CloseEvent extends Event {
-    constructor(type, init = {}) {
-        super(type);
-        this.code = init.code ?? 0;
-        this.reason = init.reason ?? '';
-        this.wasClean = init.wasClean ?? false;
-    }
-};
+installBrowserGlobals();
 
 const STEP = { timeout: 20_000 };
 const ID = /^[a-z0-9]{26}$/;
@@ -44,13 +33,6 @@ function newClient() {
 }
 
 /** Fails clearly when an earlier step did not produce what this one needs. */
-function need(value, what) {
-    if (value === undefined || value === null || value === '') {
-        throw new Error(`prerequisite missing: ${what} (an earlier step failed)`);
-    }
-    return value;
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retries `probe` until it returns something truthy. */

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import mm from '@mattermost/client';
 
 import { startServer } from './server.mjs';
+import { need } from './support.mjs';
 
 const { Client4, ClientError } = mm;
 
@@ -36,13 +37,6 @@ async function signUp(name) {
     const client = newClient();
     const me = await client.login(name, PASSWORD);
     return { client, me };
-}
-
-function need(value, what) {
-    if (value === undefined || value === null || value === '') {
-        throw new Error(`prerequisite missing: ${what} (an earlier step failed)`);
-    }
-    return value;
 }
 
 /** GET a URL Client4 built, with the client's token. */

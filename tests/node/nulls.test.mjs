@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import mm from '@mattermost/client';
 
 import { startServer } from './server.mjs';
+import { need } from './support.mjs';
 
 const { Client4 } = mm;
 
@@ -19,13 +20,6 @@ const PASSWORD = 'Nulls-test-pw-1';
 
 let server;
 const s = {};
-
-function need(value, what) {
-    if (value === undefined || value === null || value === '') {
-        throw new Error(`prerequisite missing: ${what} (an earlier step failed)`);
-    }
-    return value;
-}
 
 describe('null members and odd content types, as real clients send them', () => {
     before(async () => {

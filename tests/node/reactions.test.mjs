@@ -8,21 +8,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import mm from '@mattermost/client';
-import WS from 'ws';
 
 import { startServer } from './server.mjs';
+import { installBrowserGlobals, need } from './support.mjs';
 
 const { Client4, ClientError, WebSocketClient } = mm;
 
-globalThis.WebSocket ??= WS;
-globalThis.CloseEvent ??= class CloseEvent extends Event {
-    constructor(type, init = {}) {
-        super(type);
-        this.code = init.code ?? 0;
-        this.reason = init.reason ?? '';
-        this.wasClean = init.wasClean ?? false;
-    }
-};
+installBrowserGlobals();
 
 const STEP = { timeout: 20_000 };
 const PASSWORD = 'Reactions-test-pw-1';
@@ -36,13 +28,6 @@ function newClient() {
     const client = new Client4();
     client.setUrl(server.url);
     return client;
-}
-
-function need(value, what) {
-    if (value === undefined || value === null || value === '') {
-        throw new Error(`prerequisite missing: ${what} (an earlier step failed)`);
-    }
-    return value;
 }
 
 async function signUp(name) {

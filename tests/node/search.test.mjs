@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import mm from '@mattermost/client';
 
 import { startServer } from './server.mjs';
+import { need } from './support.mjs';
 
 const { Client4, ClientError } = mm;
 
@@ -23,13 +24,6 @@ async function signUp(username) {
     const user = await client.createUser({ username, email: `${username}@example.com`, password: PASSWORD });
     await client.login(username, PASSWORD);
     return { client, user };
-}
-
-function need(value, what) {
-    if (value === undefined || value === null) {
-        throw new Error(`prerequisite missing: ${what} (an earlier step failed)`);
-    }
-    return value;
 }
 
 /** The messages of a PostSearchResults, in order, after checking its shape. */
