@@ -21,8 +21,20 @@
 //! of the element type, which no Mattermost client relies on, and dropping
 //! them would shift indices.
 
-use serde::de::DeserializeOwned;
+use std::cell::Cell;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Value;
+
+/// Most values (array elements and object members, at any depth) a body
+/// may hold. [`from_slice`] builds the whole document before decoding it,
+/// and a tree of tiny values (`[[0],[0],…]`) takes about 40 times the
+/// body's bytes; counting first, without building anything, bounds what
+/// any body can cost (about 100 bytes a value) whatever the route's byte
+/// limit. Real Mattermost bodies hold a few hundred.
+pub const MAX_VALUES: usize = 100_000;
 
 /// A body that did not decode: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +74,103 @@ pub fn drop_nulls(value: &mut Value) {
 /// Parses `bytes` as JSON and decodes it as a `T`, null members being
 /// absent (see the crate docs).
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    count_values(bytes, MAX_VALUES)?;
     let value: Value = serde_json::from_slice(bytes).map_err(|e| Error {
         path: String::new(),
         message: e.to_string(),
     })?;
     from_value(value)
+}
+
+/// Walks the JSON text without building it and fails past `max` values
+/// (array elements and object members together). Malformed JSON passes
+/// here and is reported by the real parse.
+fn count_values(bytes: &[u8], max: usize) -> Result<(), Error> {
+    let left = Cell::new(max);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match (Count { left: &left }).deserialize(&mut de) {
+        Err(_) if left.get() == 0 => Err(Error {
+            path: String::new(),
+            message: format!("more than {max} values (array elements and object members)"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Count<'a> {
+    left: &'a Cell<usize>,
+}
+
+impl Count<'_> {
+    fn take<E: de::Error>(self) -> Result<(), E> {
+        match self.left.get() {
+            0 => Err(E::custom("too many values")),
+            n => {
+                self.left.set(n - 1);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Count<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Count<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            self.take()?;
+            if seq.next_element_seed(self)?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        loop {
+            self.take()?;
+            if map.next_key::<IgnoredAny>()?.is_none() {
+                return Ok(());
+            }
+            map.next_value_seed(self)?;
+        }
+    }
 }
 
 /// Decodes an already parsed document as a `T`, null members being absent.
@@ -155,6 +259,25 @@ mod tests {
         );
         let err = from_slice::<Post>(br#"{"file_ids":["a",7]}"#).unwrap_err();
         assert_eq!(err.path, "file_ids[1]");
+    }
+
+    #[test]
+    fn bodies_of_too_many_values_are_refused_before_anything_is_built() {
+        let many = format!("[{}0]", "[0],".repeat(MAX_VALUES));
+        let err = from_slice::<Value>(many.as_bytes()).unwrap_err();
+        assert!(err.message.contains("more than 100000 values"), "{err}");
+        let members = format!(
+            "{{{}\"z\":0}}",
+            (0..MAX_VALUES)
+                .map(|i| format!("\"k{i}\":0,"))
+                .collect::<String>()
+        );
+        assert!(from_slice::<Value>(members.as_bytes()).is_err());
+        let fine = format!("[{}0]", "0,".repeat(MAX_VALUES / 2));
+        assert_eq!(
+            from_slice::<Vec<u8>>(fine.as_bytes()).unwrap().len(),
+            MAX_VALUES / 2 + 1
+        );
     }
 
     #[test]

@@ -705,3 +705,34 @@ async fn clients_cannot_supply_post_metadata() {
         }
     }
 }
+
+/// Bodies read before anyone is known are small, and no body may hold more
+/// JSON values than `go_json::MAX_VALUES` (a tree of tiny values costs
+/// forty times its bytes once built): both are refused before decoding.
+#[tokio::test]
+async fn anonymous_and_value_heavy_bodies_are_bounded() {
+    let app = spawn_app().await;
+    let alice = crate::client::Client::new(&app, "alice").await;
+    let big_login = json!({"login_id": "alice", "password": "x".repeat(70 * 1024)});
+    let (status, body, _) = crate::client::request(
+        &app,
+        None,
+        Method::POST,
+        "/api/v4/users/login",
+        Some(big_login),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    let many: Vec<Value> = (0..100_001).map(|_| json!([0])).collect();
+    let (status, body) = alice
+        .call(Method::POST, "/api/v4/users/ids", Some(Value::Array(many)))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 100000 values"),
+        "{body}"
+    );
+}

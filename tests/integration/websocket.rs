@@ -387,3 +387,20 @@ async fn typing_reaches_other_members_and_removed_users_hear_of_it() {
         }
     }
 }
+
+/// Anyone may open a websocket before logging in; a message larger than
+/// any action (64 KiB) ends the connection instead of being parsed, and
+/// the server goes on serving others.
+#[tokio::test]
+async fn oversized_messages_close_the_socket_before_login() {
+    let app = spawn_app().await;
+    let token = log_in_new_user(&app, "gina").await;
+    let mut socket = connect(&app, None).await;
+    let huge = format!("[{}0]", "[0],".repeat(40_000)); // 160 KB of tiny values
+    let _ = socket.send(Message::Text(huge.into())).await;
+    assert!(closed(&mut socket).await, "the oversized message was read");
+    // A message that fits is still answered, on a new socket.
+    let mut socket = connect(&app, Some(&token)).await;
+    let hello = next_event(&mut socket, "hello").await;
+    assert_eq!(hello["event"], "hello");
+}

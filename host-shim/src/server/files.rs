@@ -161,10 +161,21 @@ async fn receive_file(
     }
     out.flush().await.map_err(internal)?;
     drop(out);
-    let _slot = files.image_slots.acquire().await.map_err(internal)?;
+    // The permit moves into the blocking work: if the client goes away, the
+    // request is dropped but the decode runs on, and must keep its slot.
+    let slot = files
+        .image_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(internal)?;
     let (channel_id, user_id) = (channel_id.to_string(), caller.id().to_string());
     let service = files.clone();
-    blocking(move || service.store_upload(&staged, &name, size, &channel_id, &user_id)).await
+    blocking(move || {
+        let _slot = slot;
+        service.store_upload(&staged, &name, size, &channel_id, &user_id)
+    })
+    .await
 }
 
 /// `POST /api/v4/files`: multipart with `channel_id` (query parameter or a

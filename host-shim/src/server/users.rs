@@ -20,13 +20,19 @@ use crate::error::AppError;
 use crate::model::User;
 use crate::services::accounts::NewUser;
 
+/// Sign-up and login bodies: a few names and a password. They are read
+/// before anyone is known (and before the rate limits, which need the login
+/// id), so they get a small limit of their own instead of the 8 MiB default.
+const ANONYMOUS_BODY_BYTES: usize = 64 * 1024;
+
 pub fn routes() -> Router<AppState> {
+    let small = || axum::extract::DefaultBodyLimit::max(ANONYMOUS_BODY_BYTES);
     Router::new()
         .route(
             "/api/v4/users",
-            post(create_user).get(directory::list_users),
+            post(create_user).layer(small()).get(directory::list_users),
         )
-        .route("/api/v4/users/login", post(login))
+        .route("/api/v4/users/login", post(login).layer(small()))
         .route("/api/v4/users/logout", post(logout))
         .route("/api/v4/users/me", get(me))
         .route("/api/v4/users/ids", post(users_by_ids))

@@ -46,6 +46,10 @@ const PEERS_TTL: Duration = Duration::from_secs(60);
 /// Longest `parent_id` of a `user_typing` action (an id, or empty).
 const MAX_PARENT_ID_CHARS: usize = 26;
 
+/// Largest message a client may send on the websocket (actions such as
+/// `user_typing` or `get_statuses_by_ids` with 1,000 ids fit easily).
+const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v4/websocket", get(upgrade))
 }
@@ -76,26 +80,31 @@ async fn upgrade(
     caller: UpgradeCaller,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| async move {
-        let (user_id, token_hash) = caller.0.unzip();
-        let mut connection = Connection {
-            state,
-            socket,
-            user_id,
-            token_hash,
-            expires_at: 0,
-            seq: 0,
-            visible: HashMap::new(),
-            peers: HashMap::new(),
-            peers_since: tokio::time::Instant::now(),
-            admin: false,
-            counted: false,
-        };
-        if let Err(err) = connection.run().await {
-            tracing::debug!(%err, "websocket closed");
-        }
-        connection.uncount().await;
-    })
+    // Every action a client sends is a few hundred bytes; the library's
+    // default (64 MiB) would let anyone, before logging in, make the server
+    // parse a message into gigabytes of JSON values.
+    ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            let (user_id, token_hash) = caller.0.unzip();
+            let mut connection = Connection {
+                state,
+                socket,
+                user_id,
+                token_hash,
+                expires_at: 0,
+                seq: 0,
+                visible: HashMap::new(),
+                peers: HashMap::new(),
+                peers_since: tokio::time::Instant::now(),
+                admin: false,
+                counted: false,
+            };
+            if let Err(err) = connection.run().await {
+                tracing::debug!(%err, "websocket closed");
+            }
+            connection.uncount().await;
+        })
 }
 
 struct Connection {
@@ -504,11 +513,7 @@ impl Connection {
         if !member {
             return Err(invalid("channel_id"));
         }
-        if !self
-            .state
-            .services
-            .typing_due(user_id, channel_id, parent_id)
-        {
+        if !self.state.services.typing_due(user_id, channel_id) {
             return Ok(());
         }
         let mut data = serde_json::Map::new();

@@ -51,7 +51,7 @@ pub struct FileService {
     pub blobs: Arc<dyn BlobStore>,
     pub config: FilesConfig,
     /// Image decodes at once (each may hold a few hundred MiB).
-    pub image_slots: tokio::sync::Semaphore,
+    pub image_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Image types browsers render safely, served inline with their type.
@@ -143,7 +143,7 @@ impl FileService {
             meta,
             blobs,
             config,
-            image_slots: tokio::sync::Semaphore::new(2),
+            image_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(2)),
         }
     }
 

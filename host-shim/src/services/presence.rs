@@ -31,7 +31,9 @@ pub const AWAY_AFTER_MS: i64 = 5 * 60 * 1000;
 pub const ACTIVITY_WRITE_EVERY_MS: i64 = 60 * 1000;
 /// How often idle users are turned `away` and timed "do not disturb" ends.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(15);
-/// At most one `typing` event per user, channel and thread this often.
+/// At most one `typing` event per user and channel this often (threads of
+/// the channel included: `parent_id` is the client's word, so keying on it
+/// would let a client pass the throttle with a new value each time).
 pub const TYPING_EVERY_MS: i64 = 1000;
 /// Most ids `POST /users/status/ids` takes (as `POST /users/ids`).
 pub const MAX_STATUS_IDS: usize = 1000;
@@ -46,8 +48,8 @@ struct Bookkeeping {
     sockets: HashMap<String, usize>,
     /// When each user's activity was last written (ms).
     written: HashMap<String, i64>,
-    /// When a typing notice was last sent, per user, channel and thread.
-    typing: HashMap<(String, String, String), i64>,
+    /// When a typing notice was last sent, per user and channel.
+    typing: HashMap<(String, String), i64>,
 }
 
 /// This node's presence bookkeeping.
@@ -261,20 +263,16 @@ impl Services {
         Ok(self.presence.reset_automatic_statuses()?)
     }
 
-    /// Whether a `typing` notice of `user_id` in `channel_id` (thread
-    /// `parent_id`) may go out now: at most one per [`TYPING_EVERY_MS`].
-    pub fn typing_due(&self, user_id: &str, channel_id: &str, parent_id: &str) -> bool {
-        let key = (
-            user_id.to_string(),
-            channel_id.to_string(),
-            parent_id.to_string(),
-        );
+    /// Whether a `typing` notice of `user_id` in `channel_id` (or one of
+    /// its threads) may go out now: at most one per [`TYPING_EVERY_MS`].
+    pub fn typing_due(&self, user_id: &str, channel_id: &str) -> bool {
+        let key = (user_id.to_string(), channel_id.to_string());
         self.presence_tracker.with(|b| b.typing_due(key, now_ms()))
     }
 }
 
 impl Bookkeeping {
-    fn typing_due(&mut self, key: (String, String, String), now: i64) -> bool {
+    fn typing_due(&mut self, key: (String, String), now: i64) -> bool {
         if self.typing.len() >= TYPING_ENTRIES {
             self.typing.retain(|_, at| now - *at < TYPING_EVERY_MS);
         }
@@ -310,12 +308,12 @@ pub fn spawn_status_sweeper(services: std::sync::Arc<Services>) {
 mod tests {
     use super::*;
 
-    fn key(user: &str, channel: &str) -> (String, String, String) {
-        (user.to_string(), channel.to_string(), String::new())
+    fn key(user: &str, channel: &str) -> (String, String) {
+        (user.to_string(), channel.to_string())
     }
 
     #[test]
-    fn typing_is_throttled_per_user_channel_and_thread() {
+    fn typing_is_throttled_per_user_and_channel() {
         let mut b = Bookkeeping::default();
         let now = 10_000;
         assert!(b.typing_due(key("a", "c"), now));
