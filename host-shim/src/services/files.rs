@@ -94,11 +94,15 @@ pub fn mime_for_extension(ext: &str) -> &'static str {
 }
 
 /// The name a file is stored under: the last path segment of what the
-/// client sent, without control characters, at most
+/// client sent, without control characters or bidirectional formatting
+/// marks (`invoice\u{202E}gpj.exe` would show as `invoiceexe.jpg`), at most
 /// [`MAX_FILE_NAME_CHARS`]. Errors name the field `files`.
 pub fn clean_file_name(raw: &str) -> AppResult<String> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = base.chars().filter(|c| !c.is_control()).collect();
+    let name: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_format(*c))
+        .collect();
     let name = name.trim();
     if name.is_empty() || name == "." || name == ".." {
         return Err(AppError::Invalid("files: a file has no name".into()));
@@ -109,6 +113,12 @@ pub fn clean_file_name(raw: &str) -> AppResult<String> {
         )));
     }
     Ok(name.to_string())
+}
+
+/// Unicode's bidirectional formatting characters (marks, embeddings,
+/// overrides, isolates), which change how the rest of a name is shown.
+fn is_bidi_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Lowercase extension without the dot ("" when none).
@@ -290,6 +300,14 @@ mod tests {
         assert_eq!(clean_file_name("a/b/c.txt").unwrap(), "c.txt");
         assert_eq!(clean_file_name("C:\\x\\y.png").unwrap(), "y.png");
         assert_eq!(clean_file_name("re\r\nport.pdf").unwrap(), "report.pdf");
+        assert_eq!(
+            clean_file_name("invoice\u{202E}gpj.exe").unwrap(),
+            "invoicegpj.exe"
+        );
+        assert_eq!(
+            clean_file_name("\u{2067}a\u{200F}.txt\u{2069}").unwrap(),
+            "a.txt"
+        );
         assert!(clean_file_name("").is_err());
         assert!(clean_file_name("dir/").is_err());
         assert!(clean_file_name("..").is_err());
