@@ -352,22 +352,38 @@ async fn typing_reaches_other_members_only_from_members_and_throttled() {
         .await;
     assert_eq!(bob_socket.reply(3).await["status"], "FAIL");
 
-    // Bob types twice quickly, then in a thread.
+    // Bob types twice quickly, then at once in a thread of the channel:
+    // one budget per user and channel (a new `parent_id` each time must
+    // not get past the throttle), so only the first goes out. A second
+    // later the thread's notice does.
     for seq in [4, 5] {
         bob_socket
             .action(seq, "user_typing", json!({"channel_id": private}))
             .await;
         assert_eq!(bob_socket.reply(seq).await["status"], "OK");
     }
-    let root = host_shim::model::new_id();
+    let dropped = host_shim::model::new_id();
     bob_socket
         .action(
             6,
             "user_typing",
-            json!({"channel_id": private, "parent_id": root}),
+            json!({"channel_id": private, "parent_id": dropped}),
         )
         .await;
     assert_eq!(bob_socket.reply(6).await["status"], "OK");
+    tokio::time::sleep(std::time::Duration::from_millis(
+        host_shim::services::presence::TYPING_EVERY_MS as u64 + 100,
+    ))
+    .await;
+    let root = host_shim::model::new_id();
+    bob_socket
+        .action(
+            7,
+            "user_typing",
+            json!({"channel_id": private, "parent_id": root}),
+        )
+        .await;
+    assert_eq!(bob_socket.reply(7).await["status"], "OK");
 
     let first = alice_socket.next_event("typing").await;
     assert_eq!(
@@ -376,7 +392,7 @@ async fn typing_reaches_other_members_only_from_members_and_throttled() {
         "{first}"
     );
     assert_eq!(first["broadcast"]["channel_id"], private.as_str());
-    // The second quick one was dropped: the next is the thread's.
+    // The quick ones were dropped: the next is the thread's, a second later.
     let second = alice_socket.next_event("typing").await;
     assert_eq!(
         second["data"],
