@@ -240,6 +240,18 @@ mod tests {
         (dir, store)
     }
 
+    /// Stores a user `name` (`name@example.com`) and returns it.
+    pub(super) fn stored_user(store: &SqliteStore, name: &str) -> crate::model::User {
+        let user = crate::model::User {
+            id: crate::model::new_id(),
+            username: name.into(),
+            email: format!("{name}@example.com"),
+            ..Default::default()
+        };
+        store.create_user(&user, None).unwrap();
+        user
+    }
+
     #[test]
     fn store_is_send_sync_and_implements_all_ports() {
         fn ports<T: KvStore + JobStore + ChatStore + DeliveryStore + Send + Sync + 'static>() {}

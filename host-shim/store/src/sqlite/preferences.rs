@@ -107,8 +107,6 @@ impl PreferenceStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::User;
-    use crate::ports::ChatStore;
     use crate::sqlite::tests::temp_store;
 
     fn pref(user_id: &str, category: &str, name: &str, value: &str) -> Preference {
@@ -123,13 +121,7 @@ mod tests {
     #[test]
     fn save_replaces_reads_by_category_and_deletes() {
         let (_dir, store) = temp_store();
-        let user = User {
-            id: crate::model::new_id(),
-            username: "a".into(),
-            email: "a@example.com".into(),
-            ..Default::default()
-        };
-        store.create_user(&user, None).unwrap();
+        let user = crate::sqlite::tests::stored_user(&store, "a");
         let id = user.id.as_str();
         store
             .save_preferences(
@@ -170,13 +162,7 @@ mod tests {
     #[test]
     fn the_total_per_user_is_bounded_and_nothing_is_stored_past_it() {
         let (_dir, store) = temp_store();
-        let user = User {
-            id: crate::model::new_id(),
-            username: "a".into(),
-            email: "a@example.com".into(),
-            ..Default::default()
-        };
-        store.create_user(&user, None).unwrap();
+        let user = crate::sqlite::tests::stored_user(&store, "a");
         let id = user.id.as_str();
         let three: Vec<_> = (0..3)
             .map(|i| pref(id, "c", &format!("n{i}"), "v"))

@@ -223,19 +223,12 @@ impl PresenceStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Team, User};
+    use crate::model::Team;
     use crate::ports::ChatStore;
     use crate::sqlite::tests::temp_store;
 
     fn user(store: &SqliteStore, name: &str) -> String {
-        let user = User {
-            id: crate::model::new_id(),
-            username: name.into(),
-            email: format!("{name}@example.com"),
-            ..Default::default()
-        };
-        store.create_user(&user, None).unwrap();
-        user.id
+        crate::sqlite::tests::stored_user(store, name).id
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Channel, Post, Team, User, new_id};
+use crate::model::{Channel, Post, Team, new_id};
 use crate::ports::ChatStore;
 use crate::sqlite::tests::temp_store;
 
@@ -13,14 +13,7 @@ struct Fixture {
 }
 
 fn user(store: &SqliteStore, name: &str) -> String {
-    let user = User {
-        id: new_id(),
-        username: name.into(),
-        email: format!("{name}@example.com"),
-        ..Default::default()
-    };
-    store.create_user(&user, None).unwrap();
-    user.id
+    crate::sqlite::tests::stored_user(store, name).id
 }
 
 fn fixture() -> Fixture {

@@ -7,14 +7,7 @@ use crate::sqlite::schema::MIGRATIONS;
 use crate::sqlite::tests::temp_store;
 
 fn user(store: &SqliteStore, name: &str) -> User {
-    let user = User {
-        id: new_id(),
-        username: name.into(),
-        email: format!("{name}@example.com"),
-        ..Default::default()
-    };
-    store.create_user(&user, None).unwrap();
-    user
+    crate::sqlite::tests::stored_user(store, name)
 }
 
 fn team(store: &SqliteStore, name: &str) -> Team {

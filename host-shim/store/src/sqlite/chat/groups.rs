@@ -60,19 +60,11 @@ impl GroupChannelStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::User;
     use crate::ports::{ChatStore, StoreError};
     use crate::sqlite::tests::temp_store;
 
     fn user(store: &SqliteStore, name: &str) -> String {
-        let user = User {
-            id: crate::model::new_id(),
-            username: name.into(),
-            email: format!("{name}@example.com"),
-            ..Default::default()
-        };
-        store.create_user(&user, None).unwrap();
-        user.id
+        crate::sqlite::tests::stored_user(store, name).id
     }
 
     fn group(name: &str) -> Channel {
