@@ -141,8 +141,8 @@ pub struct Services {
     pub integrity: integrity::Integrity,
     /// Where every password is hashed or checked (bounded).
     pub passwords: passwords::PasswordPool,
-    /// Login and sign-up attempt limits.
-    pub throttle: throttle::LoginThrottle,
+    /// Rate limits: logins, sign-ups, searches.
+    pub throttle: throttle::Throttle,
 }
 
 impl Services {
@@ -184,7 +184,7 @@ impl Services {
             triggers: Default::default(),
             integrity,
             passwords: passwords::PasswordPool::new(accounts.passwords),
-            throttle: throttle::LoginThrottle::new(accounts.throttle),
+            throttle: throttle::Throttle::new(accounts.throttle),
         });
         (services, receiver)
     }

@@ -154,7 +154,7 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
 }
 
 /// The limiters of one server.
-pub struct LoginThrottle {
+pub struct Throttle {
     login_per_address: Keyed<IpAddr>,
     login_per_account: Keyed<String>,
     signup_per_address: Keyed<IpAddr>,
@@ -162,7 +162,7 @@ pub struct LoginThrottle {
     checks: AtomicU64,
 }
 
-impl LoginThrottle {
+impl Throttle {
     pub fn new(config: ThrottleConfig) -> Self {
         Self {
             login_per_address: Keyed::new(config.login_per_address),
@@ -225,8 +225,8 @@ fn truncate(s: &str, max: usize) -> &str {
 mod tests {
     use super::*;
 
-    fn strict() -> LoginThrottle {
-        LoginThrottle::new(ThrottleConfig {
+    fn strict() -> Throttle {
+        Throttle::new(ThrottleConfig {
             login_per_address: Limit {
                 burst: 5,
                 per_minute: 1,
@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn off_means_unlimited() {
-        let throttle = LoginThrottle::new(ThrottleConfig {
+        let throttle = Throttle::new(ThrottleConfig {
             login_per_address: Limit::OFF,
             login_per_account: Limit::OFF,
             signup_per_address: Limit::OFF,
