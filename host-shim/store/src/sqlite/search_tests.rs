@@ -389,10 +389,20 @@ fn filters_dates_and_paging() {
 fn upgrading_indexes_existing_posts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    let search_index = MIGRATIONS.len() - 1;
+    // The last release's schema (version 4: before reactions, search,
+    // files and presence). Not "all but the last migration": later
+    // migrations come after search, and starting from them would find the
+    // index already there and test nothing.
+    let search_index = 4;
+    assert!(
+        !MIGRATIONS[..search_index]
+            .iter()
+            .any(|m| m.contains("post_search")),
+        "the old schema must not have the search index yet"
+    );
     let (uid, tid, cid) = (new_id(), new_id(), new_id());
     {
-        // A database as the build before search left it.
+        // A database as the last release (before search) left it.
         let conn = Connection::open(&path).unwrap();
         for sql in &MIGRATIONS[..search_index] {
             conn.execute_batch(sql).unwrap();
