@@ -107,11 +107,6 @@ fn like_escape(word: &str) -> String {
     out
 }
 
-/// `(?, ?, …)` for `n` values.
-fn placeholders(n: usize) -> String {
-    format!("({})", vec!["?"; n].join(", "))
-}
-
 impl FileStore for SqliteStore {
     fn create_file_info(&self, info: &FileInfo) -> StoreResult<()> {
         self.write(|tx| {
@@ -214,7 +209,10 @@ impl FileStore for SqliteStore {
             ("f.extension", &search.extensions),
         ] {
             if !list.is_empty() {
-                sql.push_str(&format!(" AND {column} IN {}", placeholders(list.len())));
+                sql.push_str(&format!(
+                    " AND {column} IN ({})",
+                    super::placeholders(list.len())
+                ));
                 values.extend(list.iter().cloned().map(SqlValue::Text));
             }
         }

@@ -60,6 +60,11 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 
 use crate::ports::{StoreError, StoreResult};
 
+/// `?, ?, …` for `n` parameters of an `IN (…)` list.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// Idle read-only connections kept for reuse.
 pub const READER_POOL_SIZE: usize = 4;
 /// How long a connection waits for a lock held by another process.

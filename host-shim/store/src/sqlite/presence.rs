@@ -34,11 +34,6 @@ fn read_status(tx: &Transaction<'_>, user_id: &str) -> StoreResult<Option<UserSt
         .optional()?)
 }
 
-/// `?, ?, …` for `n` parameters.
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
 /// SQLite's default limit on parameters is 32,766; ids are looked up in
 /// chunks well below it.
 const CHUNK: usize = 500;
@@ -54,7 +49,7 @@ impl PresenceStore for SqliteStore {
             for chunk in ids.chunks(CHUNK) {
                 let sql = format!(
                     concat!(status_select!(), " WHERE user_id IN ({})"),
-                    placeholders(chunk.len())
+                    super::placeholders(chunk.len())
                 );
                 let mut stmt = tx.prepare(&sql)?;
                 let rows = stmt.query_map(params_from_iter(chunk), status_from_row)?;
