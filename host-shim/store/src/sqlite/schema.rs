@@ -4,7 +4,11 @@
 //! On open, the missing ones are applied in order, all in one `IMMEDIATE`
 //! transaction together with the version bump, so a crash mid-way leaves the
 //! previous schema intact and two processes cannot migrate at once. Never edit
-//! a released migration: append a new one.
+//! a released migration: append a new one. Version 4 is the last released
+//! schema before reactions, search, files and presence (5–8). Upgrade tests
+//! start from a named version, never from `MIGRATIONS.len() - 1`: that
+//! moves when a migration is appended and silently stops testing the one
+//! it was written for.
 
 use rusqlite::{Connection, TransactionBehavior};
 
