@@ -12,5 +12,6 @@ pub mod sqlite;
 
 pub use ports::{
     AuthStore, BlobStore, ChatStore, DeliveryStore, FileStore, GroupChannelStore, JobStore,
-    KvStore, PreferenceStore, PresenceStore, ReactionStore, SearchStore, StoreError, StoreResult,
+    KvStore, PluginDatabases, PreferenceStore, PresenceStore, ReactionStore, SearchStore,
+    StoreError, StoreResult,
 };

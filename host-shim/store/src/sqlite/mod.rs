@@ -6,6 +6,9 @@
 //! [`AuthStore`](crate::AuthStore), [`DeliveryStore`](crate::DeliveryStore) and
 //! [`ReactionStore`](crate::ReactionStore).
 //!
+//! The plugins' own SQL databases are not in that file:
+//! [`SqlitePluginDatabases`] keeps one file per plugin (see `plugin_sql`).
+//!
 //! # Connection settings
 //!
 //! * `journal_mode = WAL`: readers never block the writer and the writer never
@@ -46,6 +49,8 @@ mod deliveries;
 mod files;
 mod jobs;
 mod kv;
+mod plugin_sql;
+mod plugin_sql_conn;
 mod preferences;
 mod presence;
 mod reactions;
@@ -59,6 +64,8 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior, ffi};
 
 use crate::ports::{StoreError, StoreResult};
+
+pub use plugin_sql::{DEFAULT_MAX_DB_BYTES, IDLE_PER_PLUGIN, SqlitePluginDatabases};
 
 /// `?, ?, …` for `n` parameters of an `IN (…)` list.
 fn placeholders(n: usize) -> String {
