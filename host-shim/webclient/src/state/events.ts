@@ -36,8 +36,11 @@ export function startEvents() {
         },
         onOpen: (reconnected) => {
             setState((s) => ({...s, connected: true}));
+            // Even the first hello can come after the page loaded the
+            // channel: a post made in between reached neither, so what is
+            // on screen is refetched whenever the stream (re)opens.
+            resync();
             if (reconnected) {
-                resync();
                 notifyReconnect();
             }
         },
