@@ -17,7 +17,7 @@
 
 use std::time::{Duration, Instant};
 
-use host_shim::runtime::bindings::chatops::plugin::types::Post;
+use host_shim::model::Post;
 use host_shim::startup::{ServerConfig, build};
 use serde_json::json;
 
@@ -36,16 +36,10 @@ fn channel_id(i: usize) -> String {
 fn post(channel: &str, id: usize, message: &str) -> Post {
     Post {
         id: format!("{:0>26}", format!("p{id}")),
-        create_at: 0,
-        update_at: 0,
-        edit_at: 0,
-        delete_at: 0,
         user_id: "u".repeat(26),
         channel_id: channel.to_owned(),
-        root_id: String::new(),
         message: message.to_owned(),
-        type_: String::new(),
-        props: "{}".into(),
+        ..Default::default()
     }
 }
 
@@ -77,7 +71,7 @@ fn main() -> anyhow::Result<()> {
         let deliver = |p: Post| {
             plugin
                 .call("message-has-been-posted", move |b, s| {
-                    b.chatops_plugin_hooks().call_message_has_been_posted(s, &p)
+                    b.message_posted(s, &p)
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))
         };

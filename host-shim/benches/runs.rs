@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use chat_store::ports::kv::KvOp;
 use host_shim::model::{User, new_id, now_ms};
-use host_shim::runtime::bindings::hooks;
+use host_shim::runtime::hooks;
 use host_shim::startup::{ServerConfig, build};
 use serde_json::json;
 
@@ -101,7 +101,7 @@ fn main() -> anyhow::Result<()> {
                 user_id: Some(admin.id.clone()),
             };
             let resp = plugin
-                .call("serve-http", move |b, s| b.chatops_plugin_hooks().call_serve_http(s, &req))
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             anyhow::ensure!(resp.status == 200, "status {}: {}", resp.status, String::from_utf8_lossy(&resp.body));
             Ok(resp.body.len())

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use host_shim::runtime::bindings::hooks;
+use host_shim::runtime::hooks;
 use host_shim::startup::{ServerConfig, build};
 
 fn bundle(id: &str) -> std::path::PathBuf {
@@ -74,7 +74,7 @@ fn main() -> anyhow::Result<()> {
             let req = request("/api/v0/version", "GET", b"");
             loaded
                 .call("serve-http", move |b, s| {
-                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                    b.serve_http(s, &req)
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
             );
             guest
                 .call("serve-http", move |b, s| {
-                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                    b.serve_http(s, &req)
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -111,7 +111,7 @@ fn main() -> anyhow::Result<()> {
             let req = request(&format!("/kv/bench-{i}"), "GET", b"");
             guest
                 .call("serve-http", move |b, s| {
-                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                    b.serve_http(s, &req)
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -135,7 +135,7 @@ fn main() -> anyhow::Result<()> {
             let req = request("/api/v0/version", "GET", b"");
             fresh
                 .call("serve-http", move |b, s| {
-                    b.chatops_plugin_hooks().call_serve_http(s, &req)
+                    b.serve_http(s, &req)
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chat_store::local_blobs::LocalDiskBlobs;
 use chat_store::sqlite::SqliteStore;
+use chat_store::sqlite::{DEFAULT_MAX_DB_BYTES, SqlitePluginDatabases};
 
 use crate::plugins::{PluginManager, spawn_hook_dispatcher, spawn_job_dispatcher};
 use crate::runtime::{PluginRuntime, SandboxConfig};
@@ -31,6 +32,8 @@ pub struct ServerConfig {
     pub accounts: AccountsConfig,
     /// Uploaded files: maximum size, image limits.
     pub files: FilesConfig,
+    /// Largest one plugin's SQL database may grow (bytes).
+    pub plugin_db_max_bytes: u64,
 }
 
 impl ServerConfig {
@@ -45,6 +48,7 @@ impl ServerConfig {
             open_signup: true,
             accounts: AccountsConfig::default(),
             files: FilesConfig::default(),
+            plugin_db_max_bytes: DEFAULT_MAX_DB_BYTES,
         }
     }
 }
@@ -73,8 +77,13 @@ pub async fn build(config: &ServerConfig) -> anyhow::Result<AppState> {
         config.files,
     ));
     let webhooks = WebhookQueue::start(config.webhooks.clone(), store.clone());
+    let plugin_data = config.data_dir.join("plugin-data");
+    let plugin_sql = Arc::new(
+        SqlitePluginDatabases::open(&plugin_data, config.plugin_db_max_bytes)
+            .with_context(|| format!("opening {}", plugin_data.display()))?,
+    );
     let (services, hook_events) = Services::new(
-        crate::services::Stores::all_in(store),
+        crate::services::Stores::all_in(store, plugin_sql),
         webhooks,
         config.accounts,
     );

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use host_shim::model::Post;
-use host_shim::runtime::bindings::hooks;
+use host_shim::runtime::hooks;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -151,7 +151,7 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
         .expect("plugin running")
         .expect("no trap")
         .expect("no error");
-    assert_eq!(reply.response_type, "ephemeral");
+    assert_eq!(reply.response_type, hooks::ResponseType::Ephemeral);
     assert!(
         reply.text.contains("13 of 13 checks passed"),
         "{}",
@@ -302,7 +302,7 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
         team_id: seed.team.id.clone(),
         post_id: button_post.id.clone(),
         trigger_id: String::new(),
-        type_: "button".into(),
+        kind: hooks::ActionKind::Button,
         context: json!({"action": "selfcheck-confirm", "channel_id": seed.channel.id}).to_string(),
         selected_option: String::new(),
     };
@@ -310,15 +310,15 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
         .state
         .plugins
         .call(PLUGIN, "post-action", move |b, s| {
-            b.chatops_plugin_hooks().call_post_action(s, &action)
+            b.post_action(s, &action)
         })
         .await
         .unwrap()
         .unwrap()
         .expect("action accepted");
     assert_eq!(
-        answer.update.expect("post update").message,
-        "Self-check: interactive buttons work (confirmed by @alice)."
+        answer.update.expect("post update").message.as_deref(),
+        Some("Self-check: interactive buttons work (confirmed by @alice).")
     );
 
     // dialog-submit: a field error, then acceptance.
@@ -337,7 +337,7 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
             .state
             .plugins
             .call(PLUGIN, "dialog-submit", move |b, s| {
-                b.chatops_plugin_hooks().call_dialog_submit(s, &sub)
+                b.dialog_submit(s, &sub)
             })
             .await
             .unwrap()

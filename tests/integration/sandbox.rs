@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use host_shim::runtime::bindings::hooks;
+use host_shim::runtime::hooks;
 use host_shim::runtime::{HookError, TrapKind};
 
 use crate::helpers::{TestApp, install, spawn_app_with};

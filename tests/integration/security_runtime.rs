@@ -13,7 +13,7 @@ use crate::client::{API, Client};
 use crate::helpers::{TestApp, bundle, copy_dir, install, spawn_app, spawn_app_with};
 use host_shim::model::{Channel, Team, new_id, now_ms};
 use host_shim::runtime::HookError;
-use host_shim::runtime::bindings::hooks;
+use host_shim::runtime::hooks;
 
 const GUEST: &str = "sandbox-guest";
 
@@ -356,7 +356,7 @@ fn action(user_id: &str, context: Value) -> hooks::ActionRequest {
         team_id: "t".into(),
         post_id: "p".into(),
         trigger_id: String::new(),
-        type_: "button".into(),
+        kind: hooks::ActionKind::Button,
         context: context.to_string(),
         selected_option: String::new(),
     }

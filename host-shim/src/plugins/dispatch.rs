@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::PluginManager;
-use crate::runtime::{Initiator, post_to_wit};
+use crate::runtime::Initiator;
 use crate::services::HookEvent;
 
 /// Drains hook events for as long as the sender side lives.
@@ -46,11 +46,10 @@ async fn deliver(manager: &PluginManager, event: HookEvent) {
                 // A trap here is charged to the author: posting is their
                 // request, and no one user may get a plugin disabled.
                 let author = Initiator::from_user(Some(&post.user_id));
-                let post = post_to_wit((**post).clone());
+                let post = (**post).clone();
                 manager
-                    .call_as(&id, "message-has-been-posted", author, move |b, s| {
-                        b.chatops_plugin_hooks()
-                            .call_message_has_been_posted(s, &post)
+                    .call_as(&id, "message-has-been-posted", author, move |g, s| {
+                        g.message_posted(s, &post)
                     })
                     .await
             }
@@ -65,13 +64,8 @@ async fn deliver(manager: &PluginManager, event: HookEvent) {
                 let (channel_id, user_id, actor_id) =
                     (channel_id.clone(), user_id.clone(), actor_id.clone());
                 manager
-                    .call_as(&id, "user-has-joined-channel", who, move |b, s| {
-                        b.chatops_plugin_hooks().call_user_has_joined_channel(
-                            s,
-                            &channel_id,
-                            &user_id,
-                            actor_id.as_deref(),
-                        )
+                    .call_as(&id, "user-has-joined-channel", who, move |g, s| {
+                        g.user_joined_channel(s, &channel_id, &user_id, actor_id.as_deref())
                     })
                     .await
             }
@@ -90,7 +84,7 @@ async fn run_queued_command(
     command: String,
 ) {
     use crate::server::commands::{plugin_bot_or, response_from_wit};
-    let args = crate::runtime::bindings::hooks::CommandArgs {
+    let args = crate::runtime::hooks::CommandArgs {
         user_id: ctx.user.id.clone(),
         channel_id: ctx.channel.id.clone(),
         team_id: ctx.team_id.clone(),
@@ -101,7 +95,7 @@ async fn run_queued_command(
     let response = match manager.execute_command(plugin_id, args).await {
         Some(Ok(Ok(wit))) => response_from_wit(plugin_id, wit),
         Some(Ok(Err(err))) => crate::services::commands::CommandResponse::ephemeral(
-            crate::server::interactive::wit_error_text(&err),
+            err.text(),
         ),
         Some(Err(err)) => {
             tracing::warn!(plugin = plugin_id, %err, command, "queued command failed");

@@ -16,7 +16,7 @@ use super::bundle::{copy_dir, embedded_bundles, sibling};
 use super::manifest::Manifest;
 use super::webapp::WebappBundle;
 use crate::MATTERMOST_COMPAT_VERSION;
-use crate::runtime::bindings::hooks;
+use crate::runtime::hooks::{self, Guest, Outcome};
 use crate::runtime::state::SharedSettings;
 use crate::runtime::{HookError, Initiator, LoadedPlugin, PluginRuntime};
 use crate::services::Services;
@@ -321,7 +321,10 @@ impl PluginManager {
                 self.services.clone(),
                 settings,
             )?);
-            match loaded.call("activate", |b, s| b.chatops_plugin_hooks().call_activate(s)) {
+            let deadline = self.runtime.sandbox.activate_deadline;
+            match loaded.call_within("activate", &Initiator::System, deadline, |g, s| {
+                g.activate(s)
+            }) {
                 Ok(Ok(())) => Ok(loaded),
                 Ok(Err(err)) => anyhow::bail!("activate returned an error: {err:?}"),
                 Err(err) => anyhow::bail!("{err}"),
@@ -354,9 +357,7 @@ impl PluginManager {
             .and_then(|mut s| s.get_mut(id).and_then(|slot| slot.loaded.take()));
         if let Some(loaded) = loaded
             && loaded.disabled_reason().is_none()
-            && let Err(err) = loaded.call("deactivate", |b, s| {
-                b.chatops_plugin_hooks().call_deactivate(s)
-            })
+            && let Err(err) = loaded.call("deactivate", |g, s| g.deactivate(s))
         {
             tracing::warn!(plugin = id, %err, "deactivate failed");
         }
@@ -419,9 +420,8 @@ impl PluginManager {
             current.clone_from(&text);
         }
         match self
-            .call(id, "configuration-changed", move |b, s| {
-                b.chatops_plugin_hooks()
-                    .call_configuration_changed(s, &text)
+            .call(id, "configuration-changed", move |g, s| {
+                g.configuration_changed(s, &text)
             })
             .await
         {
@@ -552,10 +552,7 @@ impl PluginManager {
         &self,
         id: &str,
         hook: &'static str,
-        f: impl FnOnce(
-            &crate::runtime::bindings::ChatPlugin,
-            &mut wasmtime::Store<crate::runtime::state::HostState>,
-        ) -> wasmtime::Result<R>
+        f: impl FnOnce(&Guest, &mut wasmtime::Store<crate::runtime::state::HostState>) -> wasmtime::Result<R>
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {
@@ -569,10 +566,7 @@ impl PluginManager {
         id: &str,
         hook: &'static str,
         initiator: Initiator,
-        f: impl FnOnce(
-            &crate::runtime::bindings::ChatPlugin,
-            &mut wasmtime::Store<crate::runtime::state::HostState>,
-        ) -> wasmtime::Result<R>
+        f: impl FnOnce(&Guest, &mut wasmtime::Store<crate::runtime::state::HostState>) -> wasmtime::Result<R>
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {
@@ -611,10 +605,7 @@ impl PluginManager {
         hook: &'static str,
         user_id: Option<&str>,
         input_bytes: usize,
-        f: impl FnOnce(
-            &crate::runtime::bindings::ChatPlugin,
-            &mut wasmtime::Store<crate::runtime::state::HostState>,
-        ) -> wasmtime::Result<R>
+        f: impl FnOnce(&Guest, &mut wasmtime::Store<crate::runtime::state::HostState>) -> wasmtime::Result<R>
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {
@@ -635,8 +626,8 @@ impl PluginManager {
     ) -> Option<Result<hooks::HttpResponse, HookError>> {
         let user_id = request.user_id.clone();
         let size = request.body.len();
-        self.call_for_user(id, "serve-http", user_id.as_deref(), size, move |b, s| {
-            b.chatops_plugin_hooks().call_serve_http(s, &request)
+        self.call_for_user(id, "serve-http", user_id.as_deref(), size, move |g, s| {
+            g.serve_http(s, &request)
         })
         .await
     }
@@ -647,12 +638,11 @@ impl PluginManager {
         &self,
         id: &str,
         request: hooks::ActionRequest,
-    ) -> Option<Result<Result<hooks::ActionResponse, crate::runtime::bindings::WitError>, HookError>>
-    {
+    ) -> Option<Outcome<hooks::ActionResponse>> {
         let user_id = request.user_id.clone();
         let size = request.context.len() + request.selected_option.len();
-        self.call_for_user(id, "post-action", Some(&user_id), size, move |b, s| {
-            b.chatops_plugin_hooks().call_post_action(s, &request)
+        self.call_for_user(id, "post-action", Some(&user_id), size, move |g, s| {
+            g.post_action(s, &request)
         })
         .await
     }
@@ -662,13 +652,12 @@ impl PluginManager {
         &self,
         id: &str,
         submission: hooks::DialogSubmission,
-    ) -> Option<Result<Result<hooks::DialogResponse, crate::runtime::bindings::WitError>, HookError>>
-    {
+    ) -> Option<Outcome<hooks::DialogResponse>> {
         let user_id = submission.user_id.clone();
         let size =
             submission.submission.len() + submission.state.len() + submission.callback_id.len();
-        self.call_for_user(id, "dialog-submit", Some(&user_id), size, move |b, s| {
-            b.chatops_plugin_hooks().call_dialog_submit(s, &submission)
+        self.call_for_user(id, "dialog-submit", Some(&user_id), size, move |g, s| {
+            g.dialog_submit(s, &submission)
         })
         .await
     }
@@ -680,14 +669,13 @@ impl PluginManager {
         &self,
         id: &str,
         mut args: hooks::CommandArgs,
-    ) -> Option<Result<Result<hooks::CommandResponse, crate::runtime::bindings::WitError>, HookError>>
-    {
+    ) -> Option<Outcome<hooks::CommandResponse>> {
         if args.trigger_id.is_empty() {
             args.trigger_id = self.services.triggers.issue(&args.user_id, id);
         }
         let initiator = Initiator::from_user(Some(&args.user_id));
-        self.call_as(id, "execute-command", initiator, move |b, s| {
-            b.chatops_plugin_hooks().call_execute_command(s, &args)
+        self.call_as(id, "execute-command", initiator, move |g, s| {
+            g.run_command(s, &args)
         })
         .await
     }

@@ -165,9 +165,8 @@ async fn run_leased(manager: &Arc<PluginManager>, job: Job, lease_id: String, at
     } else {
         let (key, payload) = (job.key.clone(), job.payload.clone());
         let result = manager
-            .call(&job.plugin_id, "scheduled-job", move |b, s| {
-                b.chatops_plugin_hooks()
-                    .call_scheduled_job(s, &key, &payload)
+            .call(&job.plugin_id, "scheduled-job", move |g, s| {
+                g.scheduled_job(s, &key, &payload)
             })
             .await;
         let ran = result.as_ref().map(Result::is_ok);

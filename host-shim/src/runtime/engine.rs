@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
-use super::bindings::ChatPlugin;
+use super::bindings::{v0_1, v0_2};
 use super::state::HostState;
 
 /// How often the epoch advances. Deadlines are rounded up to this.
@@ -29,6 +29,10 @@ pub struct SandboxConfig {
     pub memory_limit_bytes: usize,
     /// Most instances of one plugin alive at once (concurrent hook calls).
     pub max_instances_per_plugin: usize,
+    /// Longest `activate` may run: a plugin migrates its data there
+    /// (the playbooks plugin imports its KV records into tables once), and
+    /// activation is the server's own call, never a user's.
+    pub activate_deadline: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -37,17 +41,20 @@ impl Default for SandboxConfig {
             hook_deadline: Duration::from_secs(2),
             memory_limit_bytes: 64 * 1024 * 1024,
             max_instances_per_plugin: 8,
+            activate_deadline: Duration::from_secs(120),
         }
     }
 }
 
 impl SandboxConfig {
-    /// The deadline in epoch ticks, at least one.
+    /// The hook deadline in epoch ticks, at least one.
     pub fn deadline_ticks(&self) -> u64 {
-        let ticks = self
-            .hook_deadline
-            .as_millis()
-            .div_ceil(EPOCH_TICK.as_millis());
+        Self::ticks(self.hook_deadline)
+    }
+
+    /// `deadline` in epoch ticks, at least one.
+    pub fn ticks(deadline: Duration) -> u64 {
+        let ticks = deadline.as_millis().div_ceil(EPOCH_TICK.as_millis());
         (ticks as u64).max(1)
     }
 }
@@ -68,7 +75,13 @@ impl PluginRuntime {
         config.epoch_interruption(true);
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
-        ChatPlugin::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
+        // Every contract version the host runs, side by side: their
+        // interfaces have versioned names, so they never collide.
+        v0_2::ChatPlugin::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
+            &mut linker,
+            |state| state,
+        )?;
+        v0_1::ChatPlugin::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(
             &mut linker,
             |state| state,
         )?;

@@ -5,11 +5,12 @@ pub mod bindings;
 mod convert;
 pub mod engine;
 pub mod health;
-mod host_api;
+mod host;
+pub mod hooks;
 pub mod plugin;
 pub mod state;
 
-pub use convert::{json_object, post_from_wit, post_to_wit};
+pub use convert::parse_object;
 pub use engine::{PluginRuntime, SandboxConfig};
 pub use health::Initiator;
 pub use plugin::{HookError, LoadedPlugin, TrapKind};

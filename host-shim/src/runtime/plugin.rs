@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::Store;
 
-use super::bindings::{ChatPlugin, ChatPluginPre};
+use super::hooks::{Guest, GuestPre};
 use super::engine::PluginRuntime;
 use super::health::{Health, Initiator, Refusal};
 use super::state::{HostState, MemoryCap, SharedSettings};
@@ -77,13 +77,13 @@ impl std::fmt::Display for TrapKind {
 
 struct Instance {
     store: Store<HostState>,
-    bindings: ChatPlugin,
+    bindings: Guest,
 }
 
 pub struct LoadedPlugin {
     pub plugin_id: String,
     runtime: Arc<PluginRuntime>,
-    pre: ChatPluginPre<HostState>,
+    pre: GuestPre,
     services: Arc<Services>,
     settings: SharedSettings,
     idle: Mutex<Vec<Instance>>,
@@ -104,8 +104,7 @@ impl LoadedPlugin {
         settings: SharedSettings,
     ) -> anyhow::Result<Self> {
         let component = runtime.load_component(wasm)?;
-        let instance_pre = runtime.linker.instantiate_pre(&component)?;
-        let pre = ChatPluginPre::new(instance_pre)?;
+        let pre = GuestPre::new(&runtime.engine, &runtime.linker, &component)?;
         Ok(Self {
             plugin_id: plugin_id.to_string(),
             runtime,
@@ -137,7 +136,7 @@ impl LoadedPlugin {
     pub fn call<R>(
         &self,
         hook: &str,
-        f: impl FnOnce(&ChatPlugin, &mut Store<HostState>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, HookError> {
         self.call_as(hook, &Initiator::System, f)
     }
@@ -150,7 +149,19 @@ impl LoadedPlugin {
         &self,
         hook: &str,
         initiator: &Initiator,
-        f: impl FnOnce(&ChatPlugin, &mut Store<HostState>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, HookError> {
+        self.call_within(hook, initiator, self.runtime.sandbox.hook_deadline, f)
+    }
+
+    /// [`Self::call_as`] with its own deadline: `activate` may migrate the
+    /// plugin's data and gets [`super::SandboxConfig::activate_deadline`].
+    pub fn call_within<R>(
+        &self,
+        hook: &str,
+        initiator: &Initiator,
+        deadline: Duration,
+        f: impl FnOnce(&Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, HookError> {
         let admitted = self
             .health
@@ -180,9 +191,13 @@ impl LoadedPlugin {
             }
         };
         instance.store.data_mut().last_panic = None;
+        // The same deadline twice: epochs interrupt the guest, the instant
+        // interrupts a host call (a long SQL statement) that would
+        // otherwise only notice on return.
+        instance.store.data_mut().deadline = Instant::now() + deadline;
         instance
             .store
-            .set_epoch_deadline(self.runtime.sandbox.deadline_ticks());
+            .set_epoch_deadline(super::engine::SandboxConfig::ticks(deadline));
         let started = Instant::now();
         let result = f(&instance.bindings, &mut instance.store);
         tracing::trace!(plugin = %self.plugin_id, hook, elapsed = ?started.elapsed(), "hook returned");
@@ -245,6 +260,7 @@ impl LoadedPlugin {
             settings: self.settings.clone(),
             memory: MemoryCap::new(self.runtime.sandbox.memory_limit_bytes),
             last_panic: None,
+            deadline: Instant::now() + self.runtime.sandbox.hook_deadline,
         };
         let mut store = Store::new(&self.runtime.engine, state);
         store.limiter(|state| &mut state.memory);

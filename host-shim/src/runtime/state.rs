@@ -1,6 +1,7 @@
 //! Per-instance host state: what one plugin instance's `Store` carries.
 
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use crate::services::Services;
 
@@ -45,6 +46,9 @@ pub struct HostState {
     /// The last panic message the guest reported through `log` before a
     /// trap; attached to the trap report.
     pub last_panic: Option<String>,
+    /// When the running hook's time is up; host calls that can take long
+    /// (SQL) stop there too.
+    pub deadline: Instant,
 }
 
 impl HostState {

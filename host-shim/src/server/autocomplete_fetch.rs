@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::interactive::plugin_of_url;
-use crate::runtime::bindings::hooks;
+use crate::runtime::hooks;
 use crate::services::autocomplete::{self, Candidate, Suggestion};
 
 /// Where the user is typing.

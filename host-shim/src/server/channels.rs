@@ -16,8 +16,7 @@ use super::auth::Caller;
 use super::extract::{JsonBody, Paging, QueryParams};
 use super::{ApiError, AppState};
 use crate::error::AppError;
-use crate::model::{Channel, ChannelMembership, now_ms};
-use crate::services::{Broadcast, WsEvent};
+use crate::model::{Channel, ChannelMembership};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -339,7 +338,7 @@ async fn archive_channel(
     caller: Caller,
     Path(channel_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let mut channel = access::require_channel_read(&state.services, &caller, &channel_id)?;
+    let channel = access::require_channel_read(&state.services, &caller, &channel_id)?;
     if channel.channel_type == "D" || channel.channel_type == "G" {
         return Err(AppError::Invalid(
             "channel_id: direct and group channels cannot be archived".into(),
@@ -349,22 +348,6 @@ async fn archive_channel(
     if !(caller.is_admin() || channel.creator_id == caller.id()) {
         return Err(forbidden());
     }
-    if channel.delete_at == 0 {
-        let now = now_ms();
-        channel.delete_at = now;
-        channel.update_at = now;
-        state.services.chat.update_channel(&channel)?;
-        state.services.events.publish(WsEvent {
-            event: "channel_deleted".into(),
-            data: json!({"channel_id": channel.id, "delete_at": now})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            broadcast: Broadcast {
-                team_id: channel.team_id.clone(),
-                ..Default::default()
-            },
-        });
-    }
+    state.services.archive_channel(channel)?;
     Ok(Json(json!({"status": "OK"})))
 }

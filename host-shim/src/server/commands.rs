@@ -17,12 +17,11 @@ use super::access;
 use super::auth::Caller;
 use super::extract::{JsonBody, QueryParams};
 use super::hook_errors::hook_error;
-use super::interactive::wit_error_text;
 use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::CommandRegistration;
 use crate::runtime::HookError;
-use crate::runtime::bindings::hooks;
+use crate::runtime::hooks;
 use crate::services::autocomplete::{self, Suggestion};
 use crate::services::commands::{self, CommandContext, CommandResponse};
 use crate::services::{MAX_POST_MESSAGE_CHARS, Services};
@@ -153,7 +152,7 @@ async fn execute(
             log_hook_failure(&plugin_id, &trigger, &err);
             return Err(hook_error(&plugin_id, &err, failed(&trigger)));
         }
-        Some(Ok(Err(err))) => CommandResponse::ephemeral(wit_error_text(&err)),
+        Some(Ok(Err(err))) => CommandResponse::ephemeral(err.text()),
         Some(Ok(Ok(wit))) => response_from_wit(&plugin_id, wit),
     };
     response.trigger_id = trigger_id;
@@ -183,7 +182,7 @@ pub(crate) fn plugin_bot_or(services: &Services, plugin_id: &str, fallback: &str
 /// A plugin's `command-response`; malformed `props` or `attachments` are
 /// dropped (and logged) rather than failing the command.
 pub(crate) fn response_from_wit(plugin_id: &str, wit: hooks::CommandResponse) -> CommandResponse {
-    let props = match crate::runtime::json_object(&wit.props, "props") {
+    let props = match crate::runtime::parse_object(&wit.props, "props") {
         Ok(props) => props,
         Err(err) => {
             tracing::warn!(plugin = plugin_id, ?err, "command response props ignored");
@@ -205,17 +204,16 @@ pub(crate) fn response_from_wit(plugin_id: &str, wit: hooks::CommandResponse) ->
             }
         }
     };
-    let response_type = if wit.response_type == commands::RESPONSE_IN_CHANNEL {
-        commands::RESPONSE_IN_CHANNEL
-    } else {
-        commands::RESPONSE_EPHEMERAL
+    let response_type = match wit.response_type {
+        hooks::ResponseType::InChannel => commands::RESPONSE_IN_CHANNEL,
+        hooks::ResponseType::Ephemeral => commands::RESPONSE_EPHEMERAL,
     };
     CommandResponse {
         response_type: response_type.into(),
         text: wit.text,
         username: wit.username,
         icon_url: wit.icon_url,
-        post_type: wit.type_,
+        post_type: wit.post_type,
         props,
         goto_location: wit.goto_location,
         trigger_id: String::new(),

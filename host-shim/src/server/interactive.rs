@@ -23,8 +23,8 @@ use super::extract::JsonBody;
 use super::{ApiError, AppState};
 use crate::error::AppError;
 use crate::model::Post;
-use crate::runtime::bindings::{WitError, hooks};
-use crate::runtime::{HookError, post_from_wit};
+use crate::runtime::HookError;
+use crate::runtime::hooks;
 use crate::services::{Broadcast, WsEvent};
 
 pub fn routes() -> Router<AppState> {
@@ -35,16 +35,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v4/actions/dialogs/open", post(open_dialog))
         .route("/api/v4/actions/dialogs/submit", post(submit_dialog))
-}
-
-/// Readable text of a plugin's WIT error.
-pub(crate) fn wit_error_text(err: &WitError) -> String {
-    match err {
-        WitError::NotFound => "not found".into(),
-        WitError::PermissionDenied => "permission denied".into(),
-        WitError::Conflict => "conflict".into(),
-        WitError::InvalidInput(msg) | WitError::Other(msg) => msg.clone(),
-    }
 }
 
 pub(super) use crate::services::integrity::plugin_of_url;
@@ -181,9 +171,9 @@ async fn do_post_action(
             Value::String(request.selected_option.clone()),
         );
     }
-    let action_type = match action.get("type").and_then(Value::as_str) {
-        Some(t) if !t.is_empty() => t.to_string(),
-        _ => "button".to_string(),
+    let kind = match action.get("type").and_then(Value::as_str) {
+        Some("select") => hooks::ActionKind::Select,
+        _ => hooks::ActionKind::Button,
     };
     let trigger_id = state.services.triggers.issue(caller.id(), &plugin_id);
     let wit_request = hooks::ActionRequest {
@@ -192,7 +182,7 @@ async fn do_post_action(
         team_id: channel.team_id.clone(),
         post_id: post.id.clone(),
         trigger_id: trigger_id.clone(),
-        type_: action_type,
+        kind,
         context: Value::Object(context).to_string(),
         selected_option: request.selected_option,
     };
@@ -204,27 +194,29 @@ async fn do_post_action(
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "api.post.do_action.action_integration.app_error",
-                format!("Action integration error: {}", wit_error_text(&err)),
+                format!("Action integration error: {}", err.text()),
             ));
         }
         Some(Ok(Ok(response))) => response,
     };
 
     if let Some(update) = response.update {
-        let update = post_from_wit(update).map_err(|err| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "api.post.do_action.action_integration.app_error",
-                format!(
-                    "Action integration error: the updated post is invalid: {}",
-                    wit_error_text(&err)
-                ),
-            )
-        })?;
         let mut changed = post.clone();
-        changed.message = update.message;
-        changed.post_type = update.post_type;
-        changed.props = update.props;
+        if let Some(props) = update.props {
+            changed.props = crate::runtime::parse_object(&props, "props").map_err(|err| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "api.post.do_action.action_integration.app_error",
+                    format!("Action integration error: the updated post is invalid: {err}"),
+                )
+            })?;
+        }
+        if let Some(message) = update.message {
+            changed.message = message;
+        }
+        if let Some(post_type) = update.post_type {
+            changed.post_type = post_type;
+        }
         for key in PROTECTED_PROPS {
             match post.props.get(*key) {
                 Some(value) => changed.props.insert(key.to_string(), value.clone()),
@@ -389,7 +381,7 @@ async fn submit_dialog(
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "api.dialog.submit.integration.app_error",
-                format!("Dialog integration error: {}", wit_error_text(&err)),
+                format!("Dialog integration error: {}", err.text()),
             ));
         }
         Some(Ok(Ok(response))) => response,

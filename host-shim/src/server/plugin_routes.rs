@@ -13,7 +13,7 @@ use super::auth::{Caller, MaybeCaller};
 use super::hook_errors::{hook_error, plugin_failed};
 use super::{ApiError, AppState, MAX_BODY_BYTES, blocking};
 use crate::error::AppError;
-use crate::runtime::bindings::hooks;
+use crate::runtime::hooks;
 
 /// Largest plugin bundle upload.
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;

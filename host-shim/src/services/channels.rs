@@ -128,6 +128,37 @@ impl Services {
         Ok(channel)
     }
 
+    /// Archives (soft-deletes) an open or private channel and tells the
+    /// team (`channel_deleted`); archiving an archived channel changes
+    /// nothing. Who may archive is the caller's check. Shared by `DELETE
+    /// /channels/{id}` and the plugins' `channels.archive`.
+    pub fn archive_channel(&self, mut channel: Channel) -> AppResult<Channel> {
+        if channel.channel_type == "D" || channel.channel_type == "G" {
+            return Err(AppError::Invalid(
+                "channel_id: direct and group channels cannot be archived".into(),
+            ));
+        }
+        if channel.delete_at != 0 {
+            return Ok(channel);
+        }
+        let now = now_ms();
+        channel.delete_at = now;
+        channel.update_at = now;
+        self.chat.update_channel(&channel)?;
+        self.events.publish(WsEvent {
+            event: "channel_deleted".into(),
+            data: json!({"channel_id": channel.id, "delete_at": now})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            broadcast: Broadcast {
+                team_id: channel.team_id.clone(),
+                ..Default::default()
+            },
+        });
+        Ok(channel)
+    }
+
     /// Adds a member (idempotent). Fires `user_added` and the join hook
     /// only when the user was not a member yet.
     pub fn add_channel_member(

@@ -32,6 +32,7 @@ use chat_store::{
     AuthStore, ChatStore, GroupChannelStore, JobStore, KvStore, PreferenceStore, PresenceStore,
     ReactionStore, SearchStore,
 };
+use chat_store::ports::plugin_sql::PluginDatabases;
 use tokio::sync::mpsc;
 
 pub use channels::{
@@ -82,11 +83,13 @@ pub struct Stores {
     pub presence: Arc<dyn PresenceStore>,
     pub preferences: Arc<dyn PreferenceStore>,
     pub groups: Arc<dyn GroupChannelStore>,
+    /// Each plugin's own SQL database (contract 0.2's `sql`).
+    pub plugin_sql: Arc<dyn PluginDatabases>,
 }
 
 impl Stores {
-    /// Every port served by the one `store`.
-    pub fn all_in<S>(store: Arc<S>) -> Stores
+    /// Every port served by the one `store`, and the plugins' databases.
+    pub fn all_in<S>(store: Arc<S>, plugin_sql: Arc<dyn PluginDatabases>) -> Stores
     where
         S: ChatStore
             + AuthStore
@@ -109,6 +112,7 @@ impl Stores {
             presence: store.clone(),
             preferences: store.clone(),
             groups: store,
+            plugin_sql,
         }
     }
 }
@@ -128,6 +132,8 @@ pub struct Services {
     pub preferences: Arc<dyn PreferenceStore>,
     /// Group channels with their members ([`groups`]).
     pub groups: Arc<dyn GroupChannelStore>,
+    /// Each plugin's own SQL database.
+    pub plugin_sql: Arc<dyn PluginDatabases>,
     /// This node's websocket counts, activity writes and typing throttle.
     pub presence_tracker: presence::PresenceTracker,
     pub events: EventBus,
@@ -164,6 +170,7 @@ impl Services {
             presence,
             preferences,
             groups,
+            plugin_sql,
         } = stores;
         let integrity = integrity::Integrity::new(kv.clone());
         let services = Arc::new(Self {
@@ -176,6 +183,7 @@ impl Services {
             presence,
             preferences,
             groups,
+            plugin_sql,
             presence_tracker: Default::default(),
             events: EventBus::new(1024),
             webhooks,
