@@ -133,6 +133,7 @@ pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::prelude::*;
     use crate::hooks;
     use crate::rest::test_client::setup_run;
 

@@ -85,7 +85,7 @@ impl FakeHost {
     }
 }
 
-impl Host for FakeHost {
+impl Runtime for FakeHost {
     fn now_ms(&self) -> i64 {
         self.now
     }
@@ -98,6 +98,9 @@ impl Host for FakeHost {
     fn config(&self) -> String {
         self.config.clone()
     }
+}
+
+impl Kv for FakeHost {
     fn kv_get(&self, key: &str) -> HostResult<Option<Vec<u8>>> {
         Ok(self.kv.borrow().get(key).cloned())
     }
@@ -169,6 +172,9 @@ impl Host for FakeHost {
         }
         Ok(true)
     }
+}
+
+impl Users for FakeHost {
     fn user(&self, id: &str) -> HostResult<Option<User>> {
         Ok(self.users.get(id).cloned())
     }
@@ -191,6 +197,9 @@ impl Host for FakeHost {
             .get_or_insert_with(|| "bot".into())
             .clone())
     }
+}
+
+impl Teams for FakeHost {
     fn team(&self, id: &str) -> HostResult<Option<Team>> {
         Ok(self.teams.get(id).cloned())
     }
@@ -203,6 +212,9 @@ impl Host for FakeHost {
     fn add_team_member(&self, team_id: &str, user_id: &str) -> HostResult<()> {
         self.add_channel_member(&format!("team:{team_id}"), user_id)
     }
+}
+
+impl Channels for FakeHost {
     fn channel(&self, id: &str) -> HostResult<Option<Channel>> {
         Ok(self.channels.borrow().get(id).cloned())
     }
@@ -269,6 +281,27 @@ impl Host for FakeHost {
             .take(limit as usize)
             .collect())
     }
+    fn add_channel_to_category(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        category: &str,
+        channel_id: &str,
+    ) -> HostResult<()> {
+        if !self.is_channel_member(channel_id, user_id)? {
+            return Err(HostError::PermissionDenied);
+        }
+        self.categorized.borrow_mut().push((
+            user_id.into(),
+            team_id.into(),
+            category.into(),
+            channel_id.into(),
+        ));
+        Ok(())
+    }
+}
+
+impl Posts for FakeHost {
     fn create_post(&self, mut post: Post) -> HostResult<Post> {
         post.id = self.next_id();
         if post.user_id.is_empty() {
@@ -305,26 +338,11 @@ impl Host for FakeHost {
             .push((user_id.into(), post.clone()));
         Ok(post)
     }
+}
+
+impl Commands for FakeHost {
     fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
         self.commands.borrow_mut().push(command.clone());
-        Ok(())
-    }
-    fn add_channel_to_category(
-        &self,
-        user_id: &str,
-        team_id: &str,
-        category: &str,
-        channel_id: &str,
-    ) -> HostResult<()> {
-        if !self.is_channel_member(channel_id, user_id)? {
-            return Err(HostError::PermissionDenied);
-        }
-        self.categorized.borrow_mut().push((
-            user_id.into(),
-            team_id.into(),
-            category.into(),
-            channel_id.into(),
-        ));
         Ok(())
     }
     /// Records the command; like the server, refuses non-members.
@@ -352,6 +370,9 @@ impl Host for FakeHost {
             .push((trigger_id.into(), dialog.clone()));
         Ok(())
     }
+}
+
+impl Jobs for FakeHost {
     fn schedule_once(&self, key: &str, at_ms: i64, payload: &str) -> HostResult<()> {
         self.jobs
             .borrow_mut()
@@ -361,12 +382,31 @@ impl Host for FakeHost {
     fn cancel_job(&self, key: &str) -> HostResult<bool> {
         Ok(self.jobs.borrow_mut().remove(key).is_some())
     }
+}
+
+impl Events for FakeHost {
     fn publish_event(&self, event: &str, data: &Value, _b: &Broadcast) -> HostResult<()> {
         self.events.borrow_mut().push((event.into(), data.clone()));
         Ok(())
     }
+}
+
+impl Http for FakeHost {
     fn post_webhook(&self, url: &str, body: &str) -> HostResult<()> {
         self.webhooks.borrow_mut().push((url.into(), body.into()));
         Ok(())
+    }
+}
+
+/// Placeholder until the fake gets its SQLite database.
+impl Sql for FakeHost {
+    fn sql_query(&self, _sql: &str, _params: &[SqlValue]) -> HostResult<Rows> {
+        Err(HostError::Other("no SQL in the fake host yet".into()))
+    }
+    fn sql_execute(&self, _sql: &str, _params: &[SqlValue]) -> HostResult<u64> {
+        Err(HostError::Other("no SQL in the fake host yet".into()))
+    }
+    fn sql_transaction(&self, _statements: &[Statement]) -> HostResult<Vec<u64>> {
+        Err(HostError::Other("no SQL in the fake host yet".into()))
     }
 }

@@ -16,26 +16,26 @@ pub fn serve<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
         ),
         ("GET", ["api", "v0", "selfcheck", channel_id]) => {
             let Some(user_id) = &request.user_id else {
-                return HttpResponse::error(401, "You must be logged in.");
+                return crate::api::error_response(401, "You must be logged in.");
             };
             match host.user(user_id) {
                 Ok(Some(user)) if user.is_system_admin() => {}
                 Ok(_) => {
-                    return HttpResponse::error(
+                    return crate::api::error_response(
                         403,
                         "Only system admins can read self-check reports.",
                     );
                 }
-                Err(err) => return HttpResponse::error(500, &err.to_string()),
+                Err(err) => return crate::api::error_response(500, &err.to_string()),
             }
             match selfcheck::report(host, channel_id) {
                 Ok(Some(report)) => HttpResponse::json(200, &report),
-                Ok(None) => HttpResponse::error(404, "No self-check was run in this channel."),
-                Err(err) => HttpResponse::error(500, &err.to_string()),
+                Ok(None) => crate::api::error_response(404, "No self-check was run in this channel."),
+                Err(err) => crate::api::error_response(500, &err.to_string()),
             }
         }
         _ if request.path.starts_with("/api/v0/") => crate::rest::serve(host, request),
-        _ => HttpResponse::error(
+        _ => crate::api::error_response(
             404,
             &format!("No route {} {}", request.method, request.path),
         ),

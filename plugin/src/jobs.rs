@@ -103,6 +103,7 @@ pub fn forget<H: Host + ?Sized>(host: &H, job_key: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::prelude::*;
     use crate::fake::FakeHost;
 
     #[test]

@@ -1,52 +1,9 @@
-//! Helpers shared by the KV-backed stores (playbooks, runs): records are
-//! JSON values under one key each, indexes are key names. These are the
-//! pieces every store needs in the same way.
+//! Helpers shared by the KV-backed stores: the SDK's paging helpers, and
+//! the key-part check of this plugin's key layout.
 
-use serde::de::DeserializeOwned;
-
-use crate::host::{Host, HostResult, Level};
 use crate::playbooks::FieldError;
 
-/// Keys listed and records loaded per host call (the host's limit).
-pub const PAGE: usize = 1000;
-
-/// Every key under `prefix`, one host call per [`PAGE`] keys.
-pub fn all_keys<H: Host + ?Sized>(host: &H, prefix: &str) -> HostResult<Vec<String>> {
-    let mut keys = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let (page, next) = host.kv_list(prefix, cursor.as_deref(), PAGE as u32)?;
-        keys.extend(page);
-        match next {
-            // A cursor that does not move would loop forever: stop.
-            Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
-            _ => return Ok(keys),
-        }
-    }
-}
-
-/// The JSON records under `keys`, [`PAGE`] per host call. Missing keys are
-/// skipped; unreadable records are logged and skipped, so one bad record
-/// never hides the others from a list.
-pub fn get_many<H: Host + ?Sized, T: DeserializeOwned>(
-    host: &H,
-    keys: &[String],
-) -> HostResult<Vec<T>> {
-    let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(PAGE) {
-        for (key, value) in chunk.iter().zip(host.kv_get_many(chunk)?) {
-            let Some(bytes) = value else { continue };
-            match serde_json::from_slice(&bytes) {
-                Ok(record) => out.push(record),
-                Err(e) => host.log(
-                    Level::Warn,
-                    &format!("skipping unreadable record {key}: {e}"),
-                ),
-            }
-        }
-    }
-    Ok(out)
-}
+pub use chatops_plugin_sdk::kvjson::{PAGE, all_keys, get_many};
 
 /// A part of a key (team, channel or record id) must be present and
 /// slash-free for the key layout to stay unambiguous.

@@ -123,9 +123,28 @@ pub fn playbooks_files(workspace: &Path, component: Vec<u8>) -> Result<Files> {
     Ok(files)
 }
 
+/// The manifest of the SQL test guest (contract 0.2, built with the SDK).
+pub fn sql_guest_manifest() -> Value {
+    serde_json::json!({
+        "id": "sql-guest",
+        "name": "SQL test guest",
+        "description": "Test-only plugin that runs the SQL it is sent, to probe the host's sql capability.",
+        "version": "0.2.0",
+        "server": { "executable": "server/plugin.wasm" },
+    })
+}
+
 /// The sandbox guest bundle: a generated manifest and the component.
 pub fn sandbox_files(component: Vec<u8>) -> Result<Files> {
-    let manifest = sandbox_manifest();
+    test_guest_files(sandbox_manifest(), component)
+}
+
+/// The SQL guest bundle: a generated manifest and the component.
+pub fn sql_guest_files(component: Vec<u8>) -> Result<Files> {
+    test_guest_files(sql_guest_manifest(), component)
+}
+
+fn test_guest_files(manifest: Value, component: Vec<u8>) -> Result<Files> {
     let executable = server_executable(&manifest)?;
     let mut text = serde_json::to_vec_pretty(&manifest)?;
     text.push(b'\n');

@@ -115,12 +115,33 @@ mod tests {
         module
     }
 
-    /// The real WIT contract.
-    fn contract() -> (Resolve, PackageId) {
+    /// A real WIT contract version ("v0.1", "v0.2").
+    fn contract_version(version: &str) -> (Resolve, PackageId) {
         let mut resolve = Resolve::default();
-        let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        let wit = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../wit")
+            .join(version);
         let (package, _) = resolve.push_path(&wit).unwrap();
         (resolve, package)
+    }
+
+    /// The contract 0.1 (the sandbox guest's).
+    fn contract() -> (Resolve, PackageId) {
+        contract_version("v0.1")
+    }
+
+    #[test]
+    fn current_contract_component_passes_with_the_sql_import() {
+        let (resolve, package) = contract_version("v0.2");
+        let component = encode(&dummy_module(&resolve, package, "chat-plugin")).unwrap();
+        let interface = check_imports(&component).unwrap();
+        for name in ["chatops:plugin/sql@0.2.0", "chatops:plugin/kv@0.2.0"] {
+            assert!(
+                interface.imports.contains(&name.to_string()),
+                "{interface:?}"
+            );
+        }
+        assert_eq!(interface.exports, ["chatops:plugin/hooks@0.2.0"]);
     }
 
     #[test]

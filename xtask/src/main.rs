@@ -4,7 +4,7 @@
 //! - `build-plugins`: compile the wasm guests, encode and check the
 //!   components, build the web packages (the plugin's bundle and the
 //!   browser client in `target/webclient`), assemble
-//!   `target/bundles/{playbooks,sandbox-guest}`;
+//!   `target/bundles/{playbooks,sandbox-guest,sql-guest}`;
 //! - `build`: `build-plugins`, then the server (which embeds the playbooks bundle);
 //! - `run [-- args]`: `build`, then `host-shim serve args...`;
 //! - `test`: `build-plugins`, `cargo test --workspace`, the web packages'
@@ -125,11 +125,13 @@ fn build_plugins(workspace: &Path) -> Result<()> {
     let playbooks = guest_component("playbooks-plugin", &plan.artifact("playbooks-plugin"))?;
     web::build_web(workspace)?;
     let sandbox = guest_component("sandbox-guest", &plan.artifact("sandbox-guest"))?;
+    let sql = guest_component("sql-guest", &plan.artifact("sql-guest"))?;
 
     let bundles = workspace.join("target/bundles");
     for (id, files) in [
         ("playbooks", bundle::playbooks_files(workspace, playbooks)?),
         ("sandbox-guest", bundle::sandbox_files(sandbox)?),
+        ("sql-guest", bundle::sql_guest_files(sql)?),
     ] {
         let dir = bundles.join(id);
         bundle::write(&dir, &files).with_context(|| format!("cannot write the {id} bundle"))?;

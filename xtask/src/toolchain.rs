@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// The guest crates, built together in one cargo invocation.
-pub const GUEST_PACKAGES: [&str; 2] = ["playbooks-plugin", "sandbox-guest"];
+pub const GUEST_PACKAGES: [&str; 3] = ["playbooks-plugin", "sandbox-guest", "sql-guest"];
 
 /// Environment variable that forces a toolchain.
 pub const TOOLCHAIN_ENV: &str = "PLUGIN_TOOLCHAIN";
@@ -461,7 +461,9 @@ mod tests {
                 "-p",
                 "playbooks-plugin",
                 "-p",
-                "sandbox-guest"
+                "sandbox-guest",
+                "-p",
+                "sql-guest"
             ]
         );
         assert_eq!(

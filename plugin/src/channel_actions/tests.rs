@@ -3,12 +3,13 @@
 //! task actions in run channels. Channel `c1` (team `t1`) has bob and
 //! admin; carol is in the team only; the private playbook `PB` has bob.
 
+use crate::host::prelude::*;
 use serde_json::{Value, json};
 
 use super::prompt::{ACTION_IGNORE, ACTION_RUN};
 use crate::api::{ActionRequest, DialogSubmission};
 use crate::hooks;
-use crate::host::{Host, Post};
+use crate::host::Post;
 use crate::playbooks::store::test_host::TestHost;
 use crate::rest::test_client::{call, ok, setup_run};
 use crate::runs::RunStore;

@@ -2,6 +2,7 @@
 //! host: bob's run "Outage" (checklist 0 "Triage": "Assess" done, "Page"
 //! open) in its own channel; carol is in the team but not in the run.
 
+use crate::host::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;

@@ -87,7 +87,7 @@ impl TestHost {
     }
 }
 
-impl Host for TestHost {
+impl Runtime for TestHost {
     fn now_ms(&self) -> i64 {
         self.inner.now_ms()
     }
@@ -111,6 +111,9 @@ impl Host for TestHost {
     fn config(&self) -> String {
         self.inner.config()
     }
+}
+
+impl Kv for TestHost {
     fn kv_get(&self, key: &str) -> HostResult<Option<Vec<u8>>> {
         self.inner.kv_get(key)
     }
@@ -153,6 +156,9 @@ impl Host for TestHost {
         self.on_write();
         self.inner.kv_atomic_write(expect, ops)
     }
+}
+
+impl Users for TestHost {
     fn user(&self, id: &str) -> HostResult<Option<User>> {
         self.inner.user(id)
     }
@@ -167,6 +173,9 @@ impl Host for TestHost {
     ) -> HostResult<String> {
         self.inner.ensure_bot(username, display_name, description)
     }
+}
+
+impl Teams for TestHost {
     fn team(&self, id: &str) -> HostResult<Option<Team>> {
         self.inner.team(id)
     }
@@ -176,6 +185,9 @@ impl Host for TestHost {
     fn add_team_member(&self, team_id: &str, user_id: &str) -> HostResult<()> {
         self.inner.add_team_member(team_id, user_id)
     }
+}
+
+impl Channels for TestHost {
     fn channel(&self, id: &str) -> HostResult<Option<Channel>> {
         self.inner.channel(id)
     }
@@ -208,6 +220,19 @@ impl Host for TestHost {
     ) -> HostResult<Vec<String>> {
         self.inner.channel_members(channel_id, offset, limit)
     }
+    fn add_channel_to_category(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        category: &str,
+        channel_id: &str,
+    ) -> HostResult<()> {
+        self.inner
+            .add_channel_to_category(user_id, team_id, category, channel_id)
+    }
+}
+
+impl Posts for TestHost {
     fn create_post(&self, post: Post) -> HostResult<Post> {
         self.inner.create_post(post)
     }
@@ -223,18 +248,11 @@ impl Host for TestHost {
     fn send_ephemeral(&self, user_id: &str, post: Post) -> HostResult<Post> {
         self.inner.send_ephemeral(user_id, post)
     }
+}
+
+impl Commands for TestHost {
     fn register_command(&self, command: &SlashCommand) -> HostResult<()> {
         self.inner.register_command(command)
-    }
-    fn add_channel_to_category(
-        &self,
-        user_id: &str,
-        team_id: &str,
-        category: &str,
-        channel_id: &str,
-    ) -> HostResult<()> {
-        self.inner
-            .add_channel_to_category(user_id, team_id, category, channel_id)
     }
     fn execute_command(
         &self,
@@ -249,17 +267,38 @@ impl Host for TestHost {
     fn open_dialog(&self, trigger_id: &str, dialog: &Value) -> HostResult<()> {
         self.inner.open_dialog(trigger_id, dialog)
     }
+}
+
+impl Jobs for TestHost {
     fn schedule_once(&self, key: &str, at_ms: i64, payload: &str) -> HostResult<()> {
         self.inner.schedule_once(key, at_ms, payload)
     }
     fn cancel_job(&self, key: &str) -> HostResult<bool> {
         self.inner.cancel_job(key)
     }
+}
+
+impl Events for TestHost {
     fn publish_event(&self, event: &str, data: &Value, broadcast: &Broadcast) -> HostResult<()> {
         self.broadcasts.borrow_mut().push(broadcast.clone());
         self.inner.publish_event(event, data, broadcast)
     }
+}
+
+impl Http for TestHost {
     fn post_webhook(&self, url: &str, body: &str) -> HostResult<()> {
         self.inner.post_webhook(url, body)
+    }
+}
+
+impl Sql for TestHost {
+    fn sql_query(&self, sql: &str, params: &[SqlValue]) -> HostResult<Rows> {
+        self.inner.sql_query(sql, params)
+    }
+    fn sql_execute(&self, sql: &str, params: &[SqlValue]) -> HostResult<u64> {
+        self.inner.sql_execute(sql, params)
+    }
+    fn sql_transaction(&self, statements: &[Statement]) -> HostResult<Vec<u64>> {
+        self.inner.sql_transaction(statements)
     }
 }

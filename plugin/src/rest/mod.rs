@@ -144,7 +144,7 @@ pub fn serve<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
                 query: Query::parse(&request.query),
             }),
             Match::MethodNotAllowed(allowed) => {
-                let mut response = HttpResponse::error(
+                let mut response = crate::api::error_response(
                     405,
                     &format!("{} is not allowed on {}", request.method, request.path),
                 );
@@ -163,7 +163,7 @@ pub fn serve<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
                 &format!("{} {}: {}", request.method, request.path, e.message),
             );
         }
-        HttpResponse::error(e.status, &e.message)
+        crate::api::error_response(e.status, &e.message)
     })
 }
 

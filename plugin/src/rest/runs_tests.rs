@@ -2,9 +2,9 @@
 //! `admin` (system admin), `bob` and `carol` (team `t1`), `dave` (team `t2`
 //! only); channel `c1` in `t1` (bob, admin).
 
+use crate::host::prelude::*;
 use serde_json::{Value, json};
 
-use crate::host::Host;
 use crate::playbooks::store::test_host::TestHost;
 use crate::rest::test_client::{call, start};
 use crate::runs::create::tests::{PB, playbook, put_playbook};

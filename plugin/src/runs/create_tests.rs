@@ -2,6 +2,7 @@
 //! `carol` (team `t1`), `dave` (team `t2`); channel `c1` in `t1` (bob and
 //! admin are members).
 
+use crate::host::prelude::*;
 use serde_json::Value;
 
 use super::*;

@@ -1,6 +1,7 @@
 //! Retrospectives against the test host: the test playbook gets the
 //! retrospective enabled, a 1-hour reminder interval and two metrics.
 
+use crate::host::prelude::*;
 use serde_json::json;
 
 use super::*;

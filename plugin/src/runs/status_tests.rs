@@ -2,6 +2,7 @@
 //! "Outage", started by bob from the test playbook (broadcast to `c1`,
 //! default reminder one day, webhooks on status updates off).
 
+use crate::host::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::*;

@@ -1,6 +1,7 @@
 //! Store tests with the test host (users `admin`, `bob`, `carol` in `t1`,
 //! `dave` in `t2`).
 
+use crate::host::prelude::*;
 use super::*;
 use crate::playbooks::new_id_from_host;
 use crate::playbooks::store::test_host::TestHost;

@@ -34,7 +34,7 @@
 #[cfg(target_arch = "wasm32")]
 mod guest {
     wit_bindgen::generate!({
-        path: "../../../wit",
+        path: "../../../wit/v0.1",
         world: "chat-plugin",
     });
 
