@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use crate::fake_sql::SqlDb;
 use crate::host::*;
+use crate::sql::{Rows, SqlValue, Statement};
 
 #[derive(Default)]
 pub struct FakeHost {
@@ -31,6 +33,9 @@ pub struct FakeHost {
     pub executed: RefCell<Vec<(String, String, String)>>,
     /// Ids handed out to posts so far (never reused after a delete).
     pub post_seq: std::cell::Cell<u64>,
+    /// The plugin's database: a real in-memory SQLite with the plugin's
+    /// schema applied on first use (unless `sql.bare`).
+    pub sql: SqlDb,
 }
 
 impl FakeHost {
@@ -77,6 +82,22 @@ impl FakeHost {
             },
         );
         host
+    }
+
+    /// A host whose database starts empty (no schema): for tests of the
+    /// migration runner and the importer.
+    pub fn bare() -> Self {
+        let mut host = Self::with_basics();
+        host.sql.bare = true;
+        host
+    }
+
+    /// Opens the database on first use and applies the plugin's schema.
+    fn sql_db(&self) -> HostResult<&SqlDb> {
+        if self.sql.open()? && !self.sql.bare {
+            crate::schema::migrate(self)?;
+        }
+        Ok(&self.sql)
     }
 
     fn next_id(&self) -> String {
@@ -368,5 +389,14 @@ impl Host for FakeHost {
     fn post_webhook(&self, url: &str, body: &str) -> HostResult<()> {
         self.webhooks.borrow_mut().push((url.into(), body.into()));
         Ok(())
+    }
+    fn sql_query(&self, sql: &str, params: &[SqlValue]) -> HostResult<Rows> {
+        self.sql_db()?.query(sql, params)
+    }
+    fn sql_execute(&self, sql: &str, params: &[SqlValue]) -> HostResult<u64> {
+        self.sql_db()?.execute(sql, params)
+    }
+    fn sql_transaction(&self, statements: &[Statement]) -> HostResult<Vec<u64>> {
+        self.sql_db()?.transaction(statements)
     }
 }

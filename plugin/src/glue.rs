@@ -332,6 +332,21 @@ impl Host for WitHost {
     fn post_webhook(&self, url: &str, body: &str) -> HostResult<()> {
         Ok(http_out::post_json(url, body)?)
     }
+    // Compile-fixing stubs until the lead wires the `sql` imports of
+    // contract 0.2.0 (helper branch h/tables does not touch the WIT).
+    fn sql_query(
+        &self,
+        _sql: &str,
+        _params: &[crate::sql::SqlValue],
+    ) -> HostResult<crate::sql::Rows> {
+        Err(HostError::Other("sql: not wired".into()))
+    }
+    fn sql_execute(&self, _sql: &str, _params: &[crate::sql::SqlValue]) -> HostResult<u64> {
+        Err(HostError::Other("sql: not wired".into()))
+    }
+    fn sql_transaction(&self, _statements: &[crate::sql::Statement]) -> HostResult<Vec<u64>> {
+        Err(HostError::Other("sql: not wired".into()))
+    }
 }
 
 struct Plugin;

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::sql::{Rows, SqlValue, Statement};
+
 /// Errors the host reports, mirroring the WIT `error` variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostError {
@@ -200,6 +202,16 @@ pub trait Host {
 
     fn publish_event(&self, event: &str, data: &Value, broadcast: &Broadcast) -> HostResult<()>;
     fn post_webhook(&self, url: &str, body: &str) -> HostResult<()>;
+
+    /// One statement (`$N` placeholders); its result rows. Bad SQL is
+    /// `InvalidInput`, a constraint violation `Conflict`.
+    fn sql_query(&self, sql: &str, params: &[SqlValue]) -> HostResult<Rows>;
+    /// One statement; the number of rows it changed.
+    fn sql_execute(&self, sql: &str, params: &[SqlValue]) -> HostResult<u64>;
+    /// Several statements in one transaction, all or none; the rows each
+    /// changed. A statement changing other than its `expect_changes` rows
+    /// rolls everything back with `Conflict`.
+    fn sql_transaction(&self, statements: &[Statement]) -> HostResult<Vec<u64>>;
 }
 
 /// Updates the JSON document at `key` with `change`, retrying on concurrent

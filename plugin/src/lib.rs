@@ -22,13 +22,17 @@ pub mod limits;
 pub mod playbooks;
 pub mod rest;
 pub mod runs;
+pub mod schema;
 pub mod selfcheck;
+pub mod sql;
 pub mod timefmt;
 
 // The in-memory host: unit tests, and the fuzz targets (`fuzz/`, feature
 // `fuzzing`) that drive the REST API and `/playbook` without a server.
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fake;
+#[cfg(any(test, feature = "fuzzing"))]
+mod fake_sql;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;
