@@ -17,6 +17,7 @@ pub mod host;
 pub mod http;
 pub mod jobs;
 pub mod kvjson;
+pub mod legacy;
 pub mod lifecycle;
 pub mod limits;
 pub mod playbooks;

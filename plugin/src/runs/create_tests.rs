@@ -7,7 +7,6 @@ use serde_json::Value;
 use super::*;
 use crate::host::Post;
 use crate::playbooks::model::{Checklist, ChecklistItem, PlaybookMember, role};
-use crate::playbooks::store::record_key;
 use crate::playbooks::store::test_host::TestHost;
 
 pub(crate) const PB: &str = "pbpbpbpbpbpbpbpbpbpbpbpbpb";
@@ -15,9 +14,22 @@ pub(crate) const PB: &str = "pbpbpbpbpbpbpbpbpbpbpbpbpb";
 /// Stores `pb` directly (test users are not id-shaped, so the playbook
 /// store's validation would refuse invitees and such).
 pub(crate) fn put_playbook(host: &TestHost, pb: &Playbook) {
-    host.inner.kv.borrow_mut().insert(
-        record_key(&pb.id),
-        serde_json::to_vec(pb).expect("playbook JSON"),
+    for table in [
+        "playbooks WHERE id",
+        "playbook_members WHERE playbook_id",
+        "playbook_prefixes WHERE playbook_id",
+    ] {
+        host.inner
+            .sql_execute(
+                &format!("DELETE FROM {table} = $1"),
+                &crate::params![&pb.id],
+            )
+            .expect("delete playbook rows");
+    }
+    assert!(
+        crate::playbooks::store::PlaybookStore::new(&host.inner)
+            .put_raw(pb)
+            .expect("playbook stored")
     );
 }
 

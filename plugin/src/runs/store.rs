@@ -148,35 +148,7 @@ pub fn bump_playbook_counters<H: Host + ?Sized>(
     active: i64,
     last_run_at: Option<i64>,
 ) -> RunResult<()> {
-    let key = crate::playbooks::store::record_key(playbook_id);
-    for _ in 0..MAX_ATTEMPTS {
-        let Some(old) = host.kv_get(&key)? else {
-            return Ok(());
-        };
-        let mut value: serde_json::Value = serde_json::from_slice(&old)
-            .map_err(|e| RunError::Host(HostError::Other(format!("unreadable playbook: {e}"))))?;
-        let Some(fields) = value.as_object_mut() else {
-            return Ok(());
-        };
-        let get = |f: &serde_json::Map<String, serde_json::Value>, k: &str| {
-            f.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0)
-        };
-        let num_runs = (get(fields, "num_runs") + runs).max(0);
-        let active_runs = (get(fields, "active_runs") + active).max(0);
-        fields.insert("num_runs".into(), num_runs.into());
-        fields.insert("active_runs".into(), active_runs.into());
-        if let Some(at) = last_run_at {
-            fields.insert("last_run_at".into(), at.into());
-        }
-        let new = serde_json::to_vec(&value)
-            .map_err(|e| RunError::Host(HostError::Other(e.to_string())))?;
-        if host.kv_compare_and_set(&key, Some(&old), Some(&new))? {
-            return Ok(());
-        }
-    }
-    Err(RunError::Conflict(format!(
-        "playbook {playbook_id} is being changed concurrently"
-    )))
+    Ok(PlaybookStore::new(host).bump_counters(playbook_id, runs, active, last_run_at)?)
 }
 
 /// Who is asking, for visibility checks.
