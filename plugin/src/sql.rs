@@ -129,7 +129,12 @@ impl Statement {
 /// `vec![a.into(), b.into(), …]` for statement parameters.
 #[macro_export]
 macro_rules! params {
-    ($($v:expr),* $(,)?) => { vec![$($crate::sql::SqlValue::from($v)),*] };
+    ($($v:expr),* $(,)?) => {{
+        // Owned (statements keep their parameters); also passed as slices.
+        #[allow(clippy::useless_vec)]
+        let params: Vec<$crate::sql::SqlValue> = vec![$($crate::sql::SqlValue::from($v)),*];
+        params
+    }};
 }
 
 /// A query's result.

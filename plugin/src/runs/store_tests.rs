@@ -5,6 +5,7 @@ use super::*;
 use crate::playbooks::new_id_from_host;
 use crate::playbooks::store::test_host::TestHost;
 use crate::runs::create::tests::{PB, playbook, put_playbook};
+use crate::runs::model::status;
 
 fn run(host: &TestHost, name: &str, team: &str, create_at: i64, owner: &str) -> PlaybookRun {
     PlaybookRun {
@@ -34,6 +35,35 @@ fn user(id: &str) -> Viewer {
     }
 }
 
+/// Rows about run `id` in `table` (`id` column for `runs`, else `run_id`).
+fn rows(host: &TestHost, table: &str, id: &str) -> i64 {
+    let column = if table == "runs" { "id" } else { "run_id" };
+    host.inner
+        .sql_query(
+            &format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = $1"),
+            &crate::params![id],
+        )
+        .unwrap()
+        .first()
+        .unwrap()
+        .i64("n")
+        .unwrap()
+}
+
+/// A text column of run `id`'s row.
+fn column(host: &TestHost, id: &str, column: &str) -> String {
+    host.inner
+        .sql_query(
+            &format!("SELECT {column} AS v FROM runs WHERE id = $1"),
+            &crate::params![id],
+        )
+        .unwrap()
+        .first()
+        .unwrap()
+        .text("v")
+        .unwrap()
+}
+
 fn names(page: &RunPage) -> Vec<&str> {
     page.items.iter().map(|r| r.name.as_str()).collect()
 }
@@ -47,11 +77,11 @@ fn create_writes_record_and_indexes() {
     let stored = store.create(r.clone()).unwrap();
     assert_eq!(stored.update_at, 42);
     assert_eq!(store.get(&r.id).unwrap(), Some(stored.clone()));
-    let kv = host.inner.kv.borrow();
-    assert!(kv.contains_key(&format!("rt/t1/0000000000042/{}", r.id)));
-    assert!(kv.contains_key(&format!("rc/ch-a/{}", r.id)));
-    assert!(kv.contains_key(&format!("rp/{PB}/{}", r.id)));
-    drop(kv);
+    assert_eq!(column(&host, &r.id, "team_id"), "t1");
+    assert_eq!(column(&host, &r.id, "channel_id"), "ch-a");
+    assert_eq!(column(&host, &r.id, "playbook_id"), PB);
+    assert_eq!(column(&host, &r.id, "create_at"), "42");
+    assert_eq!(rows(&host, "run_participants", &r.id), 1);
     assert!(matches!(
         store.create(r.clone()),
         Err(RunError::Conflict(_))
@@ -70,13 +100,12 @@ fn updates_keep_indexed_fields_and_lose_nothing() {
     // A concurrent writer adds a follower between our read and write.
     let id = r.id.clone();
     host.before_next_write(move |inner| {
-        let key = record_key(&id);
-        let mut stored: PlaybookRun = serde_json::from_slice(&inner.kv.borrow()[&key]).unwrap();
-        stored.followers.push("carol".into());
-        inner
-            .kv
-            .borrow_mut()
-            .insert(key, serde_json::to_vec(&stored).unwrap());
+        RunStore::new(inner)
+            .update(&id, |run| {
+                run.followers.push("carol".into());
+                Ok::<_, RunError>(())
+            })
+            .unwrap();
     });
     let updated = store
         .update(&r.id, |run| {
@@ -377,15 +406,11 @@ fn counters_touch_only_counters() {
 }
 
 #[test]
-fn team_lists_read_summaries_kept_in_step_with_updates() {
+fn list_columns_and_child_rows_kept_in_step_with_updates() {
     let host = TestHost::new();
     let store = RunStore::new(&host);
     let r = store.create(run(&host, "alpha", "t1", 10, "bob")).unwrap();
-    let key = format!("rt/t1/0000000000010/{}", r.id);
-    let summary = |host: &TestHost| -> RunSummary {
-        serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap()
-    };
-    assert_eq!(summary(&host), RunSummary::of(&r));
+    assert_eq!(column(&host, &r.id, "current_status"), "InProgress");
     // An update rewrites the summary with the record.
     store
         .update(&r.id, |run| {
@@ -395,11 +420,14 @@ fn team_lists_read_summaries_kept_in_step_with_updates() {
             Ok::<(), RunError>(())
         })
         .unwrap();
-    let s = summary(&host);
     assert_eq!(
-        (s.current_status.as_str(), s.name.as_str()),
-        ("Finished", "alpha renamed")
+        (
+            column(&host, &r.id, "current_status"),
+            column(&host, &r.id, "name_lower")
+        ),
+        ("Finished".into(), "alpha renamed".into())
     );
+    assert_eq!(rows(&host, "run_followers", &r.id), 1);
     let finished = RunFilter {
         team_id: "t1".into(),
         statuses: vec![status::FINISHED.into()],
@@ -411,13 +439,7 @@ fn team_lists_read_summaries_kept_in_step_with_updates() {
     // The page holds whole runs, not skeletons.
     assert_eq!(page.items[0].reporter_user_id, "bob");
 
-    // An index entry from before summaries (empty value) is still listed,
-    // from the record.
-    let old = store.create(run(&host, "legacy", "t1", 20, "bob")).unwrap();
-    host.inner
-        .kv
-        .borrow_mut()
-        .insert(format!("rt/t1/0000000000020/{}", old.id), Vec::new());
+    store.create(run(&host, "legacy", "t1", 20, "bob")).unwrap();
     let all = store
         .list(
             &admin(),
@@ -457,10 +479,11 @@ fn delete_removes_record_and_indexes_after_the_check() {
     let deleted: PlaybookRun = store.delete(&r.id, |_| Ok::<(), RunError>(())).unwrap();
     assert_eq!(deleted.id, r.id);
     assert_eq!(store.get(&r.id).unwrap(), None);
-    let kv = host.inner.kv.borrow();
-    assert!(!kv.keys().any(|k| k.contains(&r.id)), "index entries left");
-    assert!(kv.contains_key(&record_key(&kept.id)));
-    drop(kv);
+    for table in ["runs", "run_participants", "run_timeline", "run_metrics"] {
+        assert_eq!(rows(&host, table, &r.id), 0, "{table} rows left");
+    }
+    assert_eq!(rows(&host, "runs", &kept.id), 1);
+    assert_eq!(rows(&host, "run_participants", &kept.id), 1);
     assert!(matches!(
         store.delete(&r.id, |_| Ok::<(), RunError>(())),
         Err(RunError::NotFound(_))
