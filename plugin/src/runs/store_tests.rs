@@ -489,3 +489,91 @@ fn delete_removes_record_and_indexes_after_the_check() {
         Err(RunError::NotFound(_))
     ));
 }
+
+/// Visibility is the database's: pages and `total_count` count only what
+/// the viewer may see (participant, or viewer of the source playbook).
+#[test]
+fn visibility_pages_and_total_count_in_sql() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let mut pb = playbook(); // private; bob is a member, carol is not
+    pb.public = false;
+    put_playbook(&host, &pb);
+    for i in 0..25 {
+        let mut r = run(&host, &format!("pb{i:02}"), "t1", 1000 + i, "bob");
+        r.playbook_id = PB.into();
+        if i % 5 == 0 {
+            r.participant_ids.push("carol".into());
+        }
+        store.create(r).unwrap();
+    }
+    store.create(run(&host, "other", "t1", 5, "dave")).unwrap();
+    let filter = |page| RunFilter {
+        team_id: "t1".into(),
+        per_page: 2,
+        page,
+        ..Default::default()
+    };
+    let bob = store.list(&user("bob"), &filter(0)).unwrap();
+    assert_eq!(
+        (bob.total_count, bob.page_count, bob.has_more),
+        (25, 13, true)
+    );
+    assert_eq!(names(&bob), ["pb00", "pb01"]);
+    let carol = store.list(&user("carol"), &filter(2)).unwrap();
+    assert_eq!((carol.total_count, carol.has_more), (5, false));
+    assert_eq!(names(&carol), ["pb20"]);
+    // Public playbook: every team member sees its runs.
+    pb.public = true;
+    put_playbook(&host, &pb);
+    assert_eq!(
+        store.list(&user("carol"), &filter(0)).unwrap().total_count,
+        25
+    );
+    // Not in the team: only runs taken part in.
+    assert_eq!(
+        store.list(&user("dave"), &filter(0)).unwrap().total_count,
+        1
+    );
+    assert_eq!(store.list(&admin(), &filter(0)).unwrap().total_count, 26);
+}
+
+#[test]
+fn sorts_tie_break_on_start_then_id_and_search_escapes_wildcards() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    for (name, at, owner) in [("b 100%", 3, "carol"), ("A_1", 1, "bob"), ("a11", 2, "bob")] {
+        store.create(run(&host, name, "t1", at, owner)).unwrap();
+    }
+    let list = |f: RunFilter| {
+        names(&store.list(&admin(), &f).unwrap())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let by = |sort, descending| RunFilter {
+        sort,
+        descending,
+        ..Default::default()
+    };
+    assert_eq!(list(by(RunSort::Name, false)), ["a11", "A_1", "b 100%"]);
+    assert_eq!(
+        list(by(RunSort::OwnerUserId, false)),
+        ["A_1", "a11", "b 100%"]
+    );
+    assert_eq!(
+        list(by(RunSort::OwnerUserId, true)),
+        ["b 100%", "a11", "A_1"]
+    );
+    assert_eq!(list(by(RunSort::CreateAt, true)), ["b 100%", "a11", "A_1"]);
+    let search = |term: &str| {
+        list(RunFilter {
+            search_term: term.into(),
+            ..Default::default()
+        })
+    };
+    assert_eq!(search("a_"), ["A_1"], "_ is not a wildcard");
+    assert_eq!(search("0%"), ["b 100%"], "% is not a wildcard");
+    assert_eq!(search("A1"), ["a11"]);
+    assert!(search("\\").is_empty());
+}
