@@ -15,6 +15,7 @@ pub mod digest;
 pub mod hooks;
 pub mod host;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod kvjson;
 pub mod legacy;

@@ -212,6 +212,14 @@ impl Row<'_> {
         Ok(self.get(column)?.as_str().unwrap_or(""))
     }
 
+    /// A text column; NULL reads as `None`.
+    pub fn opt_text(&self, column: &str) -> HostResult<Option<String>> {
+        match self.get(column)? {
+            SqlValue::Null => Ok(None),
+            _ => self.text(column).map(Some),
+        }
+    }
+
     pub fn opt_i64(&self, column: &str) -> HostResult<Option<i64>> {
         match self.get(column)? {
             SqlValue::Null => Ok(None),

@@ -697,7 +697,7 @@ fn insert_statements(run: &mut PlaybookRun, cap: usize) -> RunResult<Vec<Stateme
 
 /// [`insert_statements`] with every insert `ON CONFLICT DO NOTHING` and no
 /// cap, so a repeated import is harmless and drops nothing.
-fn raw_statements(run: &PlaybookRun) -> RunResult<Vec<Statement>> {
+pub(crate) fn raw_statements(run: &PlaybookRun) -> RunResult<Vec<Statement>> {
     let mut run = run.clone();
     let tx = insert_statements(&mut run, usize::MAX)?;
     Ok(tx
