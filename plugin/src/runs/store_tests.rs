@@ -577,3 +577,75 @@ fn sorts_tie_break_on_start_then_id_and_search_escapes_wildcards() {
     assert_eq!(search("A1"), ["a11"]);
     assert!(search("\\").is_empty());
 }
+
+/// Informative only (`cargo test --release -p playbooks-plugin -- --ignored
+/// bench --nocapture`): 100,000 runs in one team in the fake's SQLite, and
+/// the times of the list queries issue 13 names. The real figures come from
+/// the host benchmark.
+#[test]
+#[ignore]
+fn bench_list_100k_runs() {
+    let host = TestHost::new();
+    let mut pb = playbook();
+    pb.public = false;
+    put_playbook(&host, &pb);
+    let store = RunStore::new(&host);
+    let n = 100_000;
+    let owners = ["bob", "carol", "dave", "erin"];
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let mut r = run(&host, &format!("run {i}"), "t1", i, owners[i as usize % 4]);
+        r.playbook_id = PB.into();
+        if i % 3 == 0 {
+            r.current_status = status::FINISHED.into();
+            r.end_at = i + 10;
+        }
+        store.create(r).unwrap();
+    }
+    eprintln!("fill: {:?}", started.elapsed());
+    let time = |label: &str, viewer: &Viewer, f: RunFilter| {
+        let mut times: Vec<_> = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let page = store.list(viewer, &f).unwrap();
+                assert!(page.total_count > 0, "{label}");
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        eprintln!("{label}: p50 {:?}", times[2]);
+    };
+    let first_page = |f: RunFilter| RunFilter {
+        team_id: "t1".into(),
+        per_page: 20,
+        descending: true,
+        ..f
+    };
+    time(
+        "first page, admin",
+        &admin(),
+        first_page(Default::default()),
+    );
+    time(
+        "first page, member",
+        &user("bob"),
+        first_page(Default::default()),
+    );
+    time(
+        "owner + status",
+        &user("bob"),
+        first_page(RunFilter {
+            owner_user_id: "carol".into(),
+            statuses: vec![status::IN_PROGRESS.into()],
+            ..Default::default()
+        }),
+    );
+    time(
+        "search",
+        &user("bob"),
+        first_page(RunFilter {
+            search_term: "run 4242".into(),
+            ..Default::default()
+        }),
+    );
+}
