@@ -57,11 +57,6 @@ fn setup() -> TestHost {
     let mut pb = playbook();
     pb.invite_users_enabled = false;
     put_playbook(&host, &pb);
-    // Listed in its team (the run dialog offers the team's playbooks).
-    host.inner
-        .kv
-        .borrow_mut()
-        .insert(crate::playbooks::store::index_key("t1", PB), Vec::new());
     host
 }
 

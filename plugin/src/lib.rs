@@ -15,14 +15,21 @@ pub mod digest;
 pub mod hooks;
 pub mod host;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod kvjson;
+pub mod legacy;
 pub mod lifecycle;
 pub mod limits;
 pub mod playbooks;
 pub mod rest;
 pub mod runs;
+pub mod schema;
 pub mod selfcheck;
+pub mod sql;
+
+/// `params![a, b]`: statement parameters (from the SDK).
+pub use chatops_plugin_sdk::params;
 pub mod timefmt;
 
 // The in-memory host: unit tests, and the fuzz targets (`fuzz/`, feature

@@ -21,6 +21,10 @@ pub fn autocomplete_data() -> Value {
 }
 
 pub fn activate<H: Host>(host: &H) -> HostResult<()> {
+    // The tables first, then the one-time move of older releases' KV
+    // records into them (resumable; a no-op once done).
+    crate::schema::migrate(host)?;
+    crate::import::run(host)?;
     host.ensure_bot(
         BOT_USERNAME,
         BOT_DISPLAY_NAME,

@@ -102,10 +102,12 @@ pub const BODY_BYTES: usize = 1024 * 1024;
 /// (checked before the body is decoded into a document): far above the
 /// largest legal playbook, far below what would exhaust the memory.
 pub const BODY_ELEMENTS: usize = 50_000;
-/// Timeline events kept per run; beyond, the oldest are dropped.
-pub const TIMELINE_EVENTS: usize = 2000;
+/// Timeline events kept per run; beyond, the oldest are dropped. They are
+/// rows (no size cap); this bounds what one read of a run costs the
+/// plugin's memory (a few MB), far above what incidents produce.
+pub const TIMELINE_EVENTS: usize = 20_000;
 /// Status posts kept per run; beyond, the oldest are dropped.
-pub const STATUS_POSTS: usize = 2000;
+pub const STATUS_POSTS: usize = 20_000;
 
 // ---- checks ----
 

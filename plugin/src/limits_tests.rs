@@ -2,7 +2,6 @@ use serde_json::json;
 
 use super::*;
 use crate::playbooks::model::ChecklistItem;
-use crate::runs::logs::Layout;
 use crate::runs::model::RunMetricData;
 
 fn id(n: usize) -> String {
@@ -82,8 +81,7 @@ fn a_maximal_run_fits_the_kv_cap() {
     let mut run = maximal_structure();
     run.update_counts();
     assert!(super::run(&run).is_ok(), "{:?}", super::run(&run));
-    let layout = Layout::default();
-    let structure = crate::runs::store::encode(&mut run, layout).unwrap().len();
+    let structure = crate::runs::store::encode(&mut run).unwrap().len();
     // Texts add at most what the budget has left: each text's share of
     // the record is its escaped length, which the budget counts.
     let bound = structure + TEXT_BUDGET_BYTES - run_text_bytes(&run);
@@ -115,7 +113,7 @@ fn a_maximal_run_fits_the_kv_cap() {
         }
     }
     assert!(super::run(&run).is_ok(), "{:?}", super::run(&run));
-    let size = crate::runs::store::encode(&mut run, layout).unwrap().len();
+    let size = crate::runs::store::encode(&mut run).unwrap().len();
     assert!(size <= bound, "{size} > {bound}");
 }
 

@@ -31,6 +31,8 @@ pub mod kvjson;
 mod plugin;
 pub mod sql;
 
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(target_arch = "wasm32")]
 pub mod wit;
 

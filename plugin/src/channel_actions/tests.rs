@@ -167,10 +167,6 @@ fn routes_validate_and_check_membership() {
 #[test]
 fn keyword_prompt_once_per_thread_then_run_or_ignore() {
     let (mut host, _) = setup_run();
-    host.inner
-        .kv
-        .borrow_mut()
-        .insert(crate::playbooks::store::index_key("t1", PB), Vec::new());
     let action = prompt_action(&host, &["outage", "sev 1"], json!({}));
     let first = post(&host, "bob", "", "We have an OUTAGE, looks like Sev 1!");
     let found = prompts(&host);

@@ -186,11 +186,6 @@ fn a_leading_run_number_picks_among_several_runs() {
 #[test]
 fn run_directly_by_name_or_through_the_dialog() {
     let (host, _) = setup_run();
-    // The test playbook is stored without its team index entry: add it.
-    host.inner.kv.borrow_mut().insert(
-        crate::playbooks::store::index_key("t1", crate::runs::create::tests::PB),
-        Vec::new(),
-    );
     let reply = cmd(
         &host,
         "bob",

@@ -1,31 +1,29 @@
-//! Playbook persistence over the host's key-value store.
+//! Playbook persistence in the plugin's SQL tables (decision 022).
 //!
-//! # Key layout
-//!
-//! | key | value | purpose |
-//! |---|---|---|
-//! | `pb/<id>` | the [`Playbook`] as JSON | the record, whole |
-//! | `pbt/<team_id>/<id>` | `""` | team index: the playbooks of a team |
-//! | `pbpfx/<team_id>/<PREFIX>` | the playbook id | `run_number_prefix` uniqueness per team |
+//! | table | row |
+//! |---|---|
+//! | `playbooks` | `id`, `team_id`, `title_lower`, `public`, `delete_at`, the run counters (`num_runs`, `active_runs`, `last_run_at`), `version`, and `data`: the [`Playbook`] JSON |
+//! | `playbook_members` | `(playbook_id, user_id)` per member: "playbooks this user may see" in SQL |
+//! | `playbook_prefixes` | `(team_id, PREFIX) -> playbook_id`: `run_number_prefix` unique per team |
 //!
 //! - `<PREFIX>` is the run number prefix upper-cased, so uniqueness is
 //!   case-insensitive; a playbook without a prefix claims nothing. Claims
 //!   are kept while a playbook is archived (its runs keep their numbers).
-//! - Create writes the record, the index entry and the prefix claim in one
-//!   `atomic_write` expecting `pb/<id>` and the claim to be absent.
-//! - Updates are read-modify-write ([`PlaybookStore::update`]): the record
-//!   is replaced with compare-and-set on its previous bytes, retried when a
-//!   concurrent writer got there first, so no update is lost. When the
-//!   prefix changes, the same compare-and-set is an expectation of one
-//!   `atomic_write` that also releases the old claim and takes the new one.
-//! - `id` and `team_id` never change after create, so the index entry is
-//!   written once. Playbooks are never deleted (archiving sets `delete_at`).
-//! - Listing scans `pbt/<team>/` with `list_keys` pages of [`PAGE`] keys
-//!   and loads the records with `get_many` in chunks of [`PAGE`].
+//! - Create inserts the row, its members and its prefix claim in one
+//!   transaction: an existing id or a taken prefix is a constraint
+//!   violation, and nothing is written.
+//! - Updates are read-modify-write ([`PlaybookStore::update`]): the row is
+//!   replaced `WHERE id = $1 AND version = $2` (exactly one change expected),
+//!   retried when a concurrent writer got there first, so no update is lost.
+//!   Members and the prefix claim change in the same transaction.
+//! - The run counters are columns, changed by one `UPDATE … SET n = n + 1`
+//!   when runs start and finish (no read-modify-write, so starting a run
+//!   never contends with an edit of the playbook); they override the
+//!   copies in `data` on read.
+//! - `id` and `team_id` never change after create. Playbooks are never
+//!   deleted (archiving sets `delete_at`).
 //!
-//! Runs will follow the same style (`run/<id>`, `runt/<team>/<id>`, …).
-//!
-//! The store enforces what keeps the keys consistent (ids, team, prefix
+//! The store enforces what keeps the rows consistent (ids, team, prefix
 //! claims), recomputes `num_stages`/`num_steps`, stamps `create_at` and
 //! `update_at` with the host clock and validates every record it writes.
 //! Permissions are the caller's business.
@@ -38,31 +36,20 @@ use serde::Serialize;
 
 use super::model::Playbook;
 use super::validate::{FieldError, validate_playbook};
-use crate::host::{Host, HostError, KvOp};
+use crate::host::{Host, HostError, Level};
+use crate::params;
+use crate::sql::{Row, SqlValue, Statement, placeholders};
 
-pub use crate::kvjson::PAGE;
+/// Ids per `IN (…)` list when loading many records.
+pub const PAGE: usize = 500;
 /// Attempts of a read-modify-write before giving up on contention.
 const MAX_ATTEMPTS: usize = 64;
 
-pub fn record_key(id: &str) -> String {
-    format!("pb/{id}")
-}
-
-fn team_prefix(team_id: &str) -> String {
-    format!("pbt/{team_id}/")
-}
-
-pub fn index_key(team_id: &str, id: &str) -> String {
-    format!("pbt/{team_id}/{id}")
-}
-
-/// The claim key of a run number prefix, if the playbook has one.
-pub fn prefix_key(team_id: &str, prefix: &str) -> Option<String> {
-    (!prefix.is_empty()).then(|| format!("pbpfx/{team_id}/{}", prefix.to_ascii_uppercase()))
-}
+/// The columns a playbook is read from.
+const COLUMNS: &str = "id, version, num_runs, active_runs, last_run_at, data";
 
 fn claim_of(pb: &Playbook) -> Option<String> {
-    prefix_key(&pb.team_id, &pb.run_number_prefix)
+    (!pb.run_number_prefix.is_empty()).then(|| pb.run_number_prefix.to_ascii_uppercase())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,15 +165,6 @@ impl Default for ListFilter {
 }
 
 impl ListFilter {
-    fn matches(&self, pb: &Playbook, term: &str) -> bool {
-        (self.with_archived || !pb.is_archived())
-            && (term.is_empty() || pb.title.to_lowercase().contains(term))
-            && self
-                .visible_to
-                .as_deref()
-                .is_none_or(|user| pb.public || pb.member(user).is_some())
-    }
-
     fn compare(&self, a: &Playbook, b: &Playbook) -> Ordering {
         let order = self
             .sort
@@ -222,14 +200,22 @@ impl<'a, H: Host + ?Sized> PlaybookStore<'a, H> {
     }
 
     pub fn get(&self, id: &str) -> StoreResult<Option<Playbook>> {
-        self.host
-            .kv_get(&record_key(id))?
-            .map(|bytes| decode(&bytes))
+        Ok(self.get_versioned(id)?.map(|(pb, _)| pb))
+    }
+
+    /// The playbook and its row version.
+    fn get_versioned(&self, id: &str) -> StoreResult<Option<(Playbook, i64)>> {
+        let rows = self.host.sql_query(
+            &format!("SELECT {COLUMNS} FROM playbooks WHERE id = $1"),
+            &params![id],
+        )?;
+        rows.first()
+            .map(|row| Ok((decode(&row)?, row.i64("version")?)))
             .transpose()
     }
 
-    /// Stores a new playbook (its `id` set by the caller), with its index
-    /// entry and prefix claim, atomically. Stamps `create_at`/`update_at`,
+    /// Stores a new playbook (its `id` set by the caller), with its members
+    /// and prefix claim, in one transaction. Stamps `create_at`/`update_at`,
     /// recomputes the counts, validates. Fails with `Invalid` on
     /// `run_number_prefix` when another playbook of the team has the prefix.
     pub fn create(&self, mut pb: Playbook) -> StoreResult<Playbook> {
@@ -240,33 +226,34 @@ impl<'a, H: Host + ?Sized> PlaybookStore<'a, H> {
         pb.update_at = now;
         pb.update_counts();
         validate_playbook(&pb)?;
-        let bytes = encode(&pb)?;
-        let key = record_key(&pb.id);
-        let mut expect = vec![(key.clone(), None)];
-        let mut ops = vec![
-            KvOp::Set(key.clone(), bytes),
-            KvOp::Set(index_key(&pb.team_id, &pb.id), Vec::new()),
-        ];
-        if let Some(claim) = claim_of(&pb) {
-            expect.push((claim.clone(), None));
-            ops.push(KvOp::Set(claim, pb.id.clone().into_bytes()));
+        match self.host.sql_transaction(&insert_statements(&pb)?) {
+            Ok(_) => Ok(pb),
+            Err(HostError::Conflict) => {
+                // Say which constraint failed.
+                if let Some(claim) = claim_of(&pb)
+                    && self.prefix_owner(&pb.team_id, &claim)?.is_some()
+                {
+                    return Err(prefix_taken(&pb.run_number_prefix));
+                }
+                if self.get_versioned(&pb.id).ok().flatten().is_some() {
+                    return Err(StoreError::Conflict(format!(
+                        "playbook {} already exists",
+                        pb.id
+                    )));
+                }
+                Err(StoreError::Conflict("concurrent change, try again".into()))
+            }
+            Err(e) => Err(e.into()),
         }
-        if self.host.kv_atomic_write(&expect, &ops)? {
-            return Ok(pb);
-        }
-        // Say which expectation failed.
-        if let Some(claim) = claim_of(&pb)
-            && self.host.kv_get(&claim)?.is_some()
-        {
-            return Err(prefix_taken(&pb.run_number_prefix));
-        }
-        if self.host.kv_get(&key)?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "playbook {} already exists",
-                pb.id
-            )));
-        }
-        Err(StoreError::Conflict("concurrent change, try again".into()))
+    }
+
+    /// Which playbook holds prefix claim `claim` (upper-cased) in the team.
+    fn prefix_owner(&self, team_id: &str, claim: &str) -> StoreResult<Option<String>> {
+        let rows = self.host.sql_query(
+            "SELECT playbook_id FROM playbook_prefixes WHERE team_id = $1 AND prefix = $2",
+            &params![team_id, claim],
+        )?;
+        Ok(rows.first().map(|r| r.text("playbook_id")).transpose()?)
     }
 
     /// Read-modify-write of playbook `id`: `change` edits a copy of the
@@ -283,27 +270,24 @@ impl<'a, H: Host + ?Sized> PlaybookStore<'a, H> {
         E: From<StoreError>,
         F: FnMut(&mut Playbook) -> Result<(), E>,
     {
-        let key = record_key(id);
         for _ in 0..MAX_ATTEMPTS {
-            let old_bytes = self
-                .host
-                .kv_get(&key)
-                .map_err(StoreError::from)?
-                .ok_or(StoreError::NotFound)?;
-            let current = decode(&old_bytes)?;
+            let (current, version) = self.get_versioned(id)?.ok_or(StoreError::NotFound)?;
             let mut next = current.clone();
             change(&mut next)?;
             next.id = current.id.clone();
             next.team_id = current.team_id.clone();
             next.create_at = current.create_at;
             next.update_at = current.update_at;
+            next.num_runs = current.num_runs;
+            next.active_runs = current.active_runs;
+            next.last_run_at = current.last_run_at;
             next.update_counts();
             if next == current {
                 return Ok(current);
             }
             next.update_at = self.host.now_ms();
             validate_playbook(&next).map_err(StoreError::from)?;
-            if self.replace(&current, &old_bytes, &next)? {
+            if self.replace(&current, version, &next)? {
                 return Ok(next);
             }
         }
@@ -313,83 +297,183 @@ impl<'a, H: Host + ?Sized> PlaybookStore<'a, H> {
         .into())
     }
 
-    /// Compare-and-set of the record from `old_bytes` to `next`, moving the
-    /// prefix claim in the same atomic write when it changes. `false` when
-    /// something changed in between.
-    fn replace(&self, current: &Playbook, old_bytes: &[u8], next: &Playbook) -> StoreResult<bool> {
-        let key = record_key(&next.id);
-        let new_bytes = encode(next)?;
+    /// Replaces the row at `version` with `next`, moving the prefix claim
+    /// and members in the same transaction. `false` when something changed
+    /// in between (the caller reads again).
+    fn replace(&self, current: &Playbook, version: i64, next: &Playbook) -> StoreResult<bool> {
         let (old_claim, new_claim) = (claim_of(current), claim_of(next));
-        if old_claim == new_claim {
-            return Ok(self
-                .host
-                .kv_compare_and_set(&key, Some(old_bytes), Some(&new_bytes))?);
+        let mut tx = vec![
+            Statement::new(
+                "UPDATE playbooks SET title_lower = $3, public = $4, delete_at = $5, \
+                 data = $6, version = version + 1 WHERE id = $1 AND version = $2",
+                params![
+                    &next.id,
+                    version,
+                    next.title.to_lowercase(),
+                    next.public,
+                    next.delete_at,
+                    encode(next)?
+                ],
+            )
+            .expect(1),
+        ];
+        if current.members != next.members {
+            tx.push(Statement::new(
+                "DELETE FROM playbook_members WHERE playbook_id = $1",
+                params![&next.id],
+            ));
+            tx.extend(member_statements(next));
         }
-        let id = next.id.as_bytes().to_vec();
-        let mut expect = vec![(key.clone(), Some(old_bytes.to_vec()))];
-        let mut ops = vec![KvOp::Set(key, new_bytes)];
-        if let Some(claim) = old_claim
-            && self.host.kv_get(&claim)?.as_deref() == Some(id.as_slice())
-        {
-            expect.push((claim.clone(), Some(id.clone())));
-            ops.push(KvOp::Delete(claim));
-        }
-        if let Some(claim) = new_claim {
-            let owner = self.host.kv_get(&claim)?;
-            if owner.as_ref().is_some_and(|o| *o != id) {
-                return Err(prefix_taken(&next.run_number_prefix));
+        if old_claim != new_claim {
+            if let Some(claim) = old_claim {
+                tx.push(Statement::new(
+                    "DELETE FROM playbook_prefixes WHERE team_id = $1 AND prefix = $2 \
+                     AND playbook_id = $3",
+                    params![&next.team_id, claim, &next.id],
+                ));
             }
-            expect.push((claim.clone(), owner));
-            ops.push(KvOp::Set(claim, id));
+            if let Some(claim) = new_claim {
+                match self.prefix_owner(&next.team_id, &claim)? {
+                    Some(owner) if owner != next.id => {
+                        return Err(prefix_taken(&next.run_number_prefix));
+                    }
+                    Some(_) => {}
+                    None => tx.push(Statement::new(
+                        "INSERT INTO playbook_prefixes (team_id, prefix, playbook_id) \
+                         VALUES ($1, $2, $3)",
+                        params![&next.team_id, claim, &next.id],
+                    )),
+                }
+            }
         }
-        Ok(self.host.kv_atomic_write(&expect, &ops)?)
+        match self.host.sql_transaction(&tx) {
+            Ok(_) => Ok(true),
+            // A concurrent edit, or a prefix claimed meanwhile: the next
+            // attempt reads again and says which.
+            Err(HostError::Conflict) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
-    /// The ids in the team index of `team_id`.
+    /// Adjusts the run counters (`num_runs`, `active_runs`, `last_run_at`)
+    /// in one statement (never below 0; `last_run_at` set when given).
+    /// A missing playbook is left alone.
+    pub fn bump_counters(
+        &self,
+        id: &str,
+        runs: i64,
+        active: i64,
+        last_run_at: Option<i64>,
+    ) -> StoreResult<()> {
+        self.host.sql_execute(
+            "UPDATE playbooks SET \
+             num_runs = CASE WHEN num_runs + $2 < 0 THEN 0 ELSE num_runs + $2 END, \
+             active_runs = CASE WHEN active_runs + $3 < 0 THEN 0 ELSE active_runs + $3 END, \
+             last_run_at = CASE WHEN $5 = 1 THEN $4 ELSE last_run_at END \
+             WHERE id = $1",
+            &params![
+                id,
+                runs,
+                active,
+                last_run_at.unwrap_or(0),
+                last_run_at.is_some()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The ids of the playbooks of `team_id`.
     pub fn ids_in_team(&self, team_id: &str) -> StoreResult<Vec<String>> {
-        let prefix = team_prefix(team_id);
-        Ok(self
-            .keys(&prefix)?
-            .into_iter()
-            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_owned))
-            .filter(|id| !id.is_empty() && !id.contains('/'))
-            .collect())
+        let rows = self.host.sql_query(
+            "SELECT id FROM playbooks WHERE team_id = $1 ORDER BY id",
+            &params![team_id],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| r.text("id"))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The teams that have at least one playbook, sorted.
     pub fn team_ids(&self) -> StoreResult<Vec<String>> {
-        let teams: BTreeSet<String> = self
-            .keys("pbt/")?
-            .into_iter()
-            .filter_map(|k| Some(k.strip_prefix("pbt/")?.split_once('/')?.0.to_owned()))
-            .collect();
-        Ok(teams.into_iter().collect())
+        let rows = self.host.sql_query(
+            "SELECT DISTINCT team_id FROM playbooks ORDER BY team_id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| r.text("team_id"))
+            .collect::<Result<_, _>>()?)
     }
 
-    /// Every key under `prefix`, page by page.
-    fn keys(&self, prefix: &str) -> StoreResult<Vec<String>> {
-        Ok(crate::kvjson::all_keys(self.host, prefix)?)
-    }
-
-    /// The playbooks with these ids, in chunks of [`PAGE`]; missing ones
-    /// are skipped, unreadable ones logged and skipped.
+    /// The playbooks with these ids, [`PAGE`] per query; missing ones are
+    /// skipped, unreadable ones logged and skipped.
     pub fn get_many(&self, ids: &[String]) -> StoreResult<Vec<Playbook>> {
-        let keys: Vec<String> = ids.iter().map(|id| record_key(id)).collect();
-        Ok(crate::kvjson::get_many(self.host, &keys)?)
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(PAGE) {
+            let params: Vec<SqlValue> = chunk.iter().map(SqlValue::from).collect();
+            let rows = self.host.sql_query(
+                &format!(
+                    "SELECT {COLUMNS} FROM playbooks WHERE id IN ({})",
+                    placeholders(1, chunk.len())
+                ),
+                &params,
+            )?;
+            self.decode_rows(&rows, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn decode_rows(&self, rows: &crate::sql::Rows, out: &mut Vec<Playbook>) -> StoreResult<()> {
+        for row in rows.iter() {
+            match decode(&row) {
+                Ok(pb) => out.push(pb),
+                Err(e) => self.host.log(
+                    Level::Warn,
+                    &format!(
+                        "skipping unreadable playbook {}: {e}",
+                        row.str("id").unwrap_or("")
+                    ),
+                ),
+            }
+        }
+        Ok(())
     }
 
     /// The playbooks of `team_ids` that pass `filter`, sorted and paged.
+    /// The database filters (team, archived, title, visibility); a team's
+    /// playbooks are few, so sorting and paging happen here.
     pub fn list(&self, team_ids: &[String], filter: &ListFilter) -> StoreResult<PlaybookPage> {
         let teams: BTreeSet<&String> = team_ids.iter().collect();
-        let term = filter.search_term.to_lowercase();
+        let teams: Vec<&String> = teams.into_iter().collect();
         let mut all = Vec::new();
-        for team in teams {
-            let ids = self.ids_in_team(team)?;
-            all.extend(
-                self.get_many(&ids)?
-                    .into_iter()
-                    .filter(|pb| pb.team_id == *team && filter.matches(pb, &term)),
+        for chunk in teams.chunks(PAGE) {
+            let mut params: Vec<SqlValue> = chunk.iter().map(|t| SqlValue::from(*t)).collect();
+            let mut sql = format!(
+                "SELECT {COLUMNS} FROM playbooks WHERE team_id IN ({})",
+                placeholders(1, chunk.len())
             );
+            if !filter.with_archived {
+                sql.push_str(" AND delete_at = 0");
+            }
+            if !filter.search_term.is_empty() {
+                params
+                    .push(crate::sql::contains_pattern(&filter.search_term.to_lowercase()).into());
+                sql.push_str(&format!(
+                    " AND title_lower LIKE ${} ESCAPE '\\'",
+                    params.len()
+                ));
+            }
+            if let Some(user) = &filter.visible_to {
+                params.push(user.into());
+                sql.push_str(&format!(
+                    " AND (public = 1 OR EXISTS (SELECT 1 FROM playbook_members m \
+                     WHERE m.playbook_id = playbooks.id AND m.user_id = ${}))",
+                    params.len()
+                ));
+            }
+            let rows = self.host.sql_query(&sql, &params)?;
+            self.decode_rows(&rows, &mut all)?;
         }
         all.sort_by(|a, b| filter.compare(a, b));
         let total_count = all.len();
@@ -403,6 +487,76 @@ impl<'a, H: Host + ?Sized> PlaybookStore<'a, H> {
             items: all.drain(start..end).collect(),
         })
     }
+
+    /// Stores `pb` exactly as given (no stamping, counting or validation;
+    /// counters included): the importer's, and tests' way to set up state.
+    /// An existing row with this id is left alone (`false`).
+    pub fn put_raw(&self, pb: &Playbook) -> StoreResult<bool> {
+        let changed = self.host.sql_transaction(&raw_statements(pb)?)?;
+        Ok(changed.first().copied() == Some(1))
+    }
+}
+
+/// The statements inserting a new playbook row, its members and claim.
+fn insert_statements(pb: &Playbook) -> StoreResult<Vec<Statement>> {
+    let mut tx = vec![Statement::new(
+        "INSERT INTO playbooks (id, team_id, title_lower, public, delete_at, num_runs, \
+         active_runs, last_run_at, version, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
+        row_params(pb)?,
+    )];
+    tx.extend(member_statements(pb));
+    if let Some(claim) = claim_of(pb) {
+        tx.push(Statement::new(
+            "INSERT INTO playbook_prefixes (team_id, prefix, playbook_id) VALUES ($1, $2, $3)",
+            params![&pb.team_id, claim, &pb.id],
+        ));
+    }
+    Ok(tx)
+}
+
+/// Like [`insert_statements`], but each is `ON CONFLICT DO NOTHING`, so a
+/// repeated import is harmless (and a prefix already claimed stays with
+/// its owner).
+pub(crate) fn raw_statements(pb: &Playbook) -> StoreResult<Vec<Statement>> {
+    Ok(insert_statements(pb)?
+        .into_iter()
+        .map(|mut s| {
+            let target = if s.sql.starts_with("INSERT INTO playbooks ") {
+                Some(" ON CONFLICT (id) DO NOTHING")
+            } else if s.sql.starts_with("INSERT INTO playbook_prefixes ") {
+                Some(" ON CONFLICT (team_id, prefix) DO NOTHING")
+            } else {
+                None // members already say ON CONFLICT
+            };
+            s.sql.push_str(target.unwrap_or(""));
+            s
+        })
+        .collect())
+}
+
+fn row_params(pb: &Playbook) -> StoreResult<Vec<SqlValue>> {
+    Ok(params![
+        &pb.id,
+        &pb.team_id,
+        pb.title.to_lowercase(),
+        pb.public,
+        pb.delete_at,
+        pb.num_runs,
+        pb.active_runs,
+        pb.last_run_at,
+        encode(pb)?
+    ])
+}
+
+fn member_statements(pb: &Playbook) -> impl Iterator<Item = Statement> + '_ {
+    let users: BTreeSet<&str> = pb.members.iter().map(|m| m.user_id.as_str()).collect();
+    users.into_iter().map(|user| {
+        Statement::new(
+            "INSERT INTO playbook_members (playbook_id, user_id) VALUES ($1, $2) \
+             ON CONFLICT (playbook_id, user_id) DO NOTHING",
+            params![&pb.id, user],
+        )
+    })
 }
 
 fn prefix_taken(prefix: &str) -> StoreError {
@@ -412,19 +566,26 @@ fn prefix_taken(prefix: &str) -> StoreError {
     ))
 }
 
-/// Ids and team ids become parts of keys: they must be non-empty and
-/// slash-free for the layout to stay unambiguous.
+/// Ids and team ids must be present, short and slash-free (they were key
+/// parts in the KV layout, and the rule keeps ids plain).
 fn check_key_part(field: &str, value: &str) -> StoreResult<()> {
     Ok(crate::kvjson::check_key_part(field, value)?)
 }
 
-fn decode(bytes: &[u8]) -> StoreResult<Playbook> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Host(HostError::Other(format!("unreadable playbook record: {e}"))))
+/// A playbook from its row: the JSON document, with the counters from
+/// their columns.
+fn decode(row: &Row<'_>) -> StoreResult<Playbook> {
+    let mut pb: Playbook = serde_json::from_str(row.str("data")?).map_err(|e| {
+        StoreError::Host(HostError::Other(format!("unreadable playbook record: {e}")))
+    })?;
+    pb.num_runs = row.i64("num_runs")?;
+    pb.active_runs = row.i64("active_runs")?;
+    pb.last_run_at = row.i64("last_run_at")?;
+    Ok(pb)
 }
 
-fn encode(pb: &Playbook) -> StoreResult<Vec<u8>> {
-    serde_json::to_vec(pb).map_err(|e| StoreError::Host(HostError::Other(e.to_string())))
+fn encode(pb: &Playbook) -> StoreResult<String> {
+    serde_json::to_string(pb).map_err(|e| StoreError::Host(HostError::Other(e.to_string())))
 }
 
 #[cfg(any(test, feature = "fuzzing"))]

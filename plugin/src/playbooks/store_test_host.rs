@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::fake::FakeHost;
 use crate::host::*;
+use crate::sql::{Rows, SqlValue, Statement};
 
 type Hook = Box<dyn FnOnce(&FakeHost)>;
 
@@ -292,13 +293,20 @@ impl Http for TestHost {
 }
 
 impl Sql for TestHost {
+    /// A query that writes (`RETURNING`) counts as a write.
     fn sql_query(&self, sql: &str, params: &[SqlValue]) -> HostResult<Rows> {
+        let head = sql.trim_start().get(..6).unwrap_or("");
+        if !head.eq_ignore_ascii_case("select") {
+            self.on_write();
+        }
         self.inner.sql_query(sql, params)
     }
     fn sql_execute(&self, sql: &str, params: &[SqlValue]) -> HostResult<u64> {
+        self.on_write();
         self.inner.sql_execute(sql, params)
     }
     fn sql_transaction(&self, statements: &[Statement]) -> HostResult<Vec<u64>> {
+        self.on_write();
         self.inner.sql_transaction(statements)
     }
 }

@@ -1,3 +1,4 @@
+use crate::host::prelude::*;
 use std::cell::Cell;
 
 use super::test_host::TestHost;
@@ -24,12 +25,35 @@ fn with_prefix(id: &str, prefix: &str) -> Playbook {
     }
 }
 
+/// What the old KV layout kept under `key`, asked of the tables:
+/// `pbt/<team>/<id>` ("" when listed in the team) and
+/// `pbpfx/<team>/<PREFIX>` (the claiming playbook's id).
 fn kv(host: &TestHost, key: &str) -> Option<String> {
-    host.inner
-        .kv
-        .borrow()
-        .get(key)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
+    let parts: Vec<&str> = key.split('/').collect();
+    let (sql, value) = match parts[0] {
+        "pbt" => (
+            "SELECT '' AS v FROM playbooks WHERE team_id = $1 AND id = $2",
+            "v",
+        ),
+        "pbpfx" => (
+            "SELECT playbook_id AS v FROM playbook_prefixes WHERE team_id = $1 AND prefix = $2",
+            "v",
+        ),
+        other => panic!("no table for {other}"),
+    };
+    let rows = host
+        .inner
+        .sql_query(sql, &crate::params![parts[1], parts[2]])
+        .unwrap();
+    rows.first().map(|r| r.text(value).unwrap())
+}
+
+fn playbook_rows(host: &TestHost) -> i64 {
+    let rows = host
+        .inner
+        .sql_query("SELECT COUNT(*) AS n FROM playbooks", &[])
+        .unwrap();
+    rows.first().unwrap().i64("n").unwrap()
 }
 
 fn field(err: StoreError) -> String {
@@ -40,7 +64,7 @@ fn field(err: StoreError) -> String {
 }
 
 #[test]
-fn create_writes_record_index_and_claim_in_one_atomic_write() {
+fn create_writes_record_index_and_claim_in_one_transaction() {
     let host = TestHost::new();
     let store = PlaybookStore::new(&host);
     let mut pb = with_prefix("p1", "inc");
@@ -89,11 +113,7 @@ fn create_refuses_an_existing_id_and_invalid_playbooks() {
     let mut bad_team = playbook("p3", "x");
     bad_team.team_id = "t1/x".into();
     assert_eq!(field(store.create(bad_team).unwrap_err()), "team_id");
-    assert_eq!(
-        host.inner.kv.borrow().len(),
-        2,
-        "nothing but p1's record and index"
-    );
+    assert_eq!(playbook_rows(&host), 1, "nothing but p1");
 }
 
 #[test]
@@ -232,11 +252,12 @@ fn a_concurrent_write_between_read_and_compare_and_set_is_not_lost() {
     // Another writer changes the description after our read, before our
     // compare-and-set.
     host.before_next_write(|fake| {
-        let mut pb: Playbook = serde_json::from_slice(&fake.kv.borrow()["pb/p1"]).unwrap();
-        pb.description = "written concurrently".into();
-        fake.kv
-            .borrow_mut()
-            .insert("pb/p1".into(), serde_json::to_vec(&pb).unwrap());
+        PlaybookStore::new(fake)
+            .update("p1", |pb| {
+                pb.description = "written concurrently".into();
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
     });
     let calls = Cell::new(0);
     let updated = store
@@ -258,9 +279,9 @@ fn a_prefix_claimed_concurrently_is_detected_on_retry() {
     let store = PlaybookStore::new(&host);
     store.create(with_prefix("p1", "INC")).unwrap();
     host.before_next_write(|fake| {
-        fake.kv
-            .borrow_mut()
-            .insert("pbpfx/t1/SEV".into(), b"p9".to_vec());
+        PlaybookStore::new(fake)
+            .create(with_prefix("p9", "SEV"))
+            .unwrap();
     });
     let err = store
         .update("p1", |pb| {
@@ -278,9 +299,9 @@ fn a_prefix_claimed_concurrently_fails_create() {
     let host = TestHost::new();
     let store = PlaybookStore::new(&host);
     host.before_next_write(|fake| {
-        fake.kv
-            .borrow_mut()
-            .insert("pbpfx/t1/INC".into(), b"p9".to_vec());
+        PlaybookStore::new(fake)
+            .create(with_prefix("p9", "INC"))
+            .unwrap();
     });
     assert_eq!(
         field(store.create(with_prefix("p1", "INC")).unwrap_err()),
@@ -471,14 +492,13 @@ fn unreadable_records_are_skipped_in_lists_and_errors_on_get() {
     let host = TestHost::new();
     let store = PlaybookStore::new(&host);
     store.create(playbook("p1", "A")).unwrap();
+    store.create(playbook("p2", "B")).unwrap();
     host.inner
-        .kv
-        .borrow_mut()
-        .insert("pb/p2".into(), b"not json".to_vec());
-    host.inner
-        .kv
-        .borrow_mut()
-        .insert("pbt/t1/p2".into(), Vec::new());
+        .sql_execute(
+            "UPDATE playbooks SET data = 'not json' WHERE id = 'p2'",
+            &[],
+        )
+        .unwrap();
     assert_eq!(
         store
             .list(&["t1".into()], &ListFilter::default())
@@ -486,7 +506,13 @@ fn unreadable_records_are_skipped_in_lists_and_errors_on_get() {
             .total_count,
         1
     );
-    assert!(host.inner.logs.borrow().iter().any(|l| l.contains("pb/p2")));
+    assert!(
+        host.inner
+            .logs
+            .borrow()
+            .iter()
+            .any(|l| l.contains("playbook p2"))
+    );
     assert!(matches!(store.get("p2"), Err(StoreError::Host(_))));
 }
 

@@ -342,15 +342,15 @@ fn refusals() {
 #[test]
 fn concurrent_state_changes_on_different_items_both_survive() {
     let (host, id) = setup();
-    let key = crate::runs::store::record_key(&id);
     // Someone else closes item 1 between our read and our write.
+    let other = id.clone();
     host.before_next_write(move |inner| {
-        let mut run: Value = serde_json::from_slice(&inner.kv.borrow()[&key]).unwrap();
-        run["checklists"][0]["items"][1]["state"] = json!("closed");
-        inner
-            .kv
-            .borrow_mut()
-            .insert(key, serde_json::to_vec(&run).unwrap());
+        crate::runs::RunStore::new(inner)
+            .update(&other, |run| {
+                run.checklists[0].items[1].state = "closed".into();
+                Ok::<_, crate::runs::RunError>(())
+            })
+            .unwrap();
     });
     let run = ok(
         &host,

@@ -418,14 +418,14 @@ fn lists() {
 #[test]
 fn concurrent_patches_lose_nothing() {
     let (host, id) = setup();
-    let key = crate::runs::store::record_key(&id);
+    let other = id.clone();
     host.before_next_write(move |inner| {
-        let mut run: Value = serde_json::from_slice(&inner.kv.borrow()[&key]).unwrap();
-        run["summary"] = json!("from elsewhere");
-        inner
-            .kv
-            .borrow_mut()
-            .insert(key, serde_json::to_vec(&run).unwrap());
+        crate::runs::RunStore::new(inner)
+            .update(&other, |run| {
+                run.summary = "from elsewhere".into();
+                Ok::<_, crate::runs::RunError>(())
+            })
+            .unwrap();
     });
     let r = call(
         &host,

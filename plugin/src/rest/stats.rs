@@ -1,5 +1,7 @@
 //! `GET /stats/playbook?playbook_id=` — a playbook's numbers for its
-//! dashboard, from its runs (the `rp/<playbook>/` index, streamed):
+//! dashboard, computed by the database from the `runs`, `run_participants`
+//! and `run_metrics` rows (indexes `runs_playbook`, `run_metrics_playbook`):
+//! a handful of aggregate queries, whatever the number of runs:
 //!
 //! `{runs_in_progress, participants_active, runs_finished_prev_30_days,
 //! runs_finished_per_week: [12 counts, oldest first],
@@ -9,8 +11,6 @@
 //! 10 values, oldest first]]}` — metrics in the playbook's order.
 //! The caller must be able to view the playbook.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Value, json};
 
 use super::router::Router;
@@ -18,10 +18,12 @@ use super::runs::viewer;
 use super::{ApiError, ApiResult, Ctx, Handler};
 use crate::api::HttpResponse;
 use crate::host::Host;
+use crate::params;
 use crate::playbooks::FieldError;
 use crate::playbooks::store::PlaybookStore;
 use crate::runs::model::status;
-use crate::runs::store::{RunFilter, RunStore, Viewer, can_view_playbook};
+use crate::runs::store::can_view_playbook;
+use crate::sql::SqlValue;
 
 const WEEKS: usize = 12;
 const WEEK_MS: i64 = 7 * 86_400_000;
@@ -39,93 +41,135 @@ fn playbook_stats<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let pb = PlaybookStore::new(ctx.host)
         .get(id)?
         .ok_or_else(|| ApiError::not_found("Playbook not found."))?;
-    let caller = viewer(ctx);
-    if !can_view_playbook(ctx.host, &caller, &pb)? {
+    if !can_view_playbook(ctx.host, &viewer(ctx), &pb)? {
         return Err(ApiError::forbidden(
             "You do not have permission to view this playbook.",
         ));
     }
     let now = ctx.host.now_ms();
-    let mut in_progress = 0usize;
-    let mut participants: BTreeSet<String> = BTreeSet::new();
-    let mut finished_30 = 0usize;
-    let mut per_week = [0usize; WEEKS];
-    let mut durations: Vec<i64> = Vec::new();
-    // Per metric: (create_at, value) of every run that has a value.
-    let mut values: Vec<Vec<(i64, i64)>> = vec![Vec::new(); pb.metrics.len()];
-    let everyone = Viewer {
-        user_id: caller.user_id.clone(),
-        is_system_admin: true,
+    let host = ctx.host;
+    let one = |sql: &str, params: &[SqlValue]| -> Result<i64, ApiError> {
+        Ok(host
+            .sql_query(sql, params)?
+            .first()
+            .map(|r| r.i64("n"))
+            .transpose()?
+            .unwrap_or(0))
     };
-    let filter = RunFilter {
-        playbook_id: pb.id.clone(),
-        ..RunFilter::default()
+    let in_progress = one(
+        "SELECT COUNT(*) AS n FROM runs WHERE playbook_id = $1 AND current_status = $2",
+        &params![&pb.id, status::IN_PROGRESS],
+    )?;
+    let participants = one(
+        "SELECT COUNT(DISTINCT p.user_id) AS n FROM run_participants p \
+         JOIN runs r ON r.id = p.run_id WHERE r.playbook_id = $1 AND r.current_status = $2",
+        &params![&pb.id, status::IN_PROGRESS],
+    )?;
+    // Finished: not in progress, with an end time.
+    const FINISHED: &str = "playbook_id = $1 AND current_status <> $2 AND end_at > 0";
+    let finished_30 = one(
+        &format!("SELECT COUNT(*) AS n FROM runs WHERE {FINISHED} AND end_at >= $3"),
+        &params![&pb.id, status::IN_PROGRESS, now - 30 * 86_400_000],
+    )?;
+    let mut per_week = [0i64; WEEKS];
+    let weeks = host.sql_query(
+        &format!(
+            "SELECT ($3 - end_at) / $4 AS ago, COUNT(*) AS n FROM runs WHERE {FINISHED} \
+             AND end_at <= $3 AND end_at > $5 GROUP BY ago"
+        ),
+        &params![
+            &pb.id,
+            status::IN_PROGRESS,
+            now,
+            WEEK_MS,
+            now - WEEKS as i64 * WEEK_MS
+        ],
+    )?;
+    for row in weeks.iter() {
+        let ago = row.i64("ago")?;
+        if (0..WEEKS as i64).contains(&ago) {
+            per_week[WEEKS - 1 - ago as usize] += row.i64("n")?;
+        }
+    }
+    let durations = host.sql_query(
+        &format!(
+            "SELECT COUNT(*) AS n, CAST(SUM(end_at - create_at) AS BIGINT) AS total \
+             FROM runs WHERE {FINISHED}"
+        ),
+        &params![&pb.id, status::IN_PROGRESS],
+    )?;
+    let average_duration = match durations.first() {
+        Some(r) if r.i64("n")? > 0 => Some(r.i64("total")? / r.i64("n")?),
+        _ => None,
     };
-    RunStore::new(ctx.host).scan(&everyone, &filter, |run| {
-        if run.current_status == status::IN_PROGRESS {
-            in_progress += 1;
-            participants.extend(run.participant_ids.iter().cloned());
-        } else if run.end_at > 0 {
-            durations.push(run.end_at - run.create_at);
-            if now - run.end_at <= 30 * 86_400_000 {
-                finished_30 += 1;
-            }
-            let ago = (now - run.end_at).div_euclid(WEEK_MS);
-            if (0..WEEKS as i64).contains(&ago) {
-                per_week[WEEKS - 1 - ago as usize] += 1;
-            }
-        }
-        for (i, m) in pb.metrics.iter().enumerate() {
-            if let Some(v) = run
-                .metrics_data
-                .iter()
-                .find(|d| d.metric_config_id == m.id)
-                .and_then(|d| d.value)
-            {
-                values[i].push((run.create_at, v));
-            }
-        }
-    })?;
     let week_times: Vec<Value> = (0..WEEKS)
         .map(|i| {
             let end = now - (WEEKS - 1 - i) as i64 * WEEK_MS;
             json!([end - WEEK_MS, end])
         })
         .collect();
-    // Summed in i128: each value may be up to i64::MAX; the mean fits in i64.
-    let average = |v: &[i64]| {
-        (!v.is_empty()).then(|| {
-            let sum: i128 = v.iter().map(|&x| i128::from(x)).sum();
-            (sum / v.len() as i128) as i64
-        })
-    };
     let mut overall = Vec::new();
     let mut range = Vec::new();
     let mut rolling = Vec::new();
-    for series in &mut values {
-        series.sort();
-        let nums: Vec<i64> = series.iter().map(|(_, v)| *v).collect();
-        overall.push(json!(average(&nums)));
-        range.push(match (nums.iter().min(), nums.iter().max()) {
-            (Some(lo), Some(hi)) => json!([lo, hi]),
-            _ => Value::Null,
-        });
-        rolling.push(json!(nums[nums.len().saturating_sub(ROLLING)..]));
+    for metric in &pb.metrics {
+        let (avg, min_max, last) = metric_stats(host, &pb.id, &metric.id)?;
+        overall.push(json!(avg));
+        range.push(min_max.map_or(Value::Null, |(lo, hi)| json!([lo, hi])));
+        rolling.push(json!(last));
     }
     Ok(HttpResponse::json(
         200,
         &json!({
             "runs_in_progress": in_progress,
-            "participants_active": participants.len(),
+            "participants_active": participants,
             "runs_finished_prev_30_days": finished_30,
             "runs_finished_per_week": per_week,
             "runs_finished_per_week_times": week_times,
-            "average_duration_ms": average(&durations),
+            "average_duration_ms": average_duration,
             "metric_overall_average": overall,
             "metric_value_range": range,
             "metric_rolling_values": rolling,
         }),
     ))
+}
+
+/// A metric's mean (exact: summed in two parts so that values up to
+/// `i64::MAX` never overflow the database's 64-bit sum), min and max, and
+/// its last [`ROLLING`] values by run start, oldest first.
+#[allow(clippy::type_complexity)]
+fn metric_stats<H: Host>(
+    host: &H,
+    playbook_id: &str,
+    metric_id: &str,
+) -> Result<(Option<i64>, Option<(i64, i64)>, Vec<i64>), ApiError> {
+    const SPLIT: i64 = 1 << 20;
+    let rows = host.sql_query(
+        "SELECT COUNT(*) AS n, CAST(SUM(value / $3) AS BIGINT) AS high, \
+         CAST(SUM(value % $3) AS BIGINT) AS low, MIN(value) AS lo, MAX(value) AS hi \
+         FROM run_metrics WHERE playbook_id = $1 AND metric_id = $2",
+        &params![playbook_id, metric_id, SPLIT],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok((None, None, Vec::new()));
+    };
+    let n = row.i64("n")?;
+    if n == 0 {
+        return Ok((None, None, Vec::new()));
+    }
+    let sum = i128::from(row.i64("high")?) * i128::from(SPLIT) + i128::from(row.i64("low")?);
+    let mean = (sum / i128::from(n)) as i64;
+    let min_max = (row.i64("lo")?, row.i64("hi")?);
+    let last = host.sql_query(
+        "SELECT value FROM run_metrics WHERE playbook_id = $1 AND metric_id = $2 \
+         ORDER BY create_at DESC, value DESC LIMIT $3",
+        &params![playbook_id, metric_id, ROLLING],
+    )?;
+    let mut values: Vec<i64> = last
+        .iter()
+        .map(|r| r.i64("value"))
+        .collect::<Result<_, _>>()?;
+    values.reverse();
+    Ok((Some(mean), Some(min_max), values))
 }
 
 #[cfg(test)]

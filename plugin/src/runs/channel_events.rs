@@ -77,23 +77,19 @@ pub fn on_join<H: Host + ?Sized>(host: &H, channel_id: &str, user_id: &str) -> H
 #[cfg(test)]
 mod tests {
     use crate::hooks;
-    use crate::playbooks::store::record_key;
+    use crate::playbooks::store::PlaybookStore;
     use crate::rest::test_client::{ok, setup_run};
     use crate::runs::RunStore;
     use crate::runs::create::tests::PB;
+    use crate::runs::create::tests::put_playbook;
 
     #[test]
     fn joining_a_run_channel_is_on_the_timeline_and_greeted() {
         let (host, id) = setup_run();
-        let key = record_key(PB);
-        let mut pb: serde_json::Value =
-            serde_json::from_slice(&host.inner.kv.borrow()[&key]).unwrap();
-        pb["message_on_join_enabled"] = true.into();
-        pb["message_on_join"] = "Read the runbook first.".into();
-        host.inner
-            .kv
-            .borrow_mut()
-            .insert(key, serde_json::to_vec(&pb).unwrap());
+        let mut pb = PlaybookStore::new(&host).get(PB).unwrap().unwrap();
+        pb.message_on_join_enabled = true;
+        pb.message_on_join = "Read the runbook first.".into();
+        put_playbook(&host, &pb);
         let channel = RunStore::new(&host).get(&id).unwrap().unwrap().channel_id;
         hooks::user_has_joined_channel(&host, &channel, "carol", None);
         let run = ok(&host, "bob", "GET", &format!("/runs/{id}"), None);

@@ -8,7 +8,6 @@ use serde_json::Value;
 use super::*;
 use crate::host::Post;
 use crate::playbooks::model::{Checklist, ChecklistItem, PlaybookMember, role};
-use crate::playbooks::store::record_key;
 use crate::playbooks::store::test_host::TestHost;
 
 pub(crate) const PB: &str = "pbpbpbpbpbpbpbpbpbpbpbpbpb";
@@ -16,9 +15,22 @@ pub(crate) const PB: &str = "pbpbpbpbpbpbpbpbpbpbpbpbpb";
 /// Stores `pb` directly (test users are not id-shaped, so the playbook
 /// store's validation would refuse invitees and such).
 pub(crate) fn put_playbook(host: &TestHost, pb: &Playbook) {
-    host.inner.kv.borrow_mut().insert(
-        record_key(&pb.id),
-        serde_json::to_vec(pb).expect("playbook JSON"),
+    for table in [
+        "playbooks WHERE id",
+        "playbook_members WHERE playbook_id",
+        "playbook_prefixes WHERE playbook_id",
+    ] {
+        host.inner
+            .sql_execute(
+                &format!("DELETE FROM {table} = $1"),
+                &crate::params![&pb.id],
+            )
+            .expect("delete playbook rows");
+    }
+    assert!(
+        crate::playbooks::store::PlaybookStore::new(&host.inner)
+            .put_raw(pb)
+            .expect("playbook stored")
     );
 }
 
@@ -344,10 +356,7 @@ fn run_numbers_survive_concurrency() {
     assert_eq!(next_run_number(&host, PB).unwrap(), 1);
     // Someone else takes number 2 between our read and our write.
     host.before_next_write(|inner| {
-        inner
-            .kv
-            .borrow_mut()
-            .insert(crate::runs::store::seq_key(PB), b"2".to_vec());
+        assert_eq!(next_run_number(inner, PB).unwrap(), 2);
     });
     assert_eq!(next_run_number(&host, PB).unwrap(), 3);
 }

@@ -1,202 +1,237 @@
 //! The ever-growing parts of a run — its timeline events and status posts —
-//! under keys of their own, one per entry, outside the run record.
+//! as rows of their own (`run_timeline`, `run_status_posts`), outside the
+//! run's row, so a long incident never makes the record grow (issue 11:
+//! a record capped in size stopped taking writes; issue 13: rows have no
+//! size cap at all).
 //!
-//! Why: when they lived inside the record (`run/<id>`, one KV value capped
-//! at 1 MiB by the host), enough legal actions filled it and from then on
-//! no task could be checked, no update posted, the run not finished
-//! (issue 11, finding 7). Now the record has a fixed maximum size
-//! ([`crate::limits`]) and each log entry is its own small value.
-//!
-//! Layout (decision 007): entry `n` of the timeline of run `r` is
-//! `rtl/<r>/<n, 10 digits>`, of its status posts `rsp/<r>/<n>`; the record
-//! carries `"_logs": {"timeline": {"first", "next"}, "status_posts": …}`,
-//! the live range of each, so reads need no key listing. Entries are
-//! written in the same `atomic_write` as the record, which expects the
-//! record as read: the record's compare-and-set guards the logs too. The
-//! REST JSON is unchanged: [`super::store::RunStore`] assembles
-//! `timeline_events` and `status_posts` on read.
-//!
-//! A record without `_logs` was written before this layout: its entries are
-//! inline, read as they are, and moved out on its next write (never
-//! dropped).
-//!
-//! Each log keeps at most its cap of newest entries (never fewer than it
-//! held when migrated): the oldest are deleted as new ones arrive, so a
-//! run's read cost and memory stay bounded too.
+//! Entry `i` of a run's log is the row with `seq = first + i`: entries are
+//! appended or changed in place, never inserted in front, so an update
+//! writes only the entries that differ from what it read (one upsert per
+//! changed entry), in the same transaction as the run's row, whose
+//! version check guards them. The REST JSON is unchanged:
+//! [`super::store::RunStore`] assembles `timeline_events` and
+//! `status_posts` on read. Each log keeps its newest
+//! [`crate::limits::TIMELINE_EVENTS`] / [`crate::limits::STATUS_POSTS`]
+//! entries, a bound on what one read of a run costs in the plugin's
+//! memory, far above what incidents produce.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-use super::store::{RunError, RunResult};
-use crate::host::{Host, HostError, KvOp, Level};
+use super::model::{StatusPost, TimelineEvent};
+use super::store::RunResult;
+use crate::host::Host;
+use crate::params;
+use crate::sql::{Row, SqlValue, Statement, placeholders};
 
-/// The live entries of one log: sequence numbers `first..next`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Span {
-    pub first: u64,
-    pub next: u64,
+/// One kind of log entry: its table and how it maps to columns.
+pub trait Entry: Sized + PartialEq + Clone {
+    const TABLE: &'static str;
+    /// The entry's columns (after `run_id, seq`).
+    const COLUMNS: &'static [&'static str];
+    fn values(&self) -> Vec<SqlValue>;
+    fn from_row(row: &Row<'_>) -> RunResult<Self>;
 }
 
-/// Where a run's logs are (the record's `_logs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Layout {
-    pub timeline: Span,
-    pub status_posts: Span,
+impl Entry for TimelineEvent {
+    const TABLE: &'static str = "run_timeline";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "playbook_run_id",
+        "create_at",
+        "delete_at",
+        "event_at",
+        "event_type",
+        "summary",
+        "details",
+        "post_id",
+        "subject_user_id",
+        "creator_user_id",
+    ];
+    fn values(&self) -> Vec<SqlValue> {
+        params![
+            &self.id,
+            &self.playbook_run_id,
+            self.create_at,
+            self.delete_at,
+            self.event_at,
+            &self.event_type,
+            &self.summary,
+            &self.details,
+            &self.post_id,
+            &self.subject_user_id,
+            &self.creator_user_id
+        ]
+    }
+    fn from_row(row: &Row<'_>) -> RunResult<Self> {
+        Ok(TimelineEvent {
+            id: row.text("id")?,
+            playbook_run_id: row.text("playbook_run_id")?,
+            create_at: row.i64("create_at")?,
+            delete_at: row.i64("delete_at")?,
+            event_at: row.i64("event_at")?,
+            event_type: row.text("event_type")?,
+            summary: row.text("summary")?,
+            details: row.text("details")?,
+            post_id: row.text("post_id")?,
+            subject_user_id: row.text("subject_user_id")?,
+            creator_user_id: row.text("creator_user_id")?,
+        })
+    }
 }
 
-/// Which log: its key prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Log {
-    Timeline,
-    StatusPosts,
+impl Entry for StatusPost {
+    const TABLE: &'static str = "run_status_posts";
+    const COLUMNS: &'static [&'static str] = &["post_id", "create_at", "delete_at"];
+    fn values(&self) -> Vec<SqlValue> {
+        params![&self.id, self.create_at, self.delete_at]
+    }
+    fn from_row(row: &Row<'_>) -> RunResult<Self> {
+        Ok(StatusPost {
+            id: row.text("post_id")?,
+            create_at: row.i64("create_at")?,
+            delete_at: row.i64("delete_at")?,
+        })
+    }
 }
 
-impl Log {
-    pub fn prefix(self, run_id: &str) -> String {
-        match self {
-            Log::Timeline => format!("rtl/{run_id}/"),
-            Log::StatusPosts => format!("rsp/{run_id}/"),
+/// A run's log as read: its entries, oldest first, and the `seq` of the
+/// first (0 when empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<T> {
+    pub first: i64,
+    pub entries: Vec<T>,
+}
+
+impl<T> Default for Stored<T> {
+    fn default() -> Self {
+        Stored {
+            first: 0,
+            entries: Vec::new(),
         }
     }
-
-    pub fn key(self, run_id: &str, seq: u64) -> String {
-        format!("{}{seq:010}", self.prefix(run_id))
-    }
 }
 
-/// The entries of `log` in `span`, oldest first. A missing or unreadable
-/// entry is logged and skipped (a run stays readable).
-pub fn read<H: Host + ?Sized, T: DeserializeOwned>(
+/// The logs of `run_ids`, one query per [`crate::sql::MAX_PARAMS`] runs.
+pub fn read<H: Host + ?Sized, T: Entry>(
     host: &H,
-    log: Log,
-    run_id: &str,
-    span: Span,
-) -> RunResult<Vec<T>> {
-    let keys: Vec<String> = (span.first..span.next)
-        .map(|n| log.key(run_id, n))
-        .collect();
-    let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(crate::kvjson::PAGE) {
-        for (key, value) in chunk.iter().zip(host.kv_get_many(chunk)?) {
-            match value.map(|b| serde_json::from_slice::<T>(&b)) {
-                Some(Ok(entry)) => out.push(entry),
-                Some(Err(e)) => host.log(Level::Warn, &format!("unreadable {key}: {e}")),
-                None => host.log(Level::Warn, &format!("missing {key}")),
+    run_ids: &[String],
+) -> RunResult<HashMap<String, Stored<T>>> {
+    let mut out: HashMap<String, Stored<T>> = HashMap::new();
+    for chunk in run_ids.chunks(crate::sql::MAX_PARAMS) {
+        let params: Vec<SqlValue> = chunk.iter().map(SqlValue::from).collect();
+        let sql = format!(
+            "SELECT run_id, seq, {} FROM {} WHERE run_id IN ({}) ORDER BY run_id, seq",
+            T::COLUMNS.join(", "),
+            T::TABLE,
+            placeholders(1, chunk.len())
+        );
+        let rows = host.sql_query(&sql, &params)?;
+        for row in rows.iter() {
+            let log = out.entry(row.text("run_id")?).or_default();
+            if log.entries.is_empty() {
+                log.first = row.i64("seq")?;
             }
+            log.entries.push(T::from_row(&row)?);
         }
     }
     Ok(out)
 }
 
-/// The writes that turn `stored` (the entries of `log` now under `span`;
-/// empty for a record of the old layout) into `next`, keeping at most
-/// `cap` newest entries (callers pass at least what the run held, so
-/// nothing it had is dropped by a migration): entries
-/// are appended or changed in place, never inserted in front. Trims
-/// `next` to what is kept and returns the new span.
-pub fn diff<T: Serialize + PartialEq>(
-    log: Log,
+/// The statements that turn `stored` into `next` (keeping at most `cap`
+/// newest entries; callers pass at least what the run held): upserts of
+/// new and changed entries, deletes of dropped ones. Trims `next` to
+/// what is kept.
+pub fn diff<T: Entry>(
     run_id: &str,
-    span: Span,
-    stored: &[T],
+    stored: &Stored<T>,
     next: &mut Vec<T>,
     cap: usize,
-    ops: &mut Vec<KvOp>,
-) -> RunResult<Span> {
+    out: &mut Vec<Statement>,
+) {
     let drop = next.len().saturating_sub(cap);
-    let seq = |i: usize| span.first + i as u64;
+    let seq = |i: usize| stored.first + i as i64;
+    let columns = T::COLUMNS.join(", ");
+    let updates = T::COLUMNS
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     for (i, entry) in next.iter().enumerate().skip(drop) {
-        if stored.get(i) != Some(entry) {
-            let bytes = serde_json::to_vec(entry)
-                .map_err(|e| RunError::Host(HostError::Other(e.to_string())))?;
-            ops.push(KvOp::Set(log.key(run_id, seq(i)), bytes));
+        if stored.entries.get(i) != Some(entry) {
+            let mut params = params![run_id, seq(i)];
+            params.extend(entry.values());
+            out.push(Statement::new(
+                format!(
+                    "INSERT INTO {} (run_id, seq, {columns}) VALUES ({}) \
+                     ON CONFLICT (run_id, seq) DO UPDATE SET {updates}",
+                    T::TABLE,
+                    placeholders(1, params.len())
+                ),
+                params,
+            ));
         }
     }
-    for i in 0..stored.len() {
-        if i < drop || i >= next.len() {
-            ops.push(KvOp::Delete(log.key(run_id, seq(i))));
-        }
+    if drop > 0 {
+        out.push(Statement::new(
+            format!("DELETE FROM {} WHERE run_id = $1 AND seq < $2", T::TABLE),
+            params![run_id, seq(drop)],
+        ));
+    }
+    if next.len() < stored.entries.len() {
+        out.push(Statement::new(
+            format!("DELETE FROM {} WHERE run_id = $1 AND seq >= $2", T::TABLE),
+            params![run_id, seq(next.len())],
+        ));
     }
     next.drain(..drop);
-    Ok(Span {
-        first: seq(drop),
-        next: seq(drop) + next.len() as u64,
-    })
 }
-
-/// Deletes every entry of `log` in `span`, in batches (after the record
-/// is gone: leftovers are unreachable, never wrong).
-pub fn delete_all<H: Host + ?Sized>(host: &H, log: Log, run_id: &str, span: Span) -> RunResult<()> {
-    let ops: Vec<KvOp> = (span.first..span.next)
-        .map(|n| KvOp::Delete(log.key(run_id, n)))
-        .collect();
-    for chunk in ops.chunks(WRITE_CHUNK) {
-        host.kv_atomic_write(&[], chunk)?;
-    }
-    Ok(())
-}
-
-/// Operations per host write when a log is moved or deleted in batches
-/// (the host takes at most 1000 per call).
-pub const WRITE_CHUNK: usize = 500;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn keys(ops: &[KvOp]) -> Vec<String> {
-        ops.iter()
-            .map(|op| match op {
-                KvOp::Set(k, _) => format!("set {k}"),
-                KvOp::Delete(k) => format!("del {k}"),
+    fn post(id: &str) -> StatusPost {
+        StatusPost {
+            id: id.into(),
+            ..Default::default()
+        }
+    }
+
+    fn shapes(out: &[Statement]) -> Vec<String> {
+        out.iter()
+            .map(|s| {
+                let verb = s.sql.split_whitespace().next().unwrap_or("");
+                format!("{verb} {:?}", s.params.get(1))
             })
             .collect()
     }
 
     #[test]
     fn appends_change_in_place_and_trim_oldest() {
-        let span = Span { first: 5, next: 7 };
-        let stored = vec![1, 2];
-        let mut ops = Vec::new();
-        let mut next = vec![1, 2, 3];
-        let span2 = diff(Log::Timeline, "r", span, &stored, &mut next, 10, &mut ops).unwrap();
-        assert_eq!(keys(&ops), ["set rtl/r/0000000007"]);
-        assert_eq!(span2, Span { first: 5, next: 8 });
+        let stored = Stored {
+            first: 5,
+            entries: vec![post("a"), post("b")],
+        };
+        let mut out = Vec::new();
+        let mut next = vec![post("a"), post("b"), post("c")];
+        diff("r", &stored, &mut next, 10, &mut out);
+        assert_eq!(shapes(&out), ["INSERT Some(Integer(7))"]);
 
         // A change in place rewrites that entry only.
-        let mut ops = Vec::new();
-        let mut next = vec![1, 9];
-        diff(Log::Timeline, "r", span, &stored, &mut next, 10, &mut ops).unwrap();
-        assert_eq!(keys(&ops), ["set rtl/r/0000000006"]);
+        let mut out = Vec::new();
+        let mut next = vec![post("a"), post("x")];
+        diff("r", &stored, &mut next, 10, &mut out);
+        assert_eq!(shapes(&out), ["INSERT Some(Integer(6))"]);
 
         // Over the cap: the oldest go.
-        let stored = vec![1, 2, 3];
-        let span = Span { first: 0, next: 3 };
-        let mut ops = Vec::new();
-        let mut next = vec![1, 2, 3, 4];
-        let span2 = diff(Log::StatusPosts, "r", span, &stored, &mut next, 3, &mut ops).unwrap();
-        assert_eq!(next, [2, 3, 4]);
-        assert_eq!(span2, Span { first: 1, next: 4 });
-        assert_eq!(keys(&ops), ["set rsp/r/0000000003", "del rsp/r/0000000000"]);
-
-        // An old-layout run: nothing stored outside yet, everything moves.
-        let mut ops = Vec::new();
-        let mut next = vec![1, 2, 3, 4];
-        let span2 = diff(
-            Log::Timeline,
-            "r",
-            Span::default(),
-            &[],
-            &mut next,
-            4,
-            &mut ops,
-        )
-        .unwrap();
-        assert_eq!(next.len(), 4);
-        assert_eq!(ops.len(), 4);
-        assert_eq!(span2, Span { first: 0, next: 4 });
+        let mut out = Vec::new();
+        let mut next = vec![post("a"), post("b"), post("c")];
+        diff("r", &stored, &mut next, 2, &mut out);
+        assert_eq!(next, [post("b"), post("c")]);
+        assert_eq!(
+            shapes(&out),
+            ["INSERT Some(Integer(7))", "DELETE Some(Integer(6))"]
+        );
     }
 }
 

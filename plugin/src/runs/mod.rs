@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod logs;
 pub mod model;
 pub mod notify;
+pub mod query;
 pub mod report;
 pub mod retro;
 pub mod status;

@@ -1,65 +1,45 @@
-//! Run persistence over the host's key-value store.
+//! Run persistence in the plugin's SQL tables (decision 022).
 //!
-//! # Key layout
+//! | table | row |
+//! |---|---|
+//! | `runs` | `id`, the columns lists filter and sort on (`team_id`, `channel_id`, `playbook_id`, `owner_user_id`, `current_status`, `name_lower`, `create_at`, `end_at`, `update_at`, `last_status_update_at`), `version`, and `data`: the [`PlaybookRun`] JSON without its timeline and status posts |
+//! | `run_participants`, `run_followers` | `(run_id, user_id)`: "runs this user takes part in / follows" in SQL |
+//! | `run_timeline`, `run_status_posts` | one row per entry ([`super::logs`]) |
+//! | `run_metrics` | filled retrospective metric values, for the playbook dashboard |
+//! | `run_numbers` | `(playbook_id, last_number)`: run numbers ([`next_run_number`]) |
 //!
-//! | key | value | purpose |
-//! |---|---|---|
-//! | `run/<id>` | the [`PlaybookRun`] as JSON (followers inline), without its timeline and status posts, plus `_logs` | the record |
-//! | `rtl/<id>/<n>`, `rsp/<id>/<n>` | one timeline event, one status post | the run's logs ([`super::logs`]) |
-//! | `rt/<team_id>/<create_at, 13 digits>/<id>` | the run's [`RunSummary`] as JSON | team index, in start order |
-//! | `rc/<channel_id>/<id>` | `""` | runs in a channel |
-//! | `rp/<playbook_id>/<id>` | `""` | runs of a playbook (not for standalone runs) |
-//! | `pbseq/<playbook_id>` | last run number, decimal text | run numbers (see [`next_run_number`]) |
-//!
-//! - Create writes the record and its three index entries in one
-//!   `atomic_write` expecting `run/<id>` to be absent.
-//! - The indexed fields (`team_id`, `channel_id`, `playbook_id`,
+//! - Create inserts the row and its child rows in one transaction (an
+//!   existing id is a constraint violation: nothing is written).
+//! - The indexed identity fields (`team_id`, `channel_id`, `playbook_id`,
 //!   `create_at`) never change after create: [`RunStore::update`] keeps
-//!   them. An update writes the record and the team index entry's summary
-//!   in one `atomic_write` that expects the record as read (retried on
-//!   contention, so no update is lost and the summary never goes stale).
-//! - The team index carries a [`RunSummary`] (status, owner, participants,
-//!   followers, name, times): everything the list filters, visibility
-//!   checks and sort keys need. Team-wide lists read these small values
-//!   instead of decoding whole runs (whose timelines grow without bound)
-//!   and load only the page asked for. An entry without a summary (written
-//!   before summaries existed) falls back to the record.
-//! - Channel and playbook lists (narrow indexes) decode the runs, [`SCAN_CHUNK`]
-//!   at a time.
+//!   them. An update is read-modify-write: it rewrites the row
+//!   `WHERE id = $1 AND version = $2` (exactly one change expected) and
+//!   the child rows that differ, in one transaction, retried on conflict,
+//!   so no update is lost and the child rows never disagree with the row.
+//! - Lists ([`RunStore::list`]) are one `COUNT` and one page query: the
+//!   database filters, checks visibility, sorts and pages ([`super::query`]).
 //! - Every write checks the run against [`crate::limits`] (400 naming the
-//!   field), so a record never outgrows its fixed maximum size; timeline
-//!   events and status posts are written to their own keys in the same
-//!   `atomic_write` and assembled on read, so the REST JSON is unchanged.
+//!   field).
 
 use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
 
-use super::logs::{self, Layout, Log, Span};
-use super::model::{PlaybookRun, status};
-use crate::host::{Host, HostError, KvOp};
+use super::logs::{self, Stored};
+use super::model::{PlaybookRun, StatusPost, TimelineEvent};
+use super::query::Query;
+use crate::host::{Host, HostError, Level};
+use crate::params;
 use crate::playbooks::store::PlaybookStore;
 use crate::playbooks::{FieldError, Playbook};
+use crate::sql::{Row, Rows, SqlValue, Statement, placeholders};
 
-pub use crate::kvjson::PAGE;
+/// Runs per query when loading many (an `IN` list of ids).
+pub const PAGE: usize = 500;
 const MAX_ATTEMPTS: usize = 64;
-
-pub fn record_key(id: &str) -> String {
-    format!("run/{id}")
-}
-pub fn team_key(team_id: &str, create_at: i64, id: &str) -> String {
-    format!("rt/{team_id}/{:013}/{id}", create_at.max(0))
-}
-pub fn channel_key(channel_id: &str, id: &str) -> String {
-    format!("rc/{channel_id}/{id}")
-}
-pub fn playbook_key(playbook_id: &str, id: &str) -> String {
-    format!("rp/{playbook_id}/{id}")
-}
-pub fn seq_key(playbook_id: &str) -> String {
-    format!("pbseq/{playbook_id}")
-}
+/// The columns a run is read from.
+const COLUMNS: &str = "id, version, data";
 
 /// Errors of the run domain, mapped to HTTP statuses by the REST layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,32 +95,25 @@ pub fn run_not_found() -> RunError {
     RunError::NotFound("Playbook run not found.".into())
 }
 
-/// Allocates the next run number of `playbook_id` (1, 2, …) with a
-/// compare-and-set retry loop on `pbseq/<playbook_id>`: concurrent starts
-/// never get the same number.
+/// Allocates the next run number of `playbook_id` (1, 2, …) with one
+/// upsert that returns the new number: concurrent starts never get the
+/// same number.
 pub fn next_run_number<H: Host + ?Sized>(host: &H, playbook_id: &str) -> RunResult<i64> {
-    let key = seq_key(playbook_id);
-    for _ in 0..MAX_ATTEMPTS {
-        let old = host.kv_get(&key)?;
-        let current = old
-            .as_deref()
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .unwrap_or(0);
-        let next = current + 1;
-        if host.kv_compare_and_set(&key, old.as_deref(), Some(next.to_string().as_bytes()))? {
-            return Ok(next);
-        }
-    }
-    Err(RunError::Conflict(
-        "run numbers are being allocated concurrently, try again".into(),
-    ))
+    let rows = host.sql_query(
+        "INSERT INTO run_numbers (playbook_id, last_number) VALUES ($1, 1) \
+         ON CONFLICT (playbook_id) DO UPDATE SET last_number = run_numbers.last_number + 1 \
+         RETURNING last_number",
+        &params![playbook_id],
+    )?;
+    Ok(rows
+        .first()
+        .ok_or_else(|| RunError::Host(HostError::Other("run number: no row".into())))?
+        .i64("last_number")?)
 }
 
 /// Adjusts a playbook's run counters (`num_runs`, `active_runs`,
-/// `last_run_at`) with compare-and-set on its record, touching no other
-/// field (so no validation: counters are the store's bookkeeping). A
-/// missing playbook is left alone.
+/// `last_run_at`) in one statement, touching no other field. A missing
+/// playbook is left alone.
 pub fn bump_playbook_counters<H: Host + ?Sized>(
     host: &H,
     playbook_id: &str,
@@ -148,35 +121,7 @@ pub fn bump_playbook_counters<H: Host + ?Sized>(
     active: i64,
     last_run_at: Option<i64>,
 ) -> RunResult<()> {
-    let key = crate::playbooks::store::record_key(playbook_id);
-    for _ in 0..MAX_ATTEMPTS {
-        let Some(old) = host.kv_get(&key)? else {
-            return Ok(());
-        };
-        let mut value: serde_json::Value = serde_json::from_slice(&old)
-            .map_err(|e| RunError::Host(HostError::Other(format!("unreadable playbook: {e}"))))?;
-        let Some(fields) = value.as_object_mut() else {
-            return Ok(());
-        };
-        let get = |f: &serde_json::Map<String, serde_json::Value>, k: &str| {
-            f.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0)
-        };
-        let num_runs = (get(fields, "num_runs") + runs).max(0);
-        let active_runs = (get(fields, "active_runs") + active).max(0);
-        fields.insert("num_runs".into(), num_runs.into());
-        fields.insert("active_runs".into(), active_runs.into());
-        if let Some(at) = last_run_at {
-            fields.insert("last_run_at".into(), at.into());
-        }
-        let new = serde_json::to_vec(&value)
-            .map_err(|e| RunError::Host(HostError::Other(e.to_string())))?;
-        if host.kv_compare_and_set(&key, Some(&old), Some(&new))? {
-            return Ok(());
-        }
-    }
-    Err(RunError::Conflict(format!(
-        "playbook {playbook_id} is being changed concurrently"
-    )))
+    Ok(PlaybookStore::new(host).bump_counters(playbook_id, runs, active, last_run_at)?)
 }
 
 /// Who is asking, for visibility checks.
@@ -291,105 +236,19 @@ impl RunSort {
         })
     }
 
-    /// The value runs are ordered by (kept per candidate while listing,
-    /// instead of the whole run).
-    fn key(self, run: &PlaybookRun) -> SortKey {
+    /// The column runs are ordered by (ties: `create_at`, then `id`).
+    pub(crate) fn column(self) -> &'static str {
         match self {
-            RunSort::CreateAt => SortKey::Int(run.create_at),
-            RunSort::Id => SortKey::Text(run.id.clone()),
-            RunSort::Name => SortKey::Text(run.name.to_lowercase()),
-            RunSort::OwnerUserId => SortKey::Text(run.owner_user_id.clone()),
-            RunSort::EndAt => SortKey::Int(run.end_at),
-            RunSort::Status => SortKey::Text(run.current_status.clone()),
-            RunSort::LastStatusUpdateAt => SortKey::Int(run.last_status_update_at),
+            RunSort::CreateAt => "create_at",
+            RunSort::Id => "id",
+            RunSort::Name => "name_lower",
+            RunSort::OwnerUserId => "owner_user_id",
+            RunSort::EndAt => "end_at",
+            RunSort::Status => "current_status",
+            RunSort::LastStatusUpdateAt => "last_status_update_at",
         }
     }
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum SortKey {
-    Int(i64),
-    Text(String),
-}
-
-/// A run that passed the filters: just what ordering and paging need.
-/// Ordered by sort key, then start time, then id.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Candidate {
-    key: SortKey,
-    create_at: i64,
-    id: String,
-}
-
-/// The fields of a run that lists filter, check and sort on; stored as the
-/// value of its team index entry.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Default)]
-#[serde(default)]
-pub struct RunSummary {
-    pub id: String,
-    pub name: String,
-    pub team_id: String,
-    pub channel_id: String,
-    pub playbook_id: String,
-    pub owner_user_id: String,
-    pub current_status: String,
-    pub create_at: i64,
-    pub end_at: i64,
-    pub update_at: i64,
-    pub last_status_update_at: i64,
-    pub participant_ids: Vec<String>,
-    pub followers: Vec<String>,
-}
-
-impl RunSummary {
-    pub fn of(run: &PlaybookRun) -> Self {
-        RunSummary {
-            id: run.id.clone(),
-            name: run.name.clone(),
-            team_id: run.team_id.clone(),
-            channel_id: run.channel_id.clone(),
-            playbook_id: run.playbook_id.clone(),
-            owner_user_id: run.owner_user_id.clone(),
-            current_status: run.current_status.clone(),
-            create_at: run.create_at,
-            end_at: run.end_at,
-            update_at: run.update_at,
-            last_status_update_at: run.last_status_update_at,
-            participant_ids: run.participant_ids.clone(),
-            followers: run.followers.clone(),
-        }
-    }
-
-    /// A run with only the summary's fields (enough for filters, access
-    /// checks and sort keys; never for display).
-    pub fn skeleton(self) -> PlaybookRun {
-        PlaybookRun {
-            id: self.id,
-            name: self.name,
-            team_id: self.team_id,
-            channel_id: self.channel_id,
-            playbook_id: self.playbook_id,
-            owner_user_id: self.owner_user_id,
-            current_status: self.current_status,
-            create_at: self.create_at,
-            end_at: self.end_at,
-            update_at: self.update_at,
-            last_status_update_at: self.last_status_update_at,
-            participant_ids: self.participant_ids,
-            followers: self.followers,
-            ..PlaybookRun::default()
-        }
-    }
-}
-
-fn summary_bytes(run: &PlaybookRun) -> RunResult<Vec<u8>> {
-    serde_json::to_vec(&RunSummary::of(run))
-        .map_err(|e| RunError::Host(HostError::Other(e.to_string())))
-}
-
-/// Runs decoded per host call while scanning: small enough that a page of
-/// large runs (long timelines) stays far below the plugin's memory cap.
-const SCAN_CHUNK: usize = 200;
 
 /// The filters of `GET /runs`, with `me` already resolved to user ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,28 +307,6 @@ impl Default for RunFilter {
     }
 }
 
-impl RunFilter {
-    fn matches(&self, run: &PlaybookRun, term: &str) -> bool {
-        let eq = |want: &str, have: &str| want.is_empty() || want == have;
-        eq(&self.team_id, &run.team_id)
-            && eq(&self.owner_user_id, &run.owner_user_id)
-            && eq(&self.playbook_id, &run.playbook_id)
-            && eq(&self.channel_id, &run.channel_id)
-            && (self.statuses.is_empty() || self.statuses.contains(&run.current_status))
-            && (self.participant_id.is_empty() || run.is_participant(&self.participant_id))
-            && (self.participant_or_follower_id.is_empty()
-                || run.is_participant(&self.participant_or_follower_id)
-                || run.is_follower(&self.participant_or_follower_id))
-            && (term.is_empty() || run.name.to_lowercase().contains(term))
-            && (self.started_gte == 0 || run.create_at >= self.started_gte)
-            && (self.started_lt == 0 || run.create_at < self.started_lt)
-            && (self.active_gte == 0 || run.end_at == 0 || run.end_at >= self.active_gte)
-            && (self.active_lt == 0 || run.create_at < self.active_lt)
-            && (self.since == 0 || run.update_at >= self.since)
-            && (!self.omit_ended || (run.end_at == 0 && run.current_status != status::FINISHED))
-    }
-}
-
 /// One page of runs, in the JSON shape of `GET /runs`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunPage {
@@ -484,114 +321,54 @@ pub struct RunStore<'a, H: Host + ?Sized> {
     host: &'a H,
 }
 
+/// A run as read, with what an update needs to write it back: the row
+/// version and where its logs start.
+struct Loaded {
+    run: PlaybookRun,
+    version: i64,
+    timeline: Stored<TimelineEvent>,
+    status_posts: Stored<StatusPost>,
+}
+
 impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     pub fn new(host: &'a H) -> Self {
         RunStore { host }
     }
 
     pub fn get(&self, id: &str) -> RunResult<Option<PlaybookRun>> {
-        self.host
-            .kv_get(&record_key(id))?
-            .map(|b| self.load(&b).map(|(run, _)| run))
-            .transpose()
+        Ok(self.load(id)?.map(|l| l.run))
     }
 
-    /// A record with its logs read back in: the whole run, and where its
-    /// logs are (`None`: old layout, logs inline).
-    fn load(&self, bytes: &[u8]) -> RunResult<(PlaybookRun, Option<Layout>)> {
-        let (mut run, layout) = decode(bytes)?;
-        if let Some(layout) = layout {
-            run.timeline_events = logs::read(self.host, Log::Timeline, &run.id, layout.timeline)?;
-            run.status_posts =
-                logs::read(self.host, Log::StatusPosts, &run.id, layout.status_posts)?;
-        }
-        Ok((run, layout))
-    }
-
-    /// The writes that store `next` over `current` (as loaded, in the
-    /// logs layout `layout`): changed and new log entries, trimmed logs,
-    /// the record. Refuses a run over the limits (400 naming the field).
-    fn write_ops(
-        &self,
-        current: Option<(&PlaybookRun, Layout)>,
-        next: &mut PlaybookRun,
-    ) -> RunResult<Vec<KvOp>> {
-        crate::limits::run_change(current.map(|(c, _)| c), next)?;
-        let (timeline, status_posts, layout): (&[_], &[_], Layout) = match current {
-            Some((c, layout)) => (&c.timeline_events, &c.status_posts, layout),
-            None => (&[], &[], Layout::default()),
+    /// The run with its logs, row version and log positions.
+    fn load(&self, id: &str) -> RunResult<Option<Loaded>> {
+        let rows = self.host.sql_query(
+            &format!("SELECT {COLUMNS} FROM runs WHERE id = $1"),
+            &params![id],
+        )?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
         };
-        // Never fewer than the run holds (a migrated run may hold more).
-        let mut ops = Vec::new();
-        let timeline_span = logs::diff(
-            Log::Timeline,
-            &next.id,
-            layout.timeline,
-            timeline,
-            &mut next.timeline_events,
-            crate::limits::TIMELINE_EVENTS.max(timeline.len()),
-            &mut ops,
-        )?;
-        let status_span = logs::diff(
-            Log::StatusPosts,
-            &next.id,
-            layout.status_posts,
-            status_posts,
-            &mut next.status_posts,
-            crate::limits::STATUS_POSTS.max(status_posts.len()),
-            &mut ops,
-        )?;
-        let layout = Layout {
-            timeline: timeline_span,
-            status_posts: status_span,
-        };
-        ops.push(KvOp::Set(record_key(&next.id), encode(next, layout)?));
-        Ok(ops)
-    }
-
-    /// Moves the logs of an old-layout record (`old`, decoded as `run`)
-    /// to their own keys, changing nothing else, and dropping nothing.
-    /// The entries go first, in batches (there may be more than one host
-    /// call takes): no record references them yet, and whoever races us
-    /// writes the same entries from the same record. Then the record, if
-    /// it is still `old`. Returns whether it was.
-    fn migrate(&self, old: &[u8], run: &PlaybookRun) -> RunResult<bool> {
-        let mut run = run.clone();
-        let mut ops = Vec::new();
-        let timeline = logs::diff(
-            Log::Timeline,
-            &run.id,
-            Span::default(),
-            &[],
-            &mut run.timeline_events,
-            usize::MAX,
-            &mut ops,
-        )?;
-        let status_posts = logs::diff(
-            Log::StatusPosts,
-            &run.id,
-            Span::default(),
-            &[],
-            &mut run.status_posts,
-            usize::MAX,
-            &mut ops,
-        )?;
-        for chunk in ops.chunks(logs::WRITE_CHUNK) {
-            self.host.kv_atomic_write(&[], chunk)?;
-        }
-        let layout = Layout {
+        let mut run = decode(&row)?;
+        let version = row.i64("version")?;
+        let ids = [run.id.clone()];
+        let timeline = logs::read::<_, TimelineEvent>(self.host, &ids)?
+            .remove(&run.id)
+            .unwrap_or_default();
+        let status_posts = logs::read::<_, StatusPost>(self.host, &ids)?
+            .remove(&run.id)
+            .unwrap_or_default();
+        run.timeline_events = timeline.entries.clone();
+        run.status_posts = status_posts.entries.clone();
+        Ok(Some(Loaded {
+            run,
+            version,
             timeline,
             status_posts,
-        };
-        let key = record_key(&run.id);
-        Ok(self.host.kv_atomic_write(
-            &[(key.clone(), Some(old.to_vec()))],
-            &[KvOp::Set(key, encode(&mut run, layout)?)],
-        )?)
+        }))
     }
 
     /// Stores a new run (id, team, channel and `create_at` set by the
-    /// caller) with its index entries, atomically.
+    /// caller) with its child rows, in one transaction.
     pub fn create(&self, mut run: PlaybookRun) -> RunResult<PlaybookRun> {
         for (field, value) in [
             ("id", &run.id),
@@ -607,73 +384,55 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             run.update_at = run.create_at;
         }
         run.update_counts();
-        let key = record_key(&run.id);
-        let mut ops = self.write_ops(None, &mut run)?;
-        ops.extend([
-            KvOp::Set(
-                team_key(&run.team_id, run.create_at, &run.id),
-                summary_bytes(&run)?,
-            ),
-            KvOp::Set(channel_key(&run.channel_id, &run.id), Vec::new()),
-        ]);
-        if !run.playbook_id.is_empty() {
-            ops.push(KvOp::Set(
-                playbook_key(&run.playbook_id, &run.id),
-                Vec::new(),
-            ));
-        }
-        if self.host.kv_atomic_write(&[(key, None)], &ops)? {
-            Ok(run)
-        } else {
-            Err(RunError::Conflict(format!("run {} already exists", run.id)))
+        crate::limits::run_change(None, &run)?;
+        let tx = insert_statements(&mut run, crate::limits::TIMELINE_EVENTS)?;
+        match self.host.sql_transaction(&tx) {
+            Ok(_) => Ok(run),
+            Err(HostError::Conflict) => {
+                Err(RunError::Conflict(format!("run {} already exists", run.id)))
+            }
+            Err(e) => Err(e.into()),
         }
     }
 
-    /// Deletes run `id` and its index entries in one `atomic_write` that
-    /// expects the record as read (retried if it changed meanwhile), after
-    /// `check` approves the current record. Returns the deleted run.
+    /// Deletes run `id` and its child rows in one transaction that expects
+    /// the row as read (retried if it changed meanwhile), after `check`
+    /// approves the current record. Returns the deleted run.
     pub fn delete<E, F>(&self, id: &str, mut check: F) -> Result<PlaybookRun, E>
     where
         E: From<RunError>,
         F: FnMut(&PlaybookRun) -> Result<(), E>,
     {
-        let key = record_key(id);
         for _ in 0..MAX_ATTEMPTS {
-            let old = self
-                .host
-                .kv_get(&key)
-                .map_err(RunError::from)?
-                .ok_or_else(run_not_found)?;
-            let (run, layout) = decode(&old)?;
-            check(&run)?;
-            let mut ops = vec![
-                KvOp::Delete(key.clone()),
-                KvOp::Delete(team_key(&run.team_id, run.create_at, &run.id)),
-                KvOp::Delete(channel_key(&run.channel_id, &run.id)),
+            let loaded = self.load(id)?.ok_or_else(run_not_found)?;
+            check(&loaded.run)?;
+            let mut tx = vec![
+                Statement::new(
+                    "DELETE FROM runs WHERE id = $1 AND version = $2",
+                    params![id, loaded.version],
+                )
+                .expect(1),
             ];
-            if !run.playbook_id.is_empty() {
-                ops.push(KvOp::Delete(playbook_key(&run.playbook_id, &run.id)));
+            for table in CHILD_TABLES {
+                tx.push(Statement::new(
+                    format!("DELETE FROM {table} WHERE run_id = $1"),
+                    params![id],
+                ));
             }
-            if self
-                .host
-                .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
-                .map_err(RunError::from)?
-            {
-                if let Some(layout) = layout {
-                    logs::delete_all(self.host, Log::Timeline, id, layout.timeline)?;
-                    logs::delete_all(self.host, Log::StatusPosts, id, layout.status_posts)?;
-                }
-                return Ok(run);
+            match self.host.sql_transaction(&tx) {
+                Ok(_) => return Ok(loaded.run),
+                Err(HostError::Conflict) => continue,
+                Err(e) => return Err(RunError::from(e).into()),
             }
         }
         Err(RunError::Conflict(format!("run {id} is being changed concurrently, try again")).into())
     }
 
-    /// Read-modify-write of run `id` with compare-and-set, retried when a
-    /// concurrent writer got there first (`change` then runs again on the
-    /// fresh record, so it must be repeatable and is the place for state
-    /// checks). The indexed fields are kept; `update_at` is the host time;
-    /// an unchanged run is not written.
+    /// Read-modify-write of run `id`, retried when a concurrent writer got
+    /// there first (`change` then runs again on the fresh record, so it
+    /// must be repeatable and is the place for state checks). The indexed
+    /// fields are kept; `update_at` is the host time; an unchanged run is
+    /// not written.
     pub fn update<E, F>(&self, id: &str, change: F) -> Result<PlaybookRun, E>
     where
         E: From<RunError>,
@@ -690,20 +449,9 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         E: From<RunError>,
         F: FnMut(&mut PlaybookRun) -> Result<(), E>,
     {
-        let key = record_key(id);
         for _ in 0..MAX_ATTEMPTS {
-            let old = self
-                .host
-                .kv_get(&key)
-                .map_err(RunError::from)?
-                .ok_or_else(run_not_found)?;
-            let (current, layout) = self.load(&old)?;
-            let Some(layout) = layout else {
-                // Old layout: move its logs out first, then apply the
-                // change to the migrated record.
-                self.migrate(&old, &current)?;
-                continue;
-            };
+            let loaded = self.load(id)?.ok_or_else(run_not_found)?;
+            let current = &loaded.run;
             let mut next = current.clone();
             change(&mut next)?;
             next.id.clone_from(&current.id);
@@ -713,199 +461,164 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             next.create_at = current.create_at;
             next.update_at = current.update_at;
             next.update_counts();
-            if next == current {
-                return Ok((current, false));
+            if next == *current {
+                return Ok((loaded.run, false));
             }
             next.update_at = self.host.now_ms();
-            let mut ops = self.write_ops(Some((&current, layout)), &mut next)?;
-            ops.push(KvOp::Set(
-                team_key(&next.team_id, next.create_at, &next.id),
-                summary_bytes(&next)?,
-            ));
-            if self
-                .host
-                .kv_atomic_write(&[(key.clone(), Some(old))], &ops)
-                .map_err(RunError::from)?
-            {
-                return Ok((next, true));
+            crate::limits::run_change(Some(current), &next).map_err(RunError::from)?;
+            let tx = update_statements(&loaded, &mut next)?;
+            match self.host.sql_transaction(&tx) {
+                Ok(_) => return Ok((next, true)),
+                Err(HostError::Conflict) => continue,
+                Err(e) => return Err(RunError::from(e).into()),
             }
         }
         Err(RunError::Conflict(format!("run {id} is being changed concurrently, try again")).into())
     }
 
-    /// The runs with these ids, in chunks of [`PAGE`]; missing ones are
-    /// skipped, unreadable ones logged and skipped.
+    /// The runs with these ids, whole (with their logs), in the order
+    /// given; missing ones are skipped, unreadable ones logged and skipped.
     pub fn get_many(&self, ids: &[String]) -> RunResult<Vec<PlaybookRun>> {
-        let keys: Vec<String> = ids.iter().map(|id| record_key(id)).collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(PAGE) {
-            for (key, value) in chunk.iter().zip(self.host.kv_get_many(chunk)?) {
-                let Some(bytes) = value else { continue };
-                match self.load(&bytes) {
-                    Ok((run, _)) => out.push(run),
-                    Err(e) => self.host.log(
-                        crate::host::Level::Warn,
-                        &format!("skipping unreadable record {key}: {e}"),
-                    ),
-                }
-            }
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(PAGE) {
+            let params: Vec<SqlValue> = chunk.iter().map(SqlValue::from).collect();
+            let rows = self.host.sql_query(
+                &format!(
+                    "SELECT {COLUMNS} FROM runs WHERE id IN ({})",
+                    placeholders(1, chunk.len())
+                ),
+                &params,
+            )?;
+            let mut found: HashMap<String, PlaybookRun> = self
+                .with_logs(self.decode_rows(&rows))?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect();
+            out.extend(chunk.iter().filter_map(|id| found.remove(id)));
         }
         Ok(out)
     }
 
-    /// Run ids of the index under `prefix` (the id is the last segment).
-    fn ids_under(&self, prefix: &str) -> RunResult<Vec<String>> {
-        let mut ids: Vec<String> = crate::kvjson::all_keys(self.host, prefix)?
-            .iter()
-            .filter_map(|k| k.rsplit('/').next())
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned)
-            .collect();
-        ids.sort();
-        ids.dedup();
-        Ok(ids)
+    /// Decodes run rows; an unreadable one is logged and skipped, so one
+    /// bad record never hides the others from a list.
+    fn decode_rows(&self, rows: &Rows) -> Vec<PlaybookRun> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows.iter() {
+            match decode(&row) {
+                Ok(run) => out.push(run),
+                Err(e) => self.host.log(
+                    Level::Warn,
+                    &format!(
+                        "skipping unreadable run {}: {e}",
+                        row.str("id").unwrap_or("")
+                    ),
+                ),
+            }
+        }
+        out
     }
 
-    /// The runs in channel `channel_id`.
+    /// Fills in the logs of `runs` (two queries).
+    fn with_logs(&self, mut runs: Vec<PlaybookRun>) -> RunResult<Vec<PlaybookRun>> {
+        if runs.is_empty() {
+            return Ok(runs);
+        }
+        let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+        let mut timelines = logs::read::<_, TimelineEvent>(self.host, &ids)?;
+        let mut posts = logs::read::<_, StatusPost>(self.host, &ids)?;
+        for run in &mut runs {
+            run.timeline_events = timelines.remove(&run.id).unwrap_or_default().entries;
+            run.status_posts = posts.remove(&run.id).unwrap_or_default().entries;
+        }
+        Ok(runs)
+    }
+
+    /// The runs in channel `channel_id`, whole.
     pub fn in_channel(&self, channel_id: &str) -> RunResult<Vec<PlaybookRun>> {
-        let ids = self.ids_under(&format!("rc/{channel_id}/"))?;
-        Ok(self
-            .get_many(&ids)?
-            .into_iter()
-            .filter(|r| r.channel_id == channel_id)
-            .collect())
+        let rows = self.host.sql_query(
+            &format!("SELECT {COLUMNS} FROM runs WHERE channel_id = $1 ORDER BY create_at, id"),
+            &params![channel_id],
+        )?;
+        self.with_logs(self.decode_rows(&rows))
     }
 
     /// Calls `each` with every run `viewer` may see that passes `filter`
-    /// (paging and sorting ignored). From the team index the runs are
-    /// **skeletons** ([`RunSummary::skeleton`]: ids, names, status, owner,
-    /// participants, followers, times); from the channel and playbook
-    /// indexes they are whole, decoded [`SCAN_CHUNK`] at a time. Memory
-    /// stays flat however many runs the index holds. Without a team filter,
-    /// non-admins see the runs of their teams only.
+    /// (paging and sorting ignored), **without** its timeline and status
+    /// posts (everything else is there), [`SCAN_CHUNK`] runs per query, so
+    /// memory stays flat however many runs match.
     pub fn scan(
         &self,
         viewer: &Viewer,
         filter: &RunFilter,
         mut each: impl FnMut(&PlaybookRun),
     ) -> RunResult<()> {
-        let term = filter.search_term.to_lowercase();
-        let mut access = Access::new(self.host, viewer.clone());
-        let mut teams: HashMap<String, bool> = HashMap::new();
-        let mut visit = |run: &PlaybookRun| -> RunResult<()> {
-            if !filter.matches(run, &term) {
+        let Some(q) = Query::build(self.host, viewer, filter)? else {
+            return Ok(());
+        };
+        let mut after = String::new();
+        loop {
+            let (sql, params) = q.keyset_page(COLUMNS, &after, SCAN_CHUNK);
+            let rows = self.host.sql_query(&sql, &params)?;
+            for row in rows.iter() {
+                after = row.text("id")?;
+            }
+            for run in self.decode_rows(&rows) {
+                each(&run);
+            }
+            if rows.len() < SCAN_CHUNK {
                 return Ok(());
             }
-            if !viewer.is_system_admin && filter.team_id.is_empty() {
-                let member = match teams.get(&run.team_id) {
-                    Some(m) => *m,
-                    None => {
-                        let m = self.host.is_team_member(&run.team_id, &viewer.user_id)?;
-                        teams.insert(run.team_id.clone(), m);
-                        m
-                    }
-                };
-                if !member && !run.is_participant(&viewer.user_id) {
-                    return Ok(());
-                }
-            }
-            if access.can_view(run)? {
-                each(run);
-            }
-            Ok(())
-        };
-        let narrow = if !filter.channel_id.is_empty() {
-            Some(format!("rc/{}/", filter.channel_id))
-        } else if !filter.playbook_id.is_empty() {
-            Some(format!("rp/{}/", filter.playbook_id))
-        } else {
-            None
-        };
-        if let Some(prefix) = narrow {
-            let ids = self.ids_under(&prefix)?;
-            for chunk in ids.chunks(SCAN_CHUNK) {
-                for run in self.get_many(chunk)? {
-                    visit(&run)?;
-                }
-            }
-            return Ok(());
         }
-        let prefix = if filter.team_id.is_empty() {
-            "rt/".to_owned()
-        } else {
-            format!("rt/{}/", filter.team_id)
-        };
-        let keys = crate::kvjson::all_keys(self.host, &prefix)?;
-        for chunk in keys.chunks(PAGE) {
-            let values = self.host.kv_get_many(chunk)?;
-            let mut legacy = Vec::new();
-            for (key, value) in chunk.iter().zip(values) {
-                match value
-                    .as_deref()
-                    .and_then(|b| serde_json::from_slice::<RunSummary>(b).ok())
-                {
-                    Some(summary) if !summary.id.is_empty() => visit(&summary.skeleton())?,
-                    _ => legacy.extend(key.rsplit('/').next().map(str::to_owned)),
-                }
-            }
-            for run in self.get_many(&legacy)? {
-                visit(&run)?;
-            }
-        }
-        Ok(())
     }
 
-    /// Every run [`scan`](Self::scan) yields, whole, sorted by `filter`
-    /// (no paging): for callers that need them all (`todo`, digests).
+    /// Every run [`scan`](Self::scan) would yield, whole, sorted by
+    /// `filter` (no paging): for callers that need them all (`todo`,
+    /// digests).
     pub fn all(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<Vec<PlaybookRun>> {
-        let mut found = Vec::new();
-        self.scan(viewer, filter, |r| {
-            found.push(Candidate {
-                key: filter.sort.key(r),
-                create_at: r.create_at,
-                id: r.id.clone(),
-            })
-        })?;
-        found.sort();
-        if filter.descending {
-            found.reverse();
-        }
-        let ids: Vec<String> = found.into_iter().map(|c| c.id).collect();
-        let mut loaded: HashMap<String, PlaybookRun> = self
-            .get_many(&ids)?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-        Ok(ids.iter().filter_map(|id| loaded.remove(id)).collect())
+        let Some(q) = Query::build(self.host, viewer, filter)? else {
+            return Ok(Vec::new());
+        };
+        let (sql, params) = q.ordered("id", None);
+        let ids: Vec<String> = self
+            .host
+            .sql_query(&sql, &params)?
+            .iter()
+            .map(|r| r.text("id"))
+            .collect::<Result<_, _>>()?;
+        self.get_many(&ids)
     }
 
-    /// The runs `viewer` may see that pass `filter`, sorted and paged. Only
-    /// the sort key and id of each match are kept while scanning; the page
-    /// itself is loaded at the end.
+    /// The runs `viewer` may see that pass `filter`, sorted and paged, with
+    /// the total: one `COUNT` and one page query, all in the database.
     pub fn list(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<RunPage> {
-        let mut all: Vec<Candidate> = Vec::new();
-        self.scan(viewer, filter, |run| {
-            all.push(Candidate {
-                key: filter.sort.key(run),
-                create_at: run.create_at,
-                id: run.id.clone(),
-            });
-        })?;
-        all.sort();
-        if filter.descending {
-            all.reverse();
-        }
-        let total_count = all.len();
         let per_page = filter.per_page.clamp(1, MAX_PER_PAGE);
+        let Some(q) = Query::build(self.host, viewer, filter)? else {
+            return Ok(RunPage {
+                total_count: 0,
+                page_count: 0,
+                per_page,
+                has_more: false,
+                items: Vec::new(),
+            });
+        };
+        let (sql, params) = q.count();
+        let total_count = self
+            .host
+            .sql_query(&sql, &params)?
+            .first()
+            .map(|r| r.i64("n"))
+            .transpose()?
+            .unwrap_or(0)
+            .max(0) as usize;
         let start = filter.page.saturating_mul(per_page).min(total_count);
         let end = start.saturating_add(per_page).min(total_count);
-        let page_ids: Vec<String> = all[start..end].iter().map(|c| c.id.clone()).collect();
-        let mut loaded: HashMap<String, PlaybookRun> = self
-            .get_many(&page_ids)?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-        let items = page_ids.iter().filter_map(|id| loaded.remove(id)).collect();
+        let items = if start < end {
+            let (sql, params) = q.ordered(COLUMNS, Some((per_page, start)));
+            let rows = self.host.sql_query(&sql, &params)?;
+            self.with_logs(self.decode_rows(&rows))?
+        } else {
+            Vec::new()
+        };
         Ok(RunPage {
             total_count,
             page_count: total_count.div_ceil(per_page),
@@ -914,47 +627,210 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             items,
         })
     }
+
+    /// Stores `run` as given (no stamping or limit checks; logs kept
+    /// whole): the importer's way in. An existing run is left alone
+    /// (`false`); so is every child row already there.
+    pub fn put_raw(&self, run: &PlaybookRun) -> RunResult<bool> {
+        let changed = self.host.sql_transaction(&raw_statements(run)?)?;
+        Ok(changed.first().copied() == Some(1))
+    }
+}
+
+/// Runs decoded per query while scanning.
+const SCAN_CHUNK: usize = 200;
+
+/// The tables whose rows belong to one run.
+const CHILD_TABLES: [&str; 5] = [
+    "run_participants",
+    "run_followers",
+    "run_timeline",
+    "run_status_posts",
+    "run_metrics",
+];
+
+/// The values of the `runs` columns that change with the run.
+fn mutable_columns(run: &mut PlaybookRun) -> RunResult<Vec<SqlValue>> {
+    Ok(params![
+        &run.owner_user_id,
+        &run.current_status,
+        run.name.to_lowercase(),
+        run.end_at,
+        run.update_at,
+        run.last_status_update_at,
+        encode(run)?
+    ])
+}
+
+/// The statements that insert `run` (logs capped at `cap` entries; trims
+/// `run`'s logs to what is kept).
+fn insert_statements(run: &mut PlaybookRun, cap: usize) -> RunResult<Vec<Statement>> {
+    let mut params = params![
+        &run.id,
+        &run.team_id,
+        &run.channel_id,
+        &run.playbook_id,
+        run.create_at
+    ];
+    params.extend(mutable_columns(run)?);
+    let mut tx = vec![Statement::new(
+        "INSERT INTO runs (id, team_id, channel_id, playbook_id, create_at, owner_user_id, \
+         current_status, name_lower, end_at, update_at, last_status_update_at, data, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)",
+        params,
+    )];
+    tx.extend(people_statements(
+        "run_participants",
+        &run.id,
+        &run.participant_ids,
+    ));
+    tx.extend(people_statements("run_followers", &run.id, &run.followers));
+    tx.extend(metric_statements(run));
+    let mut timeline = std::mem::take(&mut run.timeline_events);
+    logs::diff(&run.id, &Stored::default(), &mut timeline, cap, &mut tx);
+    run.timeline_events = timeline;
+    let mut posts = std::mem::take(&mut run.status_posts);
+    logs::diff(&run.id, &Stored::default(), &mut posts, cap, &mut tx);
+    run.status_posts = posts;
+    Ok(tx)
+}
+
+/// [`insert_statements`] with every insert `ON CONFLICT DO NOTHING` and no
+/// cap, so a repeated import is harmless and drops nothing.
+pub(crate) fn raw_statements(run: &PlaybookRun) -> RunResult<Vec<Statement>> {
+    let mut run = run.clone();
+    let tx = insert_statements(&mut run, usize::MAX)?;
+    Ok(tx
+        .into_iter()
+        .map(|mut s| {
+            if s.sql.starts_with("INSERT INTO runs ") {
+                s.sql.push_str(" ON CONFLICT (id) DO NOTHING");
+            } else if let Some(i) = s.sql.find(" DO UPDATE SET") {
+                s.sql.truncate(i);
+                s.sql.push_str(" DO NOTHING");
+            }
+            s
+        })
+        .collect())
+}
+
+/// The statements that write `next` over `loaded`: the row (expecting the
+/// version read) and the child rows that differ.
+fn update_statements(loaded: &Loaded, next: &mut PlaybookRun) -> RunResult<Vec<Statement>> {
+    let current = &loaded.run;
+    let mut params = params![&next.id, loaded.version];
+    params.extend(mutable_columns(next)?);
+    let mut tx = vec![
+        Statement::new(
+            "UPDATE runs SET owner_user_id = $3, current_status = $4, name_lower = $5, \
+             end_at = $6, update_at = $7, last_status_update_at = $8, data = $9, \
+             version = version + 1 WHERE id = $1 AND version = $2",
+            params,
+        )
+        .expect(1),
+    ];
+    for (table, old, new) in [
+        (
+            "run_participants",
+            &current.participant_ids,
+            &next.participant_ids,
+        ),
+        ("run_followers", &current.followers, &next.followers),
+    ] {
+        if old != new {
+            tx.push(Statement::new(
+                format!("DELETE FROM {table} WHERE run_id = $1"),
+                params![&next.id],
+            ));
+            tx.extend(people_statements(table, &next.id, new));
+        }
+    }
+    if current.metrics_data != next.metrics_data {
+        tx.push(Statement::new(
+            "DELETE FROM run_metrics WHERE run_id = $1",
+            params![&next.id],
+        ));
+        tx.extend(metric_statements(next));
+    }
+    // Never fewer than the run holds (an imported run may hold more).
+    let cap = crate::limits::TIMELINE_EVENTS.max(loaded.timeline.entries.len());
+    logs::diff(
+        &next.id,
+        &loaded.timeline,
+        &mut next.timeline_events,
+        cap,
+        &mut tx,
+    );
+    let cap = crate::limits::STATUS_POSTS.max(loaded.status_posts.entries.len());
+    logs::diff(
+        &next.id,
+        &loaded.status_posts,
+        &mut next.status_posts,
+        cap,
+        &mut tx,
+    );
+    Ok(tx)
+}
+
+fn people_statements<'b>(
+    table: &'b str,
+    run_id: &'b str,
+    users: &'b [String],
+) -> impl Iterator<Item = Statement> + 'b {
+    let unique: std::collections::BTreeSet<&String> = users.iter().collect();
+    unique.into_iter().map(move |user| {
+        Statement::new(
+            format!(
+                "INSERT INTO {table} (run_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (run_id, user_id) DO NOTHING"
+            ),
+            params![run_id, user],
+        )
+    })
+}
+
+/// One row per filled metric value (the dashboard's statistics).
+fn metric_statements(run: &PlaybookRun) -> Vec<Statement> {
+    let mut seen = std::collections::BTreeSet::new();
+    run.metrics_data
+        .iter()
+        .filter_map(|m| Some((m, m.value?)))
+        .filter(|(m, _)| seen.insert(m.metric_config_id.clone()))
+        .map(|(m, value)| {
+            Statement::new(
+                "INSERT INTO run_metrics (run_id, metric_id, playbook_id, create_at, value) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, metric_id) DO NOTHING",
+                params![
+                    &run.id,
+                    &m.metric_config_id,
+                    &run.playbook_id,
+                    run.create_at,
+                    value
+                ],
+            )
+        })
+        .collect()
 }
 
 fn check_key_part(field: &str, value: &str) -> RunResult<()> {
     Ok(crate::kvjson::check_key_part(field, value)?)
 }
 
-/// The record's `_logs` (absent: the old layout, logs inline).
-#[derive(serde::Deserialize)]
-struct LayoutField {
-    #[serde(rename = "_logs")]
-    logs: Option<Layout>,
+/// A run from its row (its logs are read separately).
+fn decode(row: &Row<'_>) -> RunResult<PlaybookRun> {
+    serde_json::from_str(row.str("data")?)
+        .map_err(|e| RunError::Host(HostError::Other(format!("unreadable run record: {e}"))))
 }
 
-/// A record as stored: the run (logs inline only in the old layout) and
-/// where its logs are.
-fn decode(bytes: &[u8]) -> RunResult<(PlaybookRun, Option<Layout>)> {
-    let unreadable = |e: serde_json::Error| {
-        RunError::Host(HostError::Other(format!("unreadable run record: {e}")))
-    };
-    let run: PlaybookRun = serde_json::from_slice(bytes).map_err(unreadable)?;
-    let layout = serde_json::from_slice::<LayoutField>(bytes)
-        .map_err(unreadable)?
-        .logs;
-    Ok((run, layout))
-}
-
-/// The record of `run`: everything but its logs, plus where they are.
-/// (The logs are taken out for the encoding and put back.)
-pub(crate) fn encode(run: &mut PlaybookRun, layout: Layout) -> RunResult<Vec<u8>> {
+/// The row's `data`: the run without its logs (they are rows; taken out
+/// for the encoding and put back, so a long timeline is never copied).
+pub(crate) fn encode(run: &mut PlaybookRun) -> RunResult<String> {
     let timeline = std::mem::take(&mut run.timeline_events);
     let status_posts = std::mem::take(&mut run.status_posts);
-    let value = serde_json::to_value(&*run);
+    let text = serde_json::to_string(&*run);
     run.timeline_events = timeline;
     run.status_posts = status_posts;
-    let mut value = value.map_err(|e| RunError::Host(HostError::Other(e.to_string())))?;
-    if let Some(fields) = value.as_object_mut() {
-        fields.remove("timeline_events");
-        fields.remove("status_posts");
-        fields.insert("_logs".into(), serde_json::json!(layout));
-    }
-    serde_json::to_vec(&value).map_err(|e| RunError::Host(HostError::Other(e.to_string())))
+    text.map_err(|e| RunError::Host(HostError::Other(e.to_string())))
 }
 
 #[cfg(test)]

@@ -1,0 +1,222 @@
+//! The importer against KV data written as the old code wrote it (both run
+//! layouts), its resumability and its idempotence.
+
+use crate::host::prelude::*;
+use serde_json::json;
+
+use super::*;
+use crate::fake::FakeHost;
+use crate::playbooks::model::PlaybookMember;
+use crate::playbooks::store::PlaybookStore;
+use crate::runs::model::{StatusPost, TimelineEvent};
+use crate::runs::store::{RunFilter, RunStore, Viewer, next_run_number};
+
+fn put(host: &FakeHost, key: String, value: &serde_json::Value) {
+    host.kv_set(&key, &serde_json::to_vec(value).unwrap())
+        .unwrap();
+}
+
+fn playbook(id: &str) -> Playbook {
+    Playbook {
+        id: id.into(),
+        title: format!("Playbook {id}"),
+        team_id: "t1".into(),
+        run_number_prefix: "INC".into(),
+        num_runs: 2,
+        active_runs: 1,
+        last_run_at: 77,
+        members: vec![PlaybookMember {
+            user_id: "bob".into(),
+            roles: vec!["playbook_member".into()],
+        }],
+        ..Default::default()
+    }
+}
+
+fn event(run: &str, n: u64) -> TimelineEvent {
+    TimelineEvent {
+        id: format!("e{n}"),
+        playbook_run_id: run.into(),
+        create_at: n as i64,
+        event_type: "task_state_modified".into(),
+        summary: format!("event {n}"),
+        ..Default::default()
+    }
+}
+
+fn run(id: &str, events: u64) -> PlaybookRun {
+    PlaybookRun {
+        id: id.into(),
+        name: format!("Run {id}"),
+        team_id: "t1".into(),
+        channel_id: format!("ch-{id}"),
+        playbook_id: "pb1".into(),
+        owner_user_id: "bob".into(),
+        participant_ids: vec!["bob".into()],
+        followers: vec!["carol".into()],
+        create_at: 10,
+        timeline_events: (0..events).map(|n| event(id, n)).collect(),
+        status_posts: vec![StatusPost {
+            id: format!("p-{id}"),
+            create_at: 5,
+            delete_at: 0,
+        }],
+        ..Default::default()
+    }
+}
+
+/// The oldest layout: everything inline in `run/<id>`.
+fn write_inline(host: &FakeHost, r: &PlaybookRun) {
+    put(
+        host,
+        legacy::run_key(&r.id),
+        &serde_json::to_value(r).unwrap(),
+    );
+    host.kv_set(&legacy::run_team_key(&r.team_id, r.create_at, &r.id), b"")
+        .unwrap();
+}
+
+/// The `_logs` layout: the record without its logs, one key per entry.
+fn write_split(host: &FakeHost, r: &PlaybookRun) {
+    let mut record = serde_json::to_value(r).unwrap();
+    let fields = record.as_object_mut().unwrap();
+    fields.remove("timeline_events");
+    fields.remove("status_posts");
+    let first = 3; // trimmed logs start later
+    fields.insert(
+        "_logs".into(),
+        json!({
+            "timeline": {"first": first, "next": first + r.timeline_events.len() as u64},
+            "status_posts": {"first": 0, "next": r.status_posts.len()},
+        }),
+    );
+    put(host, legacy::run_key(&r.id), &record);
+    for (i, e) in r.timeline_events.iter().enumerate() {
+        put(
+            host,
+            legacy::timeline_key(&r.id, first + i as u64),
+            &serde_json::to_value(e).unwrap(),
+        );
+    }
+    for (i, p) in r.status_posts.iter().enumerate() {
+        put(
+            host,
+            legacy::status_post_key(&r.id, i as u64),
+            &serde_json::to_value(p).unwrap(),
+        );
+    }
+}
+
+fn admin() -> Viewer {
+    Viewer {
+        user_id: "admin".into(),
+        is_system_admin: true,
+    }
+}
+
+fn count(host: &FakeHost, table: &str) -> i64 {
+    host.sql_query(&format!("SELECT COUNT(*) AS n FROM {table}"), &[])
+        .unwrap()
+        .first()
+        .unwrap()
+        .i64("n")
+        .unwrap()
+}
+
+#[test]
+fn both_run_layouts_playbooks_and_run_numbers_move_over_whole() {
+    let host = FakeHost::with_basics();
+    let pb = playbook("pb1");
+    put(
+        &host,
+        legacy::playbook_key("pb1"),
+        &serde_json::to_value(&pb).unwrap(),
+    );
+    host.kv_set(&legacy::playbook_team_key("t1", "pb1"), b"")
+        .unwrap();
+    host.kv_set(&legacy::prefix_key("t1", "INC"), b"pb1")
+        .unwrap();
+    host.kv_set(&legacy::seq_key("pb1"), b"41").unwrap();
+    let inline = run("r-inline", 2600);
+    let split = run("r-split", 1200);
+    write_inline(&host, &inline);
+    write_split(&host, &split);
+    host.kv_set("run/broken", b"not json").unwrap();
+
+    crate::lifecycle::activate(&host).unwrap();
+
+    let stored = PlaybookStore::new(&host).get("pb1").unwrap().unwrap();
+    assert_eq!(stored, pb, "counters included");
+    let runs = RunStore::new(&host);
+    assert_eq!(runs.get("r-inline").unwrap().unwrap(), inline);
+    assert_eq!(runs.get("r-split").unwrap().unwrap(), split);
+    assert!(host.logs.borrow().iter().any(|l| l.contains("run/broken")));
+    assert_eq!(next_run_number(&host, "pb1").unwrap(), 42);
+    // Lists find them through the tables (followers and all).
+    let followed = runs
+        .list(
+            &admin(),
+            &RunFilter {
+                participant_or_follower_id: "carol".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(followed.total_count, 2);
+    // An imported run keeps every entry it had, also on its next write.
+    let updated = runs
+        .update("r-inline", |r| {
+            r.summary = "after import".into();
+            Ok::<_, crate::runs::RunError>(())
+        })
+        .unwrap();
+    assert_eq!(updated.timeline_events.len(), 2600);
+    // The KV records stay where they were.
+    assert!(host.kv_get(&legacy::run_key("r-split")).unwrap().is_some());
+}
+
+#[test]
+fn an_interrupted_import_resumes_after_its_cursor_without_duplicates() {
+    let host = FakeHost::bare();
+    crate::schema::migrate(&host).unwrap();
+    let total = BATCH as usize * 2 + 7;
+    for i in 0..total {
+        let mut r = run(&format!("r{i:05}"), 1);
+        r.status_posts.clear();
+        write_inline(&host, &r);
+    }
+    // One batch, then a "crash".
+    assert_eq!(step(&host, "runs").unwrap(), Some(BATCH as usize));
+    assert_eq!(count(&host, "runs"), BATCH as i64);
+    let cursor = host
+        .sql_query(
+            "SELECT cursor, done FROM kv_import WHERE name = 'runs'",
+            &[],
+        )
+        .unwrap();
+    let row = cursor.first().unwrap();
+    assert_eq!(
+        row.text("cursor").unwrap(),
+        format!("run/r{:05}", BATCH - 1)
+    );
+    assert_eq!(row.i64("done").unwrap(), 0);
+
+    // The next start continues after the cursor.
+    assert_eq!(run_import(&host), total - BATCH as usize);
+    assert_eq!(count(&host, "runs") as usize, total);
+    assert_eq!(count(&host, "run_timeline") as usize, total);
+    assert_eq!(count(&host, "run_participants") as usize, total);
+    // Done: nothing more to do.
+    assert_eq!(run_import(&host), 0);
+
+    // A batch repeated (progress lost, or two instances) is harmless.
+    host.sql_execute("DELETE FROM kv_import", &[]).unwrap();
+    run_import(&host);
+    assert_eq!(count(&host, "runs") as usize, total);
+    assert_eq!(count(&host, "run_timeline") as usize, total);
+    assert_eq!(count(&host, "run_followers") as usize, total);
+}
+
+fn run_import(host: &FakeHost) -> usize {
+    super::run(host).unwrap()
+}
