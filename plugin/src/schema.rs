@@ -126,9 +126,50 @@ const V3_CHANNELS: &[&str] = &[
         done BIGINT NOT NULL)",
 ];
 
+/// Run lists fast for every viewer (issue 13; `plugin/src/runs/query.rs`).
+/// A member's visibility is two branches: runs of viewable playbooks
+/// (`team_id, playbook_id` ranges) and runs taken part in (now answered by
+/// `run_participants` alone: it carries the run's never-changing `team_id`,
+/// `playbook_id` and `create_at`). The ordered team indexes carry
+/// `playbook_id` (and the start-order one `name_lower`) so a page or a count
+/// checks visibility and the filter in the index, without reading rows.
+const V4_LIST_INDEXES: &[&str] = &[
+    "ALTER TABLE run_participants ADD COLUMN team_id TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE run_participants ADD COLUMN playbook_id TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE run_participants ADD COLUMN create_at BIGINT NOT NULL DEFAULT 0",
+    "UPDATE run_participants SET
+        team_id = COALESCE((SELECT r.team_id FROM runs r WHERE r.id = run_participants.run_id), ''),
+        playbook_id = COALESCE((SELECT r.playbook_id FROM runs r WHERE r.id = run_participants.run_id), ''),
+        create_at = COALESCE((SELECT r.create_at FROM runs r WHERE r.id = run_participants.run_id), 0)",
+    "CREATE INDEX IF NOT EXISTS run_participants_viewer
+        ON run_participants (user_id, team_id, create_at, run_id, playbook_id)",
+    "CREATE INDEX IF NOT EXISTS runs_team_playbook ON runs (team_id, playbook_id, create_at, id)",
+    // Supersede the team indexes of v2 with ones that carry `playbook_id`.
+    "DROP INDEX IF EXISTS runs_team_create",
+    // `LIKE '%term%'` can use no index: a search scans this index of the
+    // team's runs in page order, names included, instead of the rows.
+    "CREATE INDEX IF NOT EXISTS runs_team_create_pb
+        ON runs (team_id, create_at, id, playbook_id, name_lower)",
+    "DROP INDEX IF EXISTS runs_team_status",
+    "CREATE INDEX IF NOT EXISTS runs_team_status_pb
+        ON runs (team_id, current_status, create_at, id, playbook_id)",
+    // `/stats/playbook` from the index alone: durations need `create_at`,
+    // active participants the run `id`.
+    "DROP INDEX IF EXISTS runs_playbook",
+    "CREATE INDEX IF NOT EXISTS runs_playbook_stats
+        ON runs (playbook_id, current_status, end_at, create_at, id)",
+    "CREATE INDEX IF NOT EXISTS runs_team_owner
+        ON runs (team_id, owner_user_id, current_status, create_at, id, playbook_id)",
+];
+
 /// Every schema version, oldest first. Append only: a shipped version
 /// never changes.
-pub const MIGRATIONS: &[Migration<'static>] = &[(1, V1_PLAYBOOKS), (2, V2_RUNS), (3, V3_CHANNELS)];
+pub const MIGRATIONS: &[Migration<'static>] = &[
+    (1, V1_PLAYBOOKS),
+    (2, V2_RUNS),
+    (3, V3_CHANNELS),
+    (4, V4_LIST_INDEXES),
+];
 
 /// Brings the database to the newest schema (a no-op when it is).
 pub fn migrate<H: Host + ?Sized>(host: &H) -> HostResult<Vec<i64>> {
@@ -138,13 +179,13 @@ pub fn migrate<H: Host + ?Sized>(host: &H) -> HostResult<Vec<i64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::prelude::*;
     use crate::fake::FakeHost;
+    use crate::host::prelude::*;
 
     #[test]
     fn the_schema_applies_once_and_has_its_tables() {
         let host = FakeHost::bare();
-        assert_eq!(migrate(&host).unwrap(), [1, 2, 3]);
+        assert_eq!(migrate(&host).unwrap(), [1, 2, 3, 4]);
         assert!(migrate(&host).unwrap().is_empty());
         for table in [
             "playbooks",
@@ -160,5 +201,47 @@ mod tests {
                 .unwrap();
             assert_eq!(n.first().unwrap().i64("n").unwrap(), 0, "{table}");
         }
+    }
+
+    /// v4 fills the new `run_participants` columns of existing rows from
+    /// their run (a participant row of a missing run gets blanks).
+    #[test]
+    fn v4_backfills_participant_identity_columns() {
+        let host = FakeHost::bare();
+        assert_eq!(sql::migrate(&host, &MIGRATIONS[..3]).unwrap(), [1, 2, 3]);
+        host.sql_execute(
+            "INSERT INTO runs (id, team_id, channel_id, playbook_id, owner_user_id, \
+             current_status, name_lower, create_at, end_at, update_at, \
+             last_status_update_at, version, data) \
+             VALUES ('r1', 't1', 'c1', 'pb1', 'u1', 'InProgress', 'x', 42, 0, 42, 0, 1, '{}')",
+            &[],
+        )
+        .unwrap();
+        host.sql_execute(
+            "INSERT INTO run_participants (run_id, user_id) VALUES ('r1', 'u1'), ('gone', 'u1')",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(migrate(&host).unwrap(), [4]);
+        let rows = host
+            .sql_query(
+                "SELECT run_id, team_id, playbook_id, create_at FROM run_participants \
+                 ORDER BY run_id",
+                &[],
+            )
+            .unwrap();
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {}",
+                    r.text("run_id").unwrap(),
+                    r.text("team_id").unwrap(),
+                    r.text("playbook_id").unwrap(),
+                    r.i64("create_at").unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(got, ["gone   0", "r1 t1 pb1 42"]);
     }
 }

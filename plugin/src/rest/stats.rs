@@ -1,6 +1,6 @@
 //! `GET /stats/playbook?playbook_id=` — a playbook's numbers for its
 //! dashboard, computed by the database from the `runs`, `run_participants`
-//! and `run_metrics` rows (indexes `runs_playbook`, `run_metrics_playbook`):
+//! and `run_metrics` rows (indexes `runs_playbook_stats`, `run_metrics_playbook`):
 //! a handful of aggregate queries, whatever the number of runs:
 //!
 //! `{runs_in_progress, participants_active, runs_finished_prev_30_days,

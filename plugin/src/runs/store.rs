@@ -40,6 +40,7 @@ pub const PAGE: usize = 500;
 const MAX_ATTEMPTS: usize = 64;
 /// The columns a run is read from.
 const COLUMNS: &str = "id, version, data";
+const COLUMN_LIST: [&str; 3] = ["id", "version", "data"];
 
 /// Errors of the run domain, mapped to HTTP statuses by the REST layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -557,7 +558,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         };
         let mut after = String::new();
         loop {
-            let (sql, params) = q.keyset_page(COLUMNS, &after, SCAN_CHUNK);
+            let (sql, params) = q.keyset_page(&COLUMN_LIST, &after, SCAN_CHUNK);
             let rows = self.host.sql_query(&sql, &params)?;
             for row in rows.iter() {
                 after = row.text("id")?;
@@ -578,7 +579,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         let Some(q) = Query::build(self.host, viewer, filter)? else {
             return Ok(Vec::new());
         };
-        let (sql, params) = q.ordered("id", None);
+        let (sql, params) = q.ordered(&["id"], None);
         let ids: Vec<String> = self
             .host
             .sql_query(&sql, &params)?
@@ -589,7 +590,8 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     }
 
     /// The runs `viewer` may see that pass `filter`, sorted and paged, with
-    /// the total: one `COUNT` and one page query, all in the database.
+    /// the total: a `COUNT`, the page's ids, then those runs (whole), all
+    /// in the database.
     pub fn list(&self, viewer: &Viewer, filter: &RunFilter) -> RunResult<RunPage> {
         let per_page = filter.per_page.clamp(1, MAX_PER_PAGE);
         let Some(q) = Query::build(self.host, viewer, filter)? else {
@@ -613,9 +615,14 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         let start = filter.page.saturating_mul(per_page).min(total_count);
         let end = start.saturating_add(per_page).min(total_count);
         let items = if start < end {
-            let (sql, params) = q.ordered(COLUMNS, Some((per_page, start)));
-            let rows = self.host.sql_query(&sql, &params)?;
-            self.with_logs(self.decode_rows(&rows))?
+            let (sql, params) = q.ordered(&["id"], Some((per_page, start)));
+            let ids: Vec<String> = self
+                .host
+                .sql_query(&sql, &params)?
+                .iter()
+                .map(|r| r.text("id"))
+                .collect::<Result<_, _>>()?;
+            self.get_many(&ids)?
         } else {
             Vec::new()
         };
@@ -679,11 +686,7 @@ fn insert_statements(run: &mut PlaybookRun, cap: usize) -> RunResult<Vec<Stateme
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)",
         params,
     )];
-    tx.extend(people_statements(
-        "run_participants",
-        &run.id,
-        &run.participant_ids,
-    ));
+    tx.extend(participant_statements(run));
     tx.extend(people_statements("run_followers", &run.id, &run.followers));
     tx.extend(metric_statements(run));
     let mut timeline = std::mem::take(&mut run.timeline_events);
@@ -742,7 +745,11 @@ fn update_statements(loaded: &Loaded, next: &mut PlaybookRun) -> RunResult<Vec<S
                 format!("DELETE FROM {table} WHERE run_id = $1"),
                 params![&next.id],
             ));
-            tx.extend(people_statements(table, &next.id, new));
+            if table == "run_participants" {
+                tx.extend(participant_statements(next));
+            } else {
+                tx.extend(people_statements(table, &next.id, new));
+            }
         }
     }
     if current.metrics_data != next.metrics_data {
@@ -770,6 +777,23 @@ fn update_statements(loaded: &Loaded, next: &mut PlaybookRun) -> RunResult<Vec<S
         &mut tx,
     );
     Ok(tx)
+}
+
+/// A participant row carries the run's `team_id`, `playbook_id` and
+/// `create_at` (never changed after create), so a member's list answers
+/// "runs I take part in" from this table alone ([`super::query`]).
+fn participant_statements(run: &PlaybookRun) -> Vec<Statement> {
+    let unique: std::collections::BTreeSet<&String> = run.participant_ids.iter().collect();
+    unique
+        .into_iter()
+        .map(|user| {
+            Statement::new(
+                "INSERT INTO run_participants (run_id, user_id, team_id, playbook_id, create_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, user_id) DO NOTHING",
+                params![&run.id, user, &run.team_id, &run.playbook_id, run.create_at],
+            )
+        })
+        .collect()
 }
 
 fn people_statements<'b>(
@@ -836,3 +860,7 @@ pub(crate) fn encode(run: &mut PlaybookRun) -> RunResult<String> {
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_bench.rs"]
+mod bench;

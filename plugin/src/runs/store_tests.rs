@@ -1,8 +1,8 @@
 //! Store tests with the test host (users `admin`, `bob`, `carol` in `t1`,
 //! `dave` in `t2`).
 
-use crate::host::prelude::*;
 use super::*;
+use crate::host::prelude::*;
 use crate::playbooks::new_id_from_host;
 use crate::playbooks::store::test_host::TestHost;
 use crate::runs::create::tests::{PB, playbook, put_playbook};
@@ -579,74 +579,117 @@ fn sorts_tie_break_on_start_then_id_and_search_escapes_wildcards() {
     assert!(search("\\").is_empty());
 }
 
-/// Informative only (`cargo test --release -p playbooks-plugin -- --ignored
-/// bench --nocapture`): 100,000 runs in one team in the fake's SQLite, and
-/// the times of the list queries issue 13 names. The real figures come from
-/// the host benchmark.
+/// The plan's `detail` lines of `sql`.
+fn plan(host: &TestHost, (sql, params): (String, Vec<crate::sql::SqlValue>)) -> String {
+    host.inner
+        .sql_query(&format!("EXPLAIN QUERY PLAN {sql}"), &params)
+        .unwrap()
+        .iter()
+        .map(|r| r.text("detail").unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 13: a member's list never reads the runs' rows one by one to
+/// decide visibility — the count and the first page run on indexes (the
+/// team indexes carry `playbook_id`; "runs I take part in" comes from
+/// `run_participants` alone), and filters use their index.
 #[test]
-#[ignore]
-fn bench_list_100k_runs() {
+fn list_queries_use_indexes_not_a_scan_of_runs() {
     let host = TestHost::new();
-    let mut pb = playbook();
-    pb.public = false;
-    put_playbook(&host, &pb);
-    let store = RunStore::new(&host);
-    let n = 100_000;
-    let owners = ["bob", "carol", "dave", "erin"];
-    let started = std::time::Instant::now();
-    for i in 0..n {
-        let mut r = run(&host, &format!("run {i}"), "t1", i, owners[i as usize % 4]);
-        r.playbook_id = PB.into();
-        if i % 3 == 0 {
-            r.current_status = status::FINISHED.into();
-            r.end_at = i + 10;
-        }
-        store.create(r).unwrap();
-    }
-    eprintln!("fill: {:?}", started.elapsed());
-    let time = |label: &str, viewer: &Viewer, f: RunFilter| {
-        let mut times: Vec<_> = (0..5)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                let page = store.list(viewer, &f).unwrap();
-                assert!(page.total_count > 0, "{label}");
-                t.elapsed()
-            })
-            .collect();
-        times.sort();
-        eprintln!("{label}: p50 {:?}", times[2]);
+    put_playbook(&host, &playbook());
+    let member = user("bob");
+    let q = |f: RunFilter| {
+        super::super::query::Query::build(&host, &member, &f)
+            .unwrap()
+            .unwrap()
     };
-    let first_page = |f: RunFilter| RunFilter {
+    let team = |f: RunFilter| RunFilter {
         team_id: "t1".into(),
         per_page: 20,
         descending: true,
         ..f
     };
-    time(
-        "first page, admin",
-        &admin(),
-        first_page(Default::default()),
-    );
-    time(
-        "first page, member",
-        &user("bob"),
-        first_page(Default::default()),
-    );
-    time(
-        "owner + status",
-        &user("bob"),
-        first_page(RunFilter {
-            owner_user_id: "carol".into(),
-            statuses: vec![status::IN_PROGRESS.into()],
-            ..Default::default()
-        }),
-    );
-    time(
-        "search",
-        &user("bob"),
-        first_page(RunFilter {
-            search_term: "run 4242".into(),
-            ..Default::default()
-        }),
+    let first = q(team(RunFilter::default()));
+    for plan in [
+        plan(&host, first.count()),
+        plan(&host, first.ordered(&["id"], Some((20, 0)))),
+    ] {
+        assert!(!plan.contains("SCAN runs"), "{plan}");
+        assert!(!plan.contains("USE TEMP B-TREE"), "{plan}");
+        assert!(plan.contains("run_participants_viewer"), "{plan}");
+        assert!(plan.contains("USING COVERING INDEX runs_team_"), "{plan}");
+    }
+    let owner = q(team(RunFilter {
+        owner_user_id: "carol".into(),
+        statuses: vec![status::IN_PROGRESS.into()],
+        ..Default::default()
+    }));
+    for plan in [
+        plan(&host, owner.count()),
+        plan(&host, owner.ordered(&["id"], Some((20, 0)))),
+    ] {
+        assert!(
+            plan.contains("COVERING INDEX runs_team_owner (team_id=? AND owner_user_id=? AND current_status=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("USE TEMP B-TREE"), "{plan}");
+    }
+    let search = q(team(RunFilter {
+        search_term: "run 42".into(),
+        ..Default::default()
+    }));
+    for plan in [
+        plan(&host, search.count()),
+        plan(&host, search.ordered(&["id"], Some((20, 0)))),
+    ] {
+        assert!(
+            plan.contains("COVERING INDEX runs_team_create_pb"),
+            "{plan}"
+        );
+        assert!(!plan.contains("USE TEMP B-TREE"), "{plan}");
+    }
+}
+
+/// Old participant rows get the run's team, playbook and start from the
+/// v4 migration, so the participant branch of a member's list finds them.
+#[test]
+fn participant_rows_carry_the_runs_identity() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let mut r = run(&host, "a", "t1", 42, "bob");
+    r.playbook_id = PB.into();
+    let r = store.create(r).unwrap();
+    store
+        .update(&r.id, |run| {
+            run.participant_ids.push("carol".into());
+            Ok::<_, RunError>(())
+        })
+        .unwrap();
+    let rows = host
+        .inner
+        .sql_query(
+            "SELECT user_id, team_id, playbook_id, create_at FROM run_participants \
+             WHERE run_id = $1 ORDER BY user_id",
+            &crate::params![&r.id],
+        )
+        .unwrap();
+    let got: Vec<(String, String, String, i64)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.text("user_id").unwrap(),
+                row.text("team_id").unwrap(),
+                row.text("playbook_id").unwrap(),
+                row.i64("create_at").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("bob".into(), "t1".into(), PB.into(), 42),
+            ("carol".into(), "t1".into(), PB.into(), 42)
+        ]
     );
 }
