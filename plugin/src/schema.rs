@@ -158,6 +158,14 @@ const V4_LIST_INDEXES: &[&str] = &[
     "DROP INDEX IF EXISTS runs_playbook",
     "CREATE INDEX IF NOT EXISTS runs_playbook_stats
         ON runs (playbook_id, current_status, end_at, create_at, id)",
+    // Active participants: the playbook's distinct participants, each
+    // checked for one run in progress.
+    "CREATE INDEX IF NOT EXISTS run_participants_playbook
+        ON run_participants (playbook_id, user_id, run_id)",
+    // Metric means, ranges and the last values from the index alone.
+    "DROP INDEX IF EXISTS run_metrics_playbook",
+    "CREATE INDEX IF NOT EXISTS run_metrics_playbook_value
+        ON run_metrics (playbook_id, metric_id, create_at, value)",
     "CREATE INDEX IF NOT EXISTS runs_team_owner
         ON runs (team_id, owner_user_id, current_status, create_at, id, playbook_id)",
 ];

@@ -1,6 +1,7 @@
 //! `GET /stats/playbook?playbook_id=` — a playbook's numbers for its
 //! dashboard, computed by the database from the `runs`, `run_participants`
-//! and `run_metrics` rows (indexes `runs_playbook_stats`, `run_metrics_playbook`):
+//! and `run_metrics` rows (indexes `runs_playbook_stats`,
+//! `run_participants_playbook`, `run_metrics_playbook_value`; all covering):
 //! a handful of aggregate queries, whatever the number of runs:
 //!
 //! `{runs_in_progress, participants_active, runs_finished_prev_30_days,
@@ -61,8 +62,10 @@ fn playbook_stats<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         &params![&pb.id, status::IN_PROGRESS],
     )?;
     let participants = one(
-        "SELECT COUNT(DISTINCT p.user_id) AS n FROM run_participants p \
-         JOIN runs r ON r.id = p.run_id WHERE r.playbook_id = $1 AND r.current_status = $2",
+        "SELECT COUNT(*) AS n FROM (SELECT DISTINCT user_id FROM run_participants \
+         WHERE playbook_id = $1) u WHERE EXISTS (SELECT 1 FROM run_participants p \
+         JOIN runs r ON r.id = p.run_id WHERE p.playbook_id = $1 AND p.user_id = u.user_id \
+         AND r.current_status = $2)",
         &params![&pb.id, status::IN_PROGRESS],
     )?;
     // Finished: not in progress, with an end time.
