@@ -73,9 +73,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..n {
             let req = request("/api/v0/version", "GET", b"");
             loaded
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report(
@@ -96,9 +94,7 @@ fn main() -> anyhow::Result<()> {
                 b"some value of moderate size",
             );
             guest
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report(
@@ -110,9 +106,7 @@ fn main() -> anyhow::Result<()> {
         for i in 0..n {
             let req = request(&format!("/kv/bench-{i}"), "GET", b"");
             guest
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report("KV read via plugin", n, started.elapsed());
@@ -134,9 +128,7 @@ fn main() -> anyhow::Result<()> {
             )?;
             let req = request("/api/v0/version", "GET", b"");
             fresh
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report(

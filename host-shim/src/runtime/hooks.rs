@@ -201,14 +201,16 @@ impl Guest {
             Guest::V0_1(g) => {
                 use v1::Error::*;
                 answer!(
-                    g.chatops_plugin_hooks().call_configuration_changed(s, config),
+                    g.chatops_plugin_hooks()
+                        .call_configuration_changed(s, config),
                     |()| ()
                 )
             }
             Guest::V0_2(g) => {
                 use v2::Error::*;
                 answer!(
-                    g.chatops_plugin_hooks().call_configuration_changed(s, config),
+                    g.chatops_plugin_hooks()
+                        .call_configuration_changed(s, config),
                     |()| ()
                 )
             }
@@ -323,14 +325,8 @@ impl Guest {
             };
         }
         match self {
-            Guest::V0_1(g) => response!(
-                g.chatops_plugin_hooks()
-                    .call_serve_http(s, &request!(v1))
-            ),
-            Guest::V0_2(g) => response!(
-                g.chatops_plugin_hooks()
-                    .call_serve_http(s, &request!(v2))
-            ),
+            Guest::V0_1(g) => response!(g.chatops_plugin_hooks().call_serve_http(s, &request!(v1))),
+            Guest::V0_2(g) => response!(g.chatops_plugin_hooks().call_serve_http(s, &request!(v2))),
         }
     }
 
@@ -489,9 +485,7 @@ impl GuestPre {
         } else if exports.iter().any(|e| e == HOOKS_0_1) {
             Ok(GuestPre::V0_1(v0_1::ChatPluginPre::new(instance_pre)?))
         } else {
-            anyhow::bail!(
-                "the component exports neither {HOOKS_0_2} nor {HOOKS_0_1}: {exports:?}"
-            )
+            anyhow::bail!("the component exports neither {HOOKS_0_2} nor {HOOKS_0_1}: {exports:?}")
         }
     }
 

@@ -22,7 +22,6 @@ mod teams;
 mod users;
 mod v0_1;
 
-
 pub(crate) type R<T> = Result<T, wit::Error>;
 
 pub(crate) fn invalid(msg: impl Into<String>) -> wit::Error {

@@ -12,9 +12,7 @@ use crate::runtime::bindings::v0_1::chatops::plugin::{
 };
 use crate::runtime::bindings::v0_2::chatops::plugin as v2;
 use crate::runtime::bindings::wit;
-use crate::runtime::convert::{
-    channel_type_from_wit, json_object, post_to_wit,
-};
+use crate::runtime::convert::{channel_type_from_wit, json_object, post_to_wit};
 use crate::runtime::state::{HostState, limits};
 
 type R<T> = Result<T, types::Error>;
@@ -74,9 +72,7 @@ fn channel_up(c: types::Channel) -> R<wit::Channel> {
         "D" => wit::ChannelType::Direct,
         "G" => wit::ChannelType::Group,
         _ => {
-            return Err(types::Error::InvalidInput(
-                "type: \"O\" or \"P\"".into(),
-            ));
+            return Err(types::Error::InvalidInput("type: \"O\" or \"P\"".into()));
         }
     };
     Ok(wit::Channel {
@@ -213,7 +209,10 @@ impl channels::Host for HostState {
     }
 
     fn direct(&mut self, user_a: String, user_b: String) -> R<types::Channel> {
-        lift(v2::channels::Host::direct(self, user_a, user_b), channel_down)
+        lift(
+            v2::channels::Host::direct(self, user_a, user_b),
+            channel_down,
+        )
     }
 
     fn add_member(&mut self, channel_id: String, user_id: String) -> R<()> {
