@@ -133,8 +133,8 @@ pub fn send<H: Host + ?Sized>(host: &H, weekly: bool) -> HostResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::prelude::*;
     use crate::hooks;
+    use crate::host::prelude::*;
     use crate::rest::test_client::setup_run;
 
     #[test]

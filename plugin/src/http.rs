@@ -30,7 +30,9 @@ pub fn serve<H: Host>(host: &H, request: &HttpRequest) -> HttpResponse {
             }
             match selfcheck::report(host, channel_id) {
                 Ok(Some(report)) => HttpResponse::json(200, &report),
-                Ok(None) => crate::api::error_response(404, "No self-check was run in this channel."),
+                Ok(None) => {
+                    crate::api::error_response(404, "No self-check was run in this channel.")
+                }
                 Err(err) => crate::api::error_response(500, &err.to_string()),
             }
         }

@@ -103,8 +103,8 @@ pub fn forget<H: Host + ?Sized>(host: &H, job_key: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::prelude::*;
     use crate::fake::FakeHost;
+    use crate::host::prelude::*;
 
     #[test]
     fn a_completed_occurrence_is_done_once() {

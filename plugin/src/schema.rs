@@ -138,8 +138,8 @@ pub fn migrate<H: Host + ?Sized>(host: &H) -> HostResult<Vec<i64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::prelude::*;
     use crate::fake::FakeHost;
+    use crate::host::prelude::*;
 
     #[test]
     fn the_schema_applies_once_and_has_its_tables() {

@@ -1,8 +1,8 @@
 //! Store tests with the test host (users `admin`, `bob`, `carol` in `t1`,
 //! `dave` in `t2`).
 
-use crate::host::prelude::*;
 use super::*;
+use crate::host::prelude::*;
 use crate::playbooks::new_id_from_host;
 use crate::playbooks::store::test_host::TestHost;
 use crate::runs::create::tests::{PB, playbook, put_playbook};

@@ -14,10 +14,10 @@
 //! `{"blob": [bytes]}`. A host error answers 400 (`invalid-input`), 409
 //! (`conflict`) or 500 with `{"error": "<kind>: <text>"}`.
 
+use chatops_plugin_sdk::Plugin;
 use chatops_plugin_sdk::api::{HttpRequest, HttpResponse};
 use chatops_plugin_sdk::host::{Host, HostError, HostResult, Level};
 use chatops_plugin_sdk::sql::{Rows, SqlValue, Statement};
-use chatops_plugin_sdk::Plugin;
 use serde_json::{Value, json};
 
 pub struct SqlGuest;
