@@ -187,6 +187,12 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        let memory = plugin.idle_instance_memory();
+        println!(
+            "plugin instance memory after the lists ({runs} runs): {} MiB (largest of {} instances)",
+            memory.iter().max().copied().unwrap_or(0) / (1024 * 1024),
+            memory.len()
+        );
         Ok(())
     })
 }

@@ -167,11 +167,11 @@ macro_rules! plugin_error {
 }
 
 mod v1 {
-    pub use super::v0_1::chatops::plugin::types::{Error, Post};
+    pub use super::v0_1::chatops::plugin::types::Error;
     pub use super::v0_1::exports::chatops::plugin::hooks::*;
 }
 mod v2 {
-    pub use super::v0_2::chatops::plugin::types::{Error, Post};
+    pub use super::v0_2::chatops::plugin::types::Error;
     pub use super::v0_2::exports::chatops::plugin::hooks::*;
 }
 
@@ -222,7 +222,7 @@ impl Guest {
         match self {
             Guest::V0_1(g) => g
                 .chatops_plugin_hooks()
-                .call_message_has_been_posted(s, &post_v1(wit)),
+                .call_message_has_been_posted(s, &super::host::v0_1::post_down(wit)),
             Guest::V0_2(g) => g
                 .chatops_plugin_hooks()
                 .call_message_has_been_posted(s, &wit),
@@ -437,22 +437,6 @@ impl Guest {
             Guest::V0_1(g) => g.chatops_plugin_hooks().call_scheduled_job(s, key, payload),
             Guest::V0_2(g) => g.chatops_plugin_hooks().call_scheduled_job(s, key, payload),
         }
-    }
-}
-
-fn post_v1(p: v2::Post) -> v1::Post {
-    v1::Post {
-        id: p.id,
-        create_at: p.create_at,
-        update_at: p.update_at,
-        edit_at: p.edit_at,
-        delete_at: p.delete_at,
-        user_id: p.user_id,
-        channel_id: p.channel_id,
-        root_id: p.root_id,
-        message: p.message,
-        type_: p.type_,
-        props: p.props,
     }
 }
 

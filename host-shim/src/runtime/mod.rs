@@ -6,7 +6,7 @@ mod convert;
 pub mod engine;
 pub mod health;
 pub mod hooks;
-mod host;
+pub(crate) mod host;
 pub mod plugin;
 pub mod state;
 

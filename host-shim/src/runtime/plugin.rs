@@ -118,6 +118,15 @@ impl LoadedPlugin {
         })
     }
 
+    /// Linear memory and tables held by the idle instances (benchmarks:
+    /// a plugin's memory should not grow with the data it serves).
+    pub fn idle_instance_memory(&self) -> Vec<usize> {
+        self.idle
+            .lock()
+            .map(|idle| idle.iter().map(|i| i.store.data().memory.used_bytes()).collect())
+            .unwrap_or_default()
+    }
+
     /// The contract version the plugin was built against ("0.2.0").
     pub fn contract_version(&self) -> &'static str {
         self.pre.contract_version()

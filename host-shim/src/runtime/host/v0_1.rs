@@ -31,36 +31,33 @@ fn lift<T, U>(r: R2<T>, f: impl FnOnce(T) -> U) -> R<U> {
     r.map(f).map_err(err)
 }
 
-fn post_up(p: types::Post) -> wit::Post {
-    wit::Post {
-        id: p.id,
-        create_at: p.create_at,
-        update_at: p.update_at,
-        edit_at: p.edit_at,
-        delete_at: p.delete_at,
-        user_id: p.user_id,
-        channel_id: p.channel_id,
-        root_id: p.root_id,
-        message: p.message,
-        type_: p.type_,
-        props: p.props,
-    }
+/// Moves a post between the versions' identical `post` records.
+macro_rules! same_post {
+    ($p:expr => $to:path) => {{
+        let p = $p;
+        $to {
+            id: p.id,
+            create_at: p.create_at,
+            update_at: p.update_at,
+            edit_at: p.edit_at,
+            delete_at: p.delete_at,
+            user_id: p.user_id,
+            channel_id: p.channel_id,
+            root_id: p.root_id,
+            message: p.message,
+            type_: p.type_,
+            props: p.props,
+        }
+    }};
 }
 
-fn post_down(p: wit::Post) -> types::Post {
-    types::Post {
-        id: p.id,
-        create_at: p.create_at,
-        update_at: p.update_at,
-        edit_at: p.edit_at,
-        delete_at: p.delete_at,
-        user_id: p.user_id,
-        channel_id: p.channel_id,
-        root_id: p.root_id,
-        message: p.message,
-        type_: p.type_,
-        props: p.props,
-    }
+fn post_up(p: types::Post) -> wit::Post {
+    same_post!(p => wit::Post)
+}
+
+/// A 0.2 post as 0.1's (also what 0.1 hooks receive).
+pub(crate) fn post_down(p: wit::Post) -> types::Post {
+    same_post!(p => types::Post)
 }
 
 /// 0.1 channel types are Mattermost's letters; an unknown one is refused
