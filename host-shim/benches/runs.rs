@@ -41,10 +41,10 @@ fn main() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let config = ServerConfig::new("127.0.0.1:0".parse()?, dir.path().join("data"));
         let state = build(&config).await?;
-        let plugin = state
-            .plugins
-            .running("playbooks")
-            .ok_or_else(|| anyhow::anyhow!("playbooks not running"))?;
+        anyhow::ensure!(
+            state.plugins.running("playbooks").is_some(),
+            "playbooks not running"
+        );
         let admin = User {
             id: new_id(),
             create_at: now_ms(),

@@ -84,7 +84,11 @@ pub struct ServeArgs {
     pub plugin_db_max_bytes: u64,
     /// Longest a plugin's `activate` may run, in milliseconds (it may
     /// migrate the plugin's data).
-    #[arg(long, env = "HOST_SHIM_ACTIVATE_DEADLINE_MS", default_value_t = 120_000)]
+    #[arg(
+        long,
+        env = "HOST_SHIM_ACTIVATE_DEADLINE_MS",
+        default_value_t = 120_000
+    )]
     pub activate_deadline_ms: u64,
 }
 

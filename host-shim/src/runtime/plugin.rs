@@ -123,7 +123,11 @@ impl LoadedPlugin {
     pub fn idle_instance_memory(&self) -> Vec<usize> {
         self.idle
             .lock()
-            .map(|idle| idle.iter().map(|i| i.store.data().memory.used_bytes()).collect())
+            .map(|idle| {
+                idle.iter()
+                    .map(|i| i.store.data().memory.used_bytes())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
