@@ -483,7 +483,10 @@ mod tests {
                 creator_id: String::new(),
             };
             let up = channel_up(c).map_err(|_| "refused").unwrap();
-            assert_eq!(channel_type_to_wit(letter), up.type_);
+            assert_eq!(
+                crate::runtime::convert::channel_type_to_wit(letter),
+                up.type_
+            );
             assert_eq!(channel_down(up).type_, letter);
         }
     }
