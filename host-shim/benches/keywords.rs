@@ -3,12 +3,12 @@
 //! `harness = false` timing; run with `cargo bench -p host-shim --bench
 //! keywords` after `cargo xtask build-plugins`).
 //!
-//! The channel actions are written straight into the plugin's KV namespace
-//! (`ca/<channel>/<id>` and the version key `cav/<channel>`), exactly as
-//! the plugin stores them, then posts are delivered through the real hook
-//! on the real component:
+//! The channel actions are written straight into the plugin's SQL database
+//! (rows of `channel_actions` and `channel_action_versions`, decision 022),
+//! exactly as the plugin stores them, then posts are delivered through the
+//! real hook on the real component:
 //!
-//! - a post in a channel without actions (one KV read);
+//! - a post in a channel without actions (one primary-key query);
 //! - a post that matches nothing in a channel with 10 keywords (the cached
 //!   automaton; first use per channel compiles it);
 //! - the first post in each of the 1,000 channels (matcher compiled);
@@ -17,6 +17,7 @@
 
 use std::time::{Duration, Instant};
 
+use chat_store::ports::plugin_sql::{MAX_STATEMENTS, SqlBudget, SqlStatement, SqlValue};
 use host_shim::model::Post;
 use host_shim::startup::{ServerConfig, build};
 use serde_json::json;
@@ -55,7 +56,7 @@ fn main() -> anyhow::Result<()> {
             .plugins
             .running("playbooks")
             .ok_or_else(|| anyhow::anyhow!("playbooks not running"))?;
-        let kv = state.services.kv.clone();
+        let mut statements = Vec::new();
         for c in 0..CHANNELS {
             let channel = channel_id(c);
             let keywords: Vec<String> = (0..KEYWORDS).map(|k| format!("kw{c}x{k}")).collect();
@@ -64,8 +65,30 @@ fn main() -> anyhow::Result<()> {
                 "delete_at": 0, "action_type": "prompt_run_playbook", "trigger_type": "keywords",
                 "payload": {"keywords": keywords, "playbook_id": "p".repeat(26), "match_mode": "word"},
             });
-            kv.set("playbooks", &format!("ca/{channel}/a{c}"), action.to_string().as_bytes())?;
-            kv.set("playbooks", &format!("cav/{channel}"), b"1")?;
+            let text = |s: &str| SqlValue::Text(s.to_owned());
+            statements.push(SqlStatement::new(
+                "INSERT INTO channel_actions (channel_id, id, data) VALUES ($1, $2, $3)",
+                vec![
+                    text(&channel),
+                    text(&format!("{:0>26}", format!("a{c}"))),
+                    text(&action.to_string()),
+                ],
+            ));
+            statements.push(SqlStatement::new(
+                "INSERT INTO channel_action_versions (channel_id, version) VALUES ($1, 1)",
+                vec![text(&channel)],
+            ));
+        }
+        let budget = SqlBudget {
+            deadline: Instant::now() + Duration::from_secs(60),
+            max_result_bytes: 1 << 20,
+        };
+        for chunk in statements.chunks(MAX_STATEMENTS) {
+            state
+                .services
+                .plugin_sql
+                .transaction("playbooks", chunk, &budget)
+                .map_err(|e| anyhow::anyhow!("seeding channel actions: {e}"))?;
         }
         let text = "The database is slow again and the on-call engineer is looking at the dashboards now";
         let deliver = |p: Post| {

@@ -1,14 +1,17 @@
 //! Run list benchmark: `GET /runs` of the playbooks plugin with 100,000
-//! runs in one team (plain `harness = false` timing; run with `cargo bench
-//! -p host-shim --bench runs` after `cargo xtask build-plugins`).
+//! runs in one team (`BENCH_RUNS` to change it; plain `harness = false`
+//! timing; run with `cargo bench -p host-shim --bench runs` after `cargo
+//! xtask build-plugins`).
 //!
-//! Runs are written straight into the plugin's KV namespace with the
-//! plugin's own layout (`run/<id>`, `rt/<team>/<create_at>/<id>` holding
-//! the run's summary, `rc/<channel>/<id>`, see decision 007), 1,000 per
-//! transaction, then the
-//! list route is called through the real `serve-http` hook as a system
-//! admin: the first page of the team, a filtered list (owner + in
-//! progress), a search, and a channel's runs (narrow index).
+//! Runs are written into the plugin's KV namespace as the previous
+//! release kept them (`run/<id>`, `rt/<team>/<create_at>/<id>` holding the
+//! run's summary, `rc/<channel>/<id>`: decision 007), 1,000 per
+//! transaction. Restarting the plugin then imports them into its tables
+//! (decision 022): that time is the upgrade's. Then the list route is
+//! called through the real `serve-http` hook, as a system admin and as a
+//! plain team member (whose visibility is checked in SQL): the first page
+//! of the team, a filtered list (owner + in progress), a search, and a
+//! channel's runs. Each figure is the median of its iterations.
 
 use std::time::{Duration, Instant};
 
@@ -18,12 +21,16 @@ use host_shim::runtime::hooks;
 use host_shim::startup::{ServerConfig, build};
 use serde_json::json;
 
-const RUNS: usize = 100_000;
 const BATCH: usize = 1000;
 
 fn report(name: &str, iterations: usize, total: Duration) {
     let per = total / iterations as u32;
     println!("{name:<60} {iterations:>5} iterations  {per:>12.2?} each");
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,10 +41,10 @@ fn main() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let config = ServerConfig::new("127.0.0.1:0".parse()?, dir.path().join("data"));
         let state = build(&config).await?;
-        let plugin = state
-            .plugins
-            .running("playbooks")
-            .ok_or_else(|| anyhow::anyhow!("playbooks not running"))?;
+        anyhow::ensure!(
+            state.plugins.running("playbooks").is_some(),
+            "playbooks not running"
+        );
         let admin = User {
             id: new_id(),
             create_at: now_ms(),
@@ -48,11 +55,38 @@ fn main() -> anyhow::Result<()> {
             ..Default::default()
         };
         state.services.chat.create_user(&admin, None)?;
+        let member = User {
+            id: new_id(),
+            create_at: now_ms(),
+            update_at: now_ms(),
+            username: "benchmember".into(),
+            email: "benchmember@example.com".into(),
+            roles: "system_user".into(),
+            ..Default::default()
+        };
+        state.services.chat.create_user(&member, None)?;
+        let runs: usize = std::env::var("BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
 
         let team = "t".repeat(26);
+        state.services.chat.create_team(&host_shim::model::Team {
+            id: team.clone(),
+            create_at: now_ms(),
+            update_at: now_ms(),
+            name: "bench".into(),
+            display_name: "Bench".into(),
+            team_type: "O".into(),
+            ..Default::default()
+        })?;
+        state
+            .services
+            .chat
+            .add_team_member(&team, &member.id, "team_user")?;
         let owners: Vec<String> = (0..50).map(|i| format!("{:0>26}", format!("owner{i}"))).collect();
         let started = Instant::now();
-        for batch in 0..RUNS / BATCH {
+        for batch in 0..runs / BATCH {
             let mut ops = Vec::with_capacity(BATCH * 3);
             for i in batch * BATCH..(batch + 1) * BATCH {
                 let id = format!("{:0>26}", format!("run{i}"));
@@ -64,7 +98,12 @@ fn main() -> anyhow::Result<()> {
                     "team_id": team, "channel_id": channel, "create_at": create_at,
                     "update_at": create_at, "end_at": if i % 10 == 0 { 0 } else { create_at + 3_600_000 },
                     "current_status": if i % 10 == 0 { "InProgress" } else { "Finished" },
-                    "participant_ids": [owners[i % owners.len()], owners[0]],
+                    // The member takes part in one run in a hundred.
+                    "participant_ids": if i % 100 == 0 {
+                        json!([owners[i % owners.len()], owners[0], member.id])
+                    } else {
+                        json!([owners[i % owners.len()], owners[0]])
+                    },
                     "checklists": [{"id": "c", "title": "Triage", "items": [
                         {"id": "i1", "title": "Assess impact", "state": "closed"},
                         {"id": "i2", "title": "Page the database team", "state": ""},
@@ -89,16 +128,34 @@ fn main() -> anyhow::Result<()> {
             }
             state.services.kv.atomic_write("playbooks", &[], &ops)?;
         }
-        report("write 100,000 runs + indexes (per 1,000-run transaction)", RUNS / BATCH, started.elapsed());
+        report(
+            &format!("write {runs} runs as KV (per 1,000-run transaction)"),
+            runs / BATCH,
+            started.elapsed(),
+        );
 
-        let list = |query: String| {
+        // The upgrade: the plugin starts again and imports the runs.
+        let plugins = state.plugins.clone();
+        let started = Instant::now();
+        tokio::task::spawn_blocking(move || {
+            plugins.disable("playbooks")?;
+            plugins.enable("playbooks")
+        })
+        .await??;
+        report(&format!("import {runs} KV runs into tables (activate)"), 1, started.elapsed());
+        let plugin = state
+            .plugins
+            .running("playbooks")
+            .ok_or_else(|| anyhow::anyhow!("playbooks not running after the import"))?;
+
+        let list = |user_id: &str, query: String| {
             let req = hooks::HttpRequest {
                 method: "GET".into(),
                 path: "/api/v0/runs".into(),
                 query,
                 headers: Vec::new(),
                 body: Vec::new(),
-                user_id: Some(admin.id.clone()),
+                user_id: Some(user_id.to_owned()),
             };
             let resp = plugin
                 .call("serve-http", move |b, s| b.serve_http(s, &req))
@@ -106,19 +163,36 @@ fn main() -> anyhow::Result<()> {
             anyhow::ensure!(resp.status == 200, "status {}: {}", resp.status, String::from_utf8_lossy(&resp.body));
             Ok(resp.body.len())
         };
-        for (name, query, n) in [
-            ("GET /runs team, first page of 20 (100,000 candidates)", format!("team_id={team}&per_page=20"), 5),
-            ("GET /runs team, owner + InProgress", format!("team_id={team}&owner_user_id={}&statuses=InProgress", owners[3]), 5),
-            ("GET /runs team, search_term", format!("team_id={team}&search_term=Incident%2099999"), 5),
-            ("GET /runs channel (20 runs, channel index)", format!("channel_id={:0>26}&per_page=20", "ch42"), 200),
-        ] {
-            list(query.clone())?;
-            let started = Instant::now();
-            for _ in 0..n {
-                list(query.clone())?;
+        for (who, user_id) in [("admin", &admin.id), ("member", &member.id)] {
+            for (name, query, n) in [
+                ("team, first page of 20", format!("team_id={team}&per_page=20"), 21),
+                (
+                    "team, owner + InProgress",
+                    format!("team_id={team}&owner_user_id={}&statuses=InProgress&per_page=20", owners[3]),
+                    21,
+                ),
+                ("team, search_term", format!("team_id={team}&search_term=Incident%2099999&per_page=20"), 21),
+                ("channel (20 runs)", format!("channel_id={:0>26}&per_page=20", "ch42"), 101),
+            ] {
+                list(user_id, query.clone())?;
+                let mut samples = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let started = Instant::now();
+                    list(user_id, query.clone())?;
+                    samples.push(started.elapsed());
+                }
+                println!(
+                    "GET /runs {name:<28} as {who:<6} ({runs} runs) p50 {:>10.2?}",
+                    median(samples)
+                );
             }
-            report(name, n, started.elapsed());
         }
+        let memory = plugin.idle_instance_memory();
+        println!(
+            "plugin instance memory after the lists ({runs} runs): {} MiB (largest of {} instances)",
+            memory.iter().max().copied().unwrap_or(0) / (1024 * 1024),
+            memory.len()
+        );
         Ok(())
     })
 }

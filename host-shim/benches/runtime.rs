@@ -6,7 +6,10 @@
 //! - instantiating a fresh instance (what a trap costs);
 //! - a `serve-http` round trip through a pooled instance;
 //! - a KV write and read through the sandbox guest's HTTP route (host call +
-//!   SQLite transaction).
+//!   SQLite transaction);
+//! - one `sql.query` (a `SELECT` by primary key) through the sandbox: the
+//!   SQL guest runs it 10,000 times in one hook, minus a hook that runs it
+//!   no times.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -63,6 +66,9 @@ fn main() -> anyhow::Result<()> {
         let plugins = state.plugins.clone();
         let guest = bundle("sandbox-guest");
         tokio::task::spawn_blocking(move || plugins.install_dir(&guest, true)).await??;
+        let plugins = state.plugins.clone();
+        let sql_guest = bundle("sql-guest");
+        tokio::task::spawn_blocking(move || plugins.install_dir(&sql_guest, true)).await??;
         let loaded = state
             .plugins
             .running("playbooks")
@@ -73,9 +79,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..n {
             let req = request("/api/v0/version", "GET", b"");
             loaded
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report(
@@ -96,9 +100,7 @@ fn main() -> anyhow::Result<()> {
                 b"some value of moderate size",
             );
             guest
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report(
@@ -110,12 +112,46 @@ fn main() -> anyhow::Result<()> {
         for i in 0..n {
             let req = request(&format!("/kv/bench-{i}"), "GET", b"");
             guest
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report("KV read via plugin", n, started.elapsed());
+
+        let sql = state
+            .plugins
+            .running("sql-guest")
+            .ok_or_else(|| anyhow::anyhow!("sql guest not running"))?;
+        let call_sql = |body: serde_json::Value| {
+            let req = request(path_of(&body), "POST", body.to_string().as_bytes());
+            sql.call("serve-http", move |b, s| b.serve_http(s, &req))
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        };
+        fn path_of(body: &serde_json::Value) -> &'static str {
+            if body.get("times").is_some() { "/repeat" } else { "/execute" }
+        }
+        call_sql(serde_json::json!({
+            "sql": "INSERT INTO notes (id, body) SELECT i, 'note ' || i FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) SELECT i FROM n)",
+        }))?;
+        let by_key = |times: u32| serde_json::json!({
+            "sql": "SELECT body FROM notes WHERE id = $1", "params": [4242], "times": times,
+        });
+        let (times, rounds) = (10_000u32, 5);
+        let mut per_call = Vec::new();
+        for _ in 0..rounds {
+            let started = Instant::now();
+            call_sql(by_key(0))?;
+            let empty = started.elapsed();
+            let started = Instant::now();
+            call_sql(by_key(times))?;
+            per_call.push(started.elapsed().saturating_sub(empty) / times);
+        }
+        per_call.sort();
+        println!(
+            "{:<48} {:>6} calls x {rounds}  {:>12.2?} each (median)",
+            "sql.query SELECT by primary key via plugin",
+            times,
+            per_call[rounds / 2]
+        );
 
         // A fresh instance per call: the cost a trap adds to the next call.
         let shared = std::sync::Arc::new(host_shim::runtime::PluginRuntime::new(
@@ -134,9 +170,7 @@ fn main() -> anyhow::Result<()> {
             )?;
             let req = request("/api/v0/version", "GET", b"");
             fresh
-                .call("serve-http", move |b, s| {
-                    b.serve_http(s, &req)
-                })
+                .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         report(

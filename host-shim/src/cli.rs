@@ -78,6 +78,18 @@ pub struct ServeArgs {
     /// `MaxFileSize`; 413 beyond it).
     #[arg(long, env = "HOST_SHIM_MAX_FILE_SIZE", default_value_t = crate::services::files::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Largest one plugin's own SQL database may grow, in bytes; writes
+    /// beyond it fail with "database: full".
+    #[arg(long, env = "HOST_SHIM_PLUGIN_DB_MAX_BYTES", default_value_t = chat_store::sqlite::DEFAULT_MAX_DB_BYTES)]
+    pub plugin_db_max_bytes: u64,
+    /// Longest a plugin's `activate` may run, in milliseconds (it may
+    /// migrate the plugin's data).
+    #[arg(
+        long,
+        env = "HOST_SHIM_ACTIVATE_DEADLINE_MS",
+        default_value_t = 120_000
+    )]
+    pub activate_deadline_ms: u64,
 }
 
 impl ServeArgs {
@@ -98,6 +110,8 @@ impl ServeArgs {
             search_per_user: self.search_limit_per_user,
         };
         config.files.max_file_size = self.max_file_size.max(1);
+        config.plugin_db_max_bytes = self.plugin_db_max_bytes;
+        config.sandbox.activate_deadline = millis(self.activate_deadline_ms.max(1));
         config
             .component_cache_dir
             .clone_from(&self.component_cache_dir);

@@ -13,6 +13,9 @@
 //!   [`RECORDS_PER_GET`] at a time; a transaction is cut after
 //!   [`STATEMENTS_PER_TX`] statements (runs with long timelines), so no
 //!   step holds more than a few records.
+//! - Phases: playbooks (`pb/`), run numbers (`pbseq/`), runs (`run/`),
+//!   channel actions (`ca/`) and their versions (`cav/`), keyword ignore
+//!   flags (`kwignore/`). The hourly prompt stamps (`kwprompt/`) stay in KV.
 //! - Both run layouts are read: logs inline in `run/<id>` (oldest), and
 //!   `_logs` ranges with one key per entry under `rtl/`/`rsp/`.
 //! - The KV records are left in place (nothing reads them any more): a
@@ -21,6 +24,7 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::channel_actions::{self, model::ChannelAction};
 use crate::host::{Host, HostResult, Level};
 use crate::legacy::{self, Layout};
 use crate::params;
@@ -42,7 +46,7 @@ struct Phase {
     prefix: &'static str,
 }
 
-const PHASES: [Phase; 3] = [
+const PHASES: [Phase; 6] = [
     Phase {
         name: "playbooks",
         prefix: legacy::PLAYBOOK_PREFIX,
@@ -54,6 +58,18 @@ const PHASES: [Phase; 3] = [
     Phase {
         name: "runs",
         prefix: legacy::RUN_PREFIX,
+    },
+    Phase {
+        name: "channel_actions",
+        prefix: legacy::ACTION_PREFIX,
+    },
+    Phase {
+        name: "channel_action_versions",
+        prefix: legacy::ACTION_VERSION_PREFIX,
+    },
+    Phase {
+        name: "keyword_ignores",
+        prefix: legacy::IGNORE_PREFIX,
     },
 ];
 
@@ -102,7 +118,10 @@ pub fn step<H: Host + ?Sized>(host: &H, name: &str) -> HostResult<Option<usize>>
             let statements = match phase.name {
                 "playbooks" => playbook(host, key, &bytes),
                 "run_numbers" => run_number(key, &bytes),
-                _ => run_record(host, key, &bytes)?,
+                "runs" => run_record(host, key, &bytes)?,
+                "channel_actions" => channel_action(host, key, &bytes)?,
+                "channel_action_versions" => action_version(key, &bytes),
+                _ => keyword_ignore(host, key),
             };
             if !statements.is_empty() {
                 imported += 1;
@@ -175,6 +194,71 @@ fn run_number(key: &str, bytes: &[u8]) -> Vec<Statement> {
          ELSE run_numbers.last_number END",
         params![playbook_id, last],
     )]
+}
+
+/// `ca/<channel>/<id>`: the action, placed under the key's channel and id
+/// (what the old store listed and fetched it by).
+fn channel_action<H: Host + ?Sized>(
+    host: &H,
+    key: &str,
+    bytes: &[u8],
+) -> HostResult<Vec<Statement>> {
+    let Some((channel_id, id)) = key_parts(host, key, legacy::ACTION_PREFIX) else {
+        return Ok(Vec::new());
+    };
+    let Some(mut action) = parse::<_, ChannelAction>(host, key, bytes) else {
+        return Ok(Vec::new());
+    };
+    action.channel_id = channel_id.to_owned();
+    action.id = id.to_owned();
+    channel_actions::store::import_statements(&action)
+}
+
+/// `cav/<channel>`: the version, so a channel's numbers continue (never
+/// lowered).
+fn action_version(key: &str, bytes: &[u8]) -> Vec<Statement> {
+    let Some(channel_id) = key.strip_prefix(legacy::ACTION_VERSION_PREFIX) else {
+        return Vec::new();
+    };
+    let Some(version) = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    else {
+        return Vec::new();
+    };
+    vec![channel_actions::store::import_version_statement(
+        channel_id, version,
+    )]
+}
+
+/// `kwignore/<thread>/<user>`: present means ignored, whatever the value.
+fn keyword_ignore<H: Host + ?Sized>(host: &H, key: &str) -> Vec<Statement> {
+    match key_parts(host, key, legacy::IGNORE_PREFIX) {
+        Some((thread_id, user_id)) => {
+            vec![channel_actions::store::ignore_statement(thread_id, user_id)]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// `<prefix><a>/<b>` with both parts present and slash-free; otherwise
+/// logged and `None`.
+fn key_parts<'k, H: Host + ?Sized>(
+    host: &H,
+    key: &'k str,
+    prefix: &str,
+) -> Option<(&'k str, &'k str)> {
+    let parts = key
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split_once('/'))
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('/'));
+    if parts.is_none() {
+        host.log(
+            Level::Warn,
+            &format!("import: skipping malformed key {key}"),
+        );
+    }
+    parts
 }
 
 /// A run record of either layout, with its logs gathered.

@@ -5,6 +5,7 @@ use crate::host::prelude::*;
 use serde_json::json;
 
 use super::*;
+use crate::channel_actions::model::ChannelAction;
 use crate::fake::FakeHost;
 use crate::playbooks::model::PlaybookMember;
 use crate::playbooks::store::PlaybookStore;
@@ -219,4 +220,141 @@ fn an_interrupted_import_resumes_after_its_cursor_without_duplicates() {
 
 fn run_import(host: &FakeHost) -> usize {
     super::run(host).unwrap()
+}
+
+fn action(channel: &str, id: &str, keyword: &str) -> ChannelAction {
+    ChannelAction {
+        id: id.into(),
+        channel_id: channel.into(),
+        enabled: true,
+        action_type: "prompt_run_playbook".into(),
+        trigger_type: "keywords".into(),
+        payload: json!({"keywords": [keyword], "playbook_id": "pb1", "match_mode": "word"}),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn channel_actions_their_versions_and_ignore_flags_move_over() {
+    use crate::channel_actions::store;
+    let host = FakeHost::with_basics();
+    let a1 = action("c1", "a1", "outage");
+    let mut a2 = action("c1", "a2", "");
+    a2.action_type = "send_welcome_message".into();
+    a2.trigger_type = "new_member_joins".into();
+    a2.payload = json!({"message": "Welcome!"});
+    let b1 = action("c2", "b1", "sev");
+    for a in [&a1, &a2, &b1] {
+        put(
+            &host,
+            legacy::action_key(&a.channel_id, &a.id),
+            &serde_json::to_value(a).unwrap(),
+        );
+    }
+    host.kv_set(&legacy::action_version_key("c1"), b"7")
+        .unwrap();
+    host.kv_set(&legacy::action_version_key("c2"), b"0")
+        .unwrap();
+    host.kv_set("ca/c3/broken", b"not json").unwrap();
+    host.kv_set(&legacy::ignore_key("t1", "bob"), b"1").unwrap();
+    host.kv_set(&legacy::ignore_key("t2", "carol"), b"1")
+        .unwrap();
+    host.kv_set("kwignore/no-user", b"1").unwrap();
+    host.kv_set("kwprompt/t1", b"123").unwrap();
+
+    crate::lifecycle::activate(&host).unwrap();
+
+    assert_eq!(store::list(&host, "c1").unwrap(), vec![a1.clone(), a2]);
+    assert_eq!(store::get(&host, "c2", "b1").unwrap(), Some(b1));
+    assert!(store::list(&host, "c3").unwrap().is_empty());
+    // The KV version carries over, but never lowers what the import
+    // counted (c2: one action imported, a stray version 0 in KV).
+    assert_eq!(store::version(&host, "c1").unwrap(), Some(7));
+    assert_eq!(store::version(&host, "c2").unwrap(), Some(1));
+    let compiled = store::compiled(&host, "c1").unwrap().unwrap();
+    assert_eq!(compiled.version, 7);
+    assert_eq!(compiled.matcher.find("an OUTAGE").len(), 1);
+    assert!(store::is_ignored(&host, "t1", "bob").unwrap());
+    assert!(store::is_ignored(&host, "t2", "carol").unwrap());
+    assert!(!store::is_ignored(&host, "t1", "carol").unwrap());
+    assert_eq!(count(&host, "keyword_ignores"), 2);
+    let logs = host.logs.borrow();
+    assert!(logs.iter().any(|l| l.contains("ca/c3/broken")));
+    assert!(logs.iter().any(|l| l.contains("kwignore/no-user")));
+    drop(logs);
+    // The rate-limit stamps stay in KV, and the old records stay put.
+    assert!(host.kv_get("kwprompt/t1").unwrap().is_some());
+    assert!(
+        host.kv_get(&legacy::action_key("c1", "a1"))
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn channel_action_and_ignore_imports_resume_and_repeat_harmlessly() {
+    use crate::channel_actions::store;
+    let host = FakeHost::bare();
+    crate::schema::migrate(&host).unwrap();
+    let actions = BATCH as usize + 3;
+    for i in 0..actions {
+        let a = action(&format!("c{}", i % 10), &format!("a{i:05}"), "outage");
+        put(
+            &host,
+            legacy::action_key(&a.channel_id, &a.id),
+            &serde_json::to_value(&a).unwrap(),
+        );
+    }
+    let ignores = BATCH as usize * 2 + 5;
+    for i in 0..ignores {
+        host.kv_set(&legacy::ignore_key(&format!("t{i:05}"), "bob"), b"1")
+            .unwrap();
+    }
+
+    // One batch of each, then a "crash".
+    assert_eq!(
+        step(&host, "channel_actions").unwrap(),
+        Some(BATCH as usize)
+    );
+    assert_eq!(
+        step(&host, "keyword_ignores").unwrap(),
+        Some(BATCH as usize)
+    );
+    assert_eq!(count(&host, "channel_actions"), BATCH as i64);
+    assert_eq!(count(&host, "keyword_ignores"), BATCH as i64);
+    let cursor = host
+        .sql_query(
+            "SELECT cursor, done FROM kv_import WHERE name = 'keyword_ignores'",
+            &[],
+        )
+        .unwrap();
+    let row = cursor.first().unwrap();
+    assert_eq!(
+        row.text("cursor").unwrap(),
+        format!("kwignore/t{:05}/bob", BATCH - 1)
+    );
+    assert_eq!(row.i64("done").unwrap(), 0);
+
+    // The next start continues after the cursors.
+    assert_eq!(
+        run_import(&host),
+        actions - BATCH as usize + ignores - BATCH as usize
+    );
+    assert_eq!(count(&host, "channel_actions") as usize, actions);
+    assert_eq!(count(&host, "keyword_ignores") as usize, ignores);
+    assert_eq!(count(&host, "channel_action_versions"), 10);
+    assert_eq!(run_import(&host), 0);
+
+    // An edit after the import, then the whole import again (progress
+    // lost): the edit stays, nothing doubles, no version goes back.
+    let mut edited = store::get(&host, "c3", "a00003").unwrap().unwrap();
+    edited.enabled = false;
+    store::put(&host, &edited).unwrap();
+    let version = store::version(&host, "c3").unwrap().unwrap();
+    host.sql_execute("DELETE FROM kv_import", &[]).unwrap();
+    run_import(&host);
+    assert_eq!(count(&host, "channel_actions") as usize, actions);
+    assert_eq!(count(&host, "keyword_ignores") as usize, ignores);
+    assert_eq!(store::get(&host, "c3", "a00003").unwrap(), Some(edited));
+    assert!(store::version(&host, "c3").unwrap().unwrap() >= version);
 }

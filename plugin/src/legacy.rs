@@ -57,6 +57,7 @@ pub const ACTION_PREFIX: &str = "ca/";
 pub fn action_version_key(channel_id: &str) -> String {
     format!("cav/{channel_id}")
 }
+pub const ACTION_VERSION_PREFIX: &str = "cav/";
 /// `kwignore/<thread>/<user>`: "1" when the user ignored keyword prompts
 /// in the thread.
 pub fn ignore_key(thread_id: &str, user_id: &str) -> String {

@@ -248,10 +248,24 @@ pub trait Http {
 
 /// Everything a plugin may ask of the server: every capability. Implemented
 /// for any type that has them all.
-pub trait Host: Runtime + Kv + Sql + Users + Teams + Channels + Posts + Commands + Jobs + Events + Http {}
+pub trait Host:
+    Runtime + Kv + Sql + Users + Teams + Channels + Posts + Commands + Jobs + Events + Http
+{
+}
 
 impl<T> Host for T where
-    T: Runtime + Kv + Sql + Users + Teams + Channels + Posts + Commands + Jobs + Events + Http + ?Sized
+    T: Runtime
+        + Kv
+        + Sql
+        + Users
+        + Teams
+        + Channels
+        + Posts
+        + Commands
+        + Jobs
+        + Events
+        + Http
+        + ?Sized
 {
 }
 

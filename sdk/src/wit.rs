@@ -5,13 +5,11 @@
 
 use serde_json::{Map, Value};
 
+use crate::Plugin;
 use crate::api;
 use crate::host::{self, HostError, HostResult, KvOp, Level};
-use crate::host::{
-    Channels, Commands, Events, Http, Jobs, Kv, Posts, Runtime, Sql, Teams, Users,
-};
+use crate::host::{Channels, Commands, Events, Http, Jobs, Kv, Posts, Runtime, Sql, Teams, Users};
 use crate::sql::{Rows, SqlValue, Statement};
-use crate::Plugin;
 
 /// The generated bindings. Public so that [`crate::export_plugin!`] can name
 /// them from the plugin's crate.
@@ -460,10 +458,12 @@ impl Commands for WitHost {
         root_id: &str,
         command: &str,
     ) -> HostResult<String> {
-        Ok(match commands::execute(user_id, channel_id, root_id, command)? {
-            commands::Executed::Ran(text) => text,
-            commands::Executed::Queued => String::new(),
-        })
+        Ok(
+            match commands::execute(user_id, channel_id, root_id, command)? {
+                commands::Executed::Ran(text) => text,
+                commands::Executed::Queued => String::new(),
+            },
+        )
     }
 }
 
@@ -627,7 +627,6 @@ impl<P: Plugin + 'static> wit_hooks::Guest for Exports<P> {
         P::scheduled_job(&WitHost, &key, &payload)
     }
 }
-
 
 /// Exports `$plugin` (a type implementing [`crate::Plugin`]) as the
 /// component's hooks, with the panic hook installed on every entry.

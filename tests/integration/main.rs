@@ -23,6 +23,7 @@ mod null_bodies;
 mod playbooks_api;
 mod plugin_hooks;
 mod plugin_lifecycle;
+mod plugin_sql;
 mod restarts;
 mod runs_api;
 mod sandbox;

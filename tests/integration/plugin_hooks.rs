@@ -309,9 +309,7 @@ async fn the_self_check_exercises_every_host_interface_and_hook() {
     let answer = app
         .state
         .plugins
-        .call(PLUGIN, "post-action", move |b, s| {
-            b.post_action(s, &action)
-        })
+        .call(PLUGIN, "post-action", move |b, s| b.post_action(s, &action))
         .await
         .unwrap()
         .unwrap()
@@ -419,5 +417,5 @@ async fn the_component_imports_only_this_projects_interfaces() {
         .exports(&runtime.engine)
         .map(|(name, _)| name.to_string())
         .collect();
-    assert_eq!(exports, vec!["chatops:plugin/hooks@0.1.0".to_string()]);
+    assert_eq!(exports, vec!["chatops:plugin/hooks@0.2.0".to_string()]);
 }

@@ -327,10 +327,34 @@ async fn ignoring_a_keyword_thread_survives_a_restart() {
         store
             .delete("playbooks", &format!("kwprompt/{root_id}"))
             .unwrap();
-        let ignored = store
-            .get("playbooks", &format!("kwignore/{root_id}/{alice_id}"))
+    }
+    {
+        use chat_store::ports::plugin_sql::{
+            PluginDatabases as _, SqlBudget, SqlStatement, SqlValue,
+        };
+        let dbs = chat_store::sqlite::SqlitePluginDatabases::open(
+            &data.path().join("plugin-data"),
+            chat_store::sqlite::DEFAULT_MAX_DB_BYTES,
+        )
+        .unwrap();
+        let ignored = dbs
+            .query(
+                "playbooks",
+                &SqlStatement::new(
+                    "SELECT user_id FROM keyword_ignores WHERE thread_id = $1",
+                    vec![SqlValue::Text(root_id.clone())],
+                ),
+                &SqlBudget {
+                    deadline: std::time::Instant::now() + Duration::from_secs(10),
+                    max_result_bytes: 1 << 20,
+                },
+            )
             .unwrap();
-        assert!(ignored.is_some(), "the ignore is stored durably");
+        assert_eq!(
+            ignored.rows,
+            vec![vec![SqlValue::Text(alice_id.clone())]],
+            "the ignore is stored durably"
+        );
     }
     let server = start(data.path()).await;
     let (token, _) = server.log_in("alice").await;

@@ -95,7 +95,7 @@ async fn a_panic_is_reported_with_its_message_and_the_instance_recycled() {
         run(&app, "what")
             .await
             .unwrap()
-            .starts_with("error: Error::InvalidInput")
+            .starts_with("error: InvalidInput")
     );
 }
 

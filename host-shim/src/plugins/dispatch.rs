@@ -94,9 +94,7 @@ async fn run_queued_command(
     };
     let response = match manager.execute_command(plugin_id, args).await {
         Some(Ok(Ok(wit))) => response_from_wit(plugin_id, wit),
-        Some(Ok(Err(err))) => crate::services::commands::CommandResponse::ephemeral(
-            err.text(),
-        ),
+        Some(Ok(Err(err))) => crate::services::commands::CommandResponse::ephemeral(err.text()),
         Some(Err(err)) => {
             tracing::warn!(plugin = plugin_id, %err, command, "queued command failed");
             return;

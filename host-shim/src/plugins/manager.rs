@@ -552,7 +552,10 @@ impl PluginManager {
         &self,
         id: &str,
         hook: &'static str,
-        f: impl FnOnce(&Guest, &mut wasmtime::Store<crate::runtime::state::HostState>) -> wasmtime::Result<R>
+        f: impl FnOnce(
+            &Guest,
+            &mut wasmtime::Store<crate::runtime::state::HostState>,
+        ) -> wasmtime::Result<R>
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {
@@ -566,7 +569,10 @@ impl PluginManager {
         id: &str,
         hook: &'static str,
         initiator: Initiator,
-        f: impl FnOnce(&Guest, &mut wasmtime::Store<crate::runtime::state::HostState>) -> wasmtime::Result<R>
+        f: impl FnOnce(
+            &Guest,
+            &mut wasmtime::Store<crate::runtime::state::HostState>,
+        ) -> wasmtime::Result<R>
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {
@@ -605,7 +611,10 @@ impl PluginManager {
         hook: &'static str,
         user_id: Option<&str>,
         input_bytes: usize,
-        f: impl FnOnce(&Guest, &mut wasmtime::Store<crate::runtime::state::HostState>) -> wasmtime::Result<R>
+        f: impl FnOnce(
+            &Guest,
+            &mut wasmtime::Store<crate::runtime::state::HostState>,
+        ) -> wasmtime::Result<R>
         + Send
         + 'static,
     ) -> Option<Result<R, HookError>> {

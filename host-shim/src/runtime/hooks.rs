@@ -167,11 +167,11 @@ macro_rules! plugin_error {
 }
 
 mod v1 {
-    pub use super::v0_1::chatops::plugin::types::{Error, Post};
+    pub use super::v0_1::chatops::plugin::types::Error;
     pub use super::v0_1::exports::chatops::plugin::hooks::*;
 }
 mod v2 {
-    pub use super::v0_2::chatops::plugin::types::{Error, Post};
+    pub use super::v0_2::chatops::plugin::types::Error;
     pub use super::v0_2::exports::chatops::plugin::hooks::*;
 }
 
@@ -201,14 +201,16 @@ impl Guest {
             Guest::V0_1(g) => {
                 use v1::Error::*;
                 answer!(
-                    g.chatops_plugin_hooks().call_configuration_changed(s, config),
+                    g.chatops_plugin_hooks()
+                        .call_configuration_changed(s, config),
                     |()| ()
                 )
             }
             Guest::V0_2(g) => {
                 use v2::Error::*;
                 answer!(
-                    g.chatops_plugin_hooks().call_configuration_changed(s, config),
+                    g.chatops_plugin_hooks()
+                        .call_configuration_changed(s, config),
                     |()| ()
                 )
             }
@@ -220,7 +222,7 @@ impl Guest {
         match self {
             Guest::V0_1(g) => g
                 .chatops_plugin_hooks()
-                .call_message_has_been_posted(s, &post_v1(wit)),
+                .call_message_has_been_posted(s, &super::host::v0_1::post_down(wit)),
             Guest::V0_2(g) => g
                 .chatops_plugin_hooks()
                 .call_message_has_been_posted(s, &wit),
@@ -323,14 +325,8 @@ impl Guest {
             };
         }
         match self {
-            Guest::V0_1(g) => response!(
-                g.chatops_plugin_hooks()
-                    .call_serve_http(s, &request!(v1))
-            ),
-            Guest::V0_2(g) => response!(
-                g.chatops_plugin_hooks()
-                    .call_serve_http(s, &request!(v2))
-            ),
+            Guest::V0_1(g) => response!(g.chatops_plugin_hooks().call_serve_http(s, &request!(v1))),
+            Guest::V0_2(g) => response!(g.chatops_plugin_hooks().call_serve_http(s, &request!(v2))),
         }
     }
 
@@ -444,22 +440,6 @@ impl Guest {
     }
 }
 
-fn post_v1(p: v2::Post) -> v1::Post {
-    v1::Post {
-        id: p.id,
-        create_at: p.create_at,
-        update_at: p.update_at,
-        edit_at: p.edit_at,
-        delete_at: p.delete_at,
-        user_id: p.user_id,
-        channel_id: p.channel_id,
-        root_id: p.root_id,
-        message: p.message,
-        type_: p.type_,
-        props: p.props,
-    }
-}
-
 /// A component's pre-linked form, by the contract version it exports.
 pub enum GuestPre {
     V0_1(v0_1::ChatPluginPre<HostState>),
@@ -489,9 +469,7 @@ impl GuestPre {
         } else if exports.iter().any(|e| e == HOOKS_0_1) {
             Ok(GuestPre::V0_1(v0_1::ChatPluginPre::new(instance_pre)?))
         } else {
-            anyhow::bail!(
-                "the component exports neither {HOOKS_0_2} nor {HOOKS_0_1}: {exports:?}"
-            )
+            anyhow::bail!("the component exports neither {HOOKS_0_2} nor {HOOKS_0_1}: {exports:?}")
         }
     }
 

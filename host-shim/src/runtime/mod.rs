@@ -5,8 +5,8 @@ pub mod bindings;
 mod convert;
 pub mod engine;
 pub mod health;
-mod host;
 pub mod hooks;
+pub(crate) mod host;
 pub mod plugin;
 pub mod state;
 

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use wasmtime::Store;
 
-use super::hooks::{Guest, GuestPre};
 use super::engine::PluginRuntime;
 use super::health::{Health, Initiator, Refusal};
+use super::hooks::{Guest, GuestPre};
 use super::state::{HostState, MemoryCap, SharedSettings};
 use crate::services::Services;
 
@@ -116,6 +116,24 @@ impl LoadedPlugin {
             freed: Condvar::new(),
             health: Mutex::new(Health::default()),
         })
+    }
+
+    /// Linear memory and tables held by the idle instances (benchmarks:
+    /// a plugin's memory should not grow with the data it serves).
+    pub fn idle_instance_memory(&self) -> Vec<usize> {
+        self.idle
+            .lock()
+            .map(|idle| {
+                idle.iter()
+                    .map(|i| i.store.data().memory.used_bytes())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The contract version the plugin was built against ("0.2.0").
+    pub fn contract_version(&self) -> &'static str {
+        self.pre.contract_version()
     }
 
     /// Why the plugin was disabled by the health check, if it was.

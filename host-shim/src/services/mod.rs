@@ -28,11 +28,11 @@ pub mod triggers;
 
 use std::sync::Arc;
 
+use chat_store::ports::plugin_sql::PluginDatabases;
 use chat_store::{
     AuthStore, ChatStore, GroupChannelStore, JobStore, KvStore, PreferenceStore, PresenceStore,
     ReactionStore, SearchStore,
 };
-use chat_store::ports::plugin_sql::PluginDatabases;
 use tokio::sync::mpsc;
 
 pub use channels::{

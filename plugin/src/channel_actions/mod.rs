@@ -3,7 +3,8 @@
 //! live in [`crate::rest::channel_actions`].
 //!
 //! - [`model`]: the JSON shapes and validation;
-//! - [`store`]: KV layout and the per-instance matcher cache;
+//! - [`store`]: the SQL tables (actions, versions, ignore flags) and the
+//!   per-instance matcher cache;
 //! - [`matcher`]: Aho-Corasick keyword matching (word or substring mode);
 //! - [`prompt`]: the hooks (posts, joins) and the prompt's buttons.
 

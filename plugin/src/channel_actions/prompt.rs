@@ -10,16 +10,17 @@
 //!
 //! - Once per thread per hour ([`PROMPT_INTERVAL_MS`], key
 //!   `kwprompt/<thread_id>`): a flood of matching messages gets one prompt.
-//! - "Ignore" is remembered per thread and user in KV
-//!   (`kwignore/<thread_id>/<user_id>`), so it survives restarts (upstream
-//!   forgets it), and removes the prompt post.
+//! - "Ignore" is remembered per thread and user in the `keyword_ignores`
+//!   table ([`store::ignore`]), so it survives restarts (upstream forgets
+//!   it), and removes the prompt post. The hourly timestamps stay in KV:
+//!   small, short-lived state.
 //! - Buttons check that the post is the bot's own prompt and that the
 //!   clicker can read the channel.
 
 use serde_json::{Value, json};
 
 use super::model::{ChannelAction, action_type, trigger_type};
-use super::store::compiled;
+use super::store::{self, compiled};
 use crate::api::{ActionRequest, ActionResponse};
 use crate::authz;
 use crate::commands::dialogs::{RunDialogState, open_run_dialog};
@@ -37,9 +38,6 @@ const ACTION_URL: &str = "/plugins/playbooks/action";
 
 fn prompt_key(thread_id: &str) -> String {
     format!("kwprompt/{thread_id}")
-}
-fn ignore_key(thread_id: &str, user_id: &str) -> String {
-    format!("kwignore/{thread_id}/{user_id}")
 }
 
 /// The text a post is matched on: its message and attachment texts.
@@ -84,10 +82,7 @@ pub fn on_post<H: Host + ?Sized>(host: &H, post: &Post) -> HostResult<bool> {
     } else {
         post.root_id.clone()
     };
-    if host
-        .kv_get(&ignore_key(&thread_id, &post.user_id))?
-        .is_some()
-    {
+    if store::is_ignored(host, &thread_id, &post.user_id)? {
         return Ok(false);
     }
     if !claim_prompt(host, &thread_id)? {
@@ -220,7 +215,7 @@ pub fn on_action<H: Host>(host: &H, request: &ActionRequest) -> HostResult<Optio
     };
     let thread_id = prompt.root_id.clone();
     if action == Some(ACTION_IGNORE) {
-        host.kv_set(&ignore_key(&thread_id, &request.user_id), b"1")?;
+        store::ignore(host, &thread_id, &request.user_id)?;
         log_err(host, "removing the prompt", host.delete_post(&prompt.id));
         return refuse("Got it: no more playbook prompts for you in this thread.");
     }

@@ -358,3 +358,34 @@ fn task_actions_mark_items_done_from_posts() {
         "task_state_modified"
     );
 }
+
+#[test]
+fn actions_and_ignores_of_an_earlier_release_keep_working_after_the_import() {
+    let (host, _) = setup_run();
+    // As the KV release stored them.
+    let action = json!({"id": "a".repeat(26), "channel_id": "c1", "enabled": true, "delete_at": 0,
+        "action_type": "prompt_run_playbook", "trigger_type": "keywords",
+        "payload": {"keywords": ["outage"], "playbook_id": PB, "match_mode": "word"}});
+    let kv = |key: String, value: &[u8]| host.inner.kv_set(&key, value).unwrap();
+    kv(
+        crate::legacy::action_key("c1", &"a".repeat(26)),
+        action.to_string().as_bytes(),
+    );
+    kv(crate::legacy::action_version_key("c1"), b"3");
+    kv(crate::legacy::ignore_key("thread-1", "bob"), b"1");
+    crate::import::run(&host).unwrap();
+
+    let listed = ok(&host, "bob", "GET", "/actions/channels/c1", None);
+    assert_eq!(listed, json!([action]));
+    post(&host, "bob", "thread-1", "outage again");
+    assert!(prompts(&host).is_empty(), "bob ignored thread-1");
+    post(&host, "admin", "thread-1", "outage again");
+    assert_eq!(prompts(&host).len(), 1);
+
+    // "No, ignore thread" lands in the table.
+    let prompt = prompts(&host)[0].clone();
+    assert!(super::store::is_ignored(&host, "thread-1", "bob").unwrap());
+    assert!(!super::store::is_ignored(&host, "thread-1", "admin").unwrap());
+    click(&host, "admin", &prompt, ACTION_IGNORE, "");
+    assert!(super::store::is_ignored(&host, "thread-1", "admin").unwrap());
+}

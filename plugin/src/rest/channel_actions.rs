@@ -50,7 +50,7 @@ fn create<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     action.channel_id = channel_id;
     check(ctx, &mut action)?;
     // Bounded per channel: each one is matched against every post.
-    let existing = store::list(ctx.host, &action.channel_id)?.len();
+    let existing = store::count(ctx.host, &action.channel_id)?;
     crate::limits::count(
         "channel actions",
         existing + 1,

@@ -1,8 +1,12 @@
 //! Runs: executions of playbooks (or standalone channel checklists).
 //!
 //! - [`model`]: `PlaybookRun` and its parts, with upstream's JSON names;
-//! - [`store`]: persistence (key layout, CAS updates, list filters) and
-//!   the view/edit rules;
+//! - [`store`]: persistence in the SQL tables (decision 022: a row per
+//!   run plus participants, followers, metrics and logs as child rows;
+//!   optimistic-concurrency updates retried on conflict) and the view/edit
+//!   rules;
+//! - [`query`]: run lists, filters, visibility and paging in SQL;
+//! - [`logs`]: the timeline and status posts as rows;
 //! - [`create`]: starting a run;
 //! - [`lifecycle`]: checked edits, finish and restore;
 //! - [`status`]: status updates and their reminders;

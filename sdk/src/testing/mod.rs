@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-pub use sql::SqlDb;
 use crate::host::*;
 use crate::sql::{Rows, SqlValue, Statement};
+pub use sql::SqlDb;
 
 /// The schema a fake host's database starts with: a plugin applies its
 /// migrations here so every test sees its tables.

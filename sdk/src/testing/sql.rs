@@ -208,11 +208,11 @@ fn run(conn: &Connection, sql: &str, params: &[SqlValue]) -> HostResult<(Rows, u
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{FakeHost, NoSchema};
     use crate::host::HostError;
     use crate::host::prelude::*;
     use crate::params;
     use crate::sql::{SqlValue, Statement};
+    use crate::testing::{FakeHost, NoSchema};
 
     fn host() -> FakeHost {
         let host = FakeHost::<NoSchema>::bare();

@@ -89,8 +89,7 @@ impl channels::Host for HostState {
             .services
             .chat
             .channel_members(&channel_id, offset, limit)?;
-        let next_cursor =
-            (ids.len() == limit as usize).then(|| (offset + limit).to_string());
+        let next_cursor = (ids.len() == limit as usize).then(|| (offset + limit).to_string());
         Ok(wit::IdPage { ids, next_cursor })
     }
 

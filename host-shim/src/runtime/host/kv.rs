@@ -5,7 +5,6 @@ use crate::runtime::bindings::v0_2::chatops::plugin::kv;
 use crate::runtime::state::{HostState, limits};
 use chat_store::ports::kv::{KvExpect, KvOp};
 
-
 fn check_key(key: &str) -> R<()> {
     if key.is_empty() || key.len() > limits::MAX_KV_KEY_BYTES {
         return Err(invalid(format!(

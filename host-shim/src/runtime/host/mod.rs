@@ -20,8 +20,7 @@ mod scheduler;
 mod sql;
 mod teams;
 mod users;
-mod v0_1;
-
+pub(crate) mod v0_1;
 
 pub(crate) type R<T> = Result<T, wit::Error>;
 

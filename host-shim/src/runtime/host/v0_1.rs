@@ -12,9 +12,7 @@ use crate::runtime::bindings::v0_1::chatops::plugin::{
 };
 use crate::runtime::bindings::v0_2::chatops::plugin as v2;
 use crate::runtime::bindings::wit;
-use crate::runtime::convert::{
-    channel_type_from_wit, json_object, post_to_wit,
-};
+use crate::runtime::convert::{channel_type_from_wit, json_object, post_to_wit};
 use crate::runtime::state::{HostState, limits};
 
 type R<T> = Result<T, types::Error>;
@@ -33,36 +31,33 @@ fn lift<T, U>(r: R2<T>, f: impl FnOnce(T) -> U) -> R<U> {
     r.map(f).map_err(err)
 }
 
-fn post_up(p: types::Post) -> wit::Post {
-    wit::Post {
-        id: p.id,
-        create_at: p.create_at,
-        update_at: p.update_at,
-        edit_at: p.edit_at,
-        delete_at: p.delete_at,
-        user_id: p.user_id,
-        channel_id: p.channel_id,
-        root_id: p.root_id,
-        message: p.message,
-        type_: p.type_,
-        props: p.props,
-    }
+/// Moves a post between the versions' identical `post` records.
+macro_rules! same_post {
+    ($p:expr => $to:path) => {{
+        let p = $p;
+        $to {
+            id: p.id,
+            create_at: p.create_at,
+            update_at: p.update_at,
+            edit_at: p.edit_at,
+            delete_at: p.delete_at,
+            user_id: p.user_id,
+            channel_id: p.channel_id,
+            root_id: p.root_id,
+            message: p.message,
+            type_: p.type_,
+            props: p.props,
+        }
+    }};
 }
 
-fn post_down(p: wit::Post) -> types::Post {
-    types::Post {
-        id: p.id,
-        create_at: p.create_at,
-        update_at: p.update_at,
-        edit_at: p.edit_at,
-        delete_at: p.delete_at,
-        user_id: p.user_id,
-        channel_id: p.channel_id,
-        root_id: p.root_id,
-        message: p.message,
-        type_: p.type_,
-        props: p.props,
-    }
+fn post_up(p: types::Post) -> wit::Post {
+    same_post!(p => wit::Post)
+}
+
+/// A 0.2 post as 0.1's (also what 0.1 hooks receive).
+pub(crate) fn post_down(p: wit::Post) -> types::Post {
+    same_post!(p => types::Post)
 }
 
 /// 0.1 channel types are Mattermost's letters; an unknown one is refused
@@ -74,9 +69,7 @@ fn channel_up(c: types::Channel) -> R<wit::Channel> {
         "D" => wit::ChannelType::Direct,
         "G" => wit::ChannelType::Group,
         _ => {
-            return Err(types::Error::InvalidInput(
-                "type: \"O\" or \"P\"".into(),
-            ));
+            return Err(types::Error::InvalidInput("type: \"O\" or \"P\"".into()));
         }
     };
     Ok(wit::Channel {
@@ -213,7 +206,10 @@ impl channels::Host for HostState {
     }
 
     fn direct(&mut self, user_a: String, user_b: String) -> R<types::Channel> {
-        lift(v2::channels::Host::direct(self, user_a, user_b), channel_down)
+        lift(
+            v2::channels::Host::direct(self, user_a, user_b),
+            channel_down,
+        )
     }
 
     fn add_member(&mut self, channel_id: String, user_id: String) -> R<()> {
@@ -487,7 +483,10 @@ mod tests {
                 creator_id: String::new(),
             };
             let up = channel_up(c).map_err(|_| "refused").unwrap();
-            assert_eq!(channel_type_to_wit(letter), up.type_);
+            assert_eq!(
+                crate::runtime::convert::channel_type_to_wit(letter),
+                up.type_
+            );
             assert_eq!(channel_down(up).type_, letter);
         }
     }

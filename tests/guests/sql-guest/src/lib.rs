@@ -9,15 +9,18 @@
 //! - `POST /execute` `{"sql", "params"}` → `{"changed"}`
 //! - `POST /transaction` `{"statements": [{"sql", "params", "expect_changes"}]}`
 //!   → `{"changed": [..]}`
+//! - `POST /repeat` `{"sql", "params", "times"}` → `{"rows"}`: the query
+//!   `times` times in one hook (at most 100,000), so a benchmark can tell
+//!   the cost of one host call from the cost of the hook around it.
 //!
 //! Parameters and values are JSON: `null`, integers, floats, strings, and
 //! `{"blob": [bytes]}`. A host error answers 400 (`invalid-input`), 409
 //! (`conflict`) or 500 with `{"error": "<kind>: <text>"}`.
 
+use chatops_plugin_sdk::Plugin;
 use chatops_plugin_sdk::api::{HttpRequest, HttpResponse};
 use chatops_plugin_sdk::host::{Host, HostError, HostResult, Level};
 use chatops_plugin_sdk::sql::{Rows, SqlValue, Statement};
-use chatops_plugin_sdk::Plugin;
 use serde_json::{Value, json};
 
 pub struct SqlGuest;
@@ -43,6 +46,22 @@ impl Plugin for SqlGuest {
                 let params = params(&body["params"]);
                 host.sql_execute(text(&body["sql"]), &params)
                     .map(|n| json!({"changed": n}))
+            }
+            ("POST", "/repeat") => {
+                let params = params(&body["params"]);
+                let times = body["times"].as_u64().unwrap_or(0).min(100_000);
+                let mut rows = 0;
+                let mut outcome = Ok(());
+                for _ in 0..times {
+                    match host.sql_query(text(&body["sql"]), &params) {
+                        Ok(r) => rows += r.rows.len(),
+                        Err(e) => {
+                            outcome = Err(e);
+                            break;
+                        }
+                    }
+                }
+                outcome.map(|()| json!({"rows": rows}))
             }
             ("POST", "/transaction") => {
                 let statements: Vec<Statement> = body["statements"]
