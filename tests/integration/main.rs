@@ -33,5 +33,6 @@ mod security_plugauthz;
 mod security_pluglimits;
 mod security_runtime;
 mod security_webhooks;
+mod upgrade_fixture;
 mod web_client;
 mod websocket;
