@@ -30,14 +30,15 @@ use crate::legacy::{self, Layout};
 use crate::params;
 use crate::playbooks::Playbook;
 use crate::runs::PlaybookRun;
-use crate::sql::Statement;
+use crate::sql::{MAX_STATEMENTS, Statement};
 
 /// Keys listed per page.
 pub const BATCH: u32 = 500;
 /// Records loaded per `kv_get_many` (a record is at most 1 MiB).
 const RECORDS_PER_GET: usize = 25;
-/// Statements per transaction before it is cut.
-const STATEMENTS_PER_TX: usize = 5_000;
+/// Statements per transaction before it is cut, below the host's limit
+/// ([`MAX_STATEMENTS`]) with room for the cursor.
+const STATEMENTS_PER_TX: usize = 900;
 
 /// One phase: a name (its progress row), a KV prefix, and how a record
 /// becomes statements (`None`: skipped, logged).
@@ -141,6 +142,11 @@ pub fn step<H: Host + ?Sized>(host: &H, name: &str) -> HostResult<Option<usize>>
 }
 
 /// Applies `tx` and moves the phase's cursor to `key` in one transaction.
+/// One record may need more statements than the host takes at once (a run
+/// with thousands of timeline events): those go first in transactions of
+/// their own, and only the last one moves the cursor. That is safe because
+/// every import statement is idempotent: after a crash in between, the
+/// record is imported again over what is already there.
 fn commit<H: Host + ?Sized>(
     host: &H,
     name: &str,
@@ -148,6 +154,11 @@ fn commit<H: Host + ?Sized>(
     done: bool,
     mut tx: Vec<Statement>,
 ) -> HostResult<()> {
+    while tx.len() >= MAX_STATEMENTS {
+        let rest = tx.split_off(MAX_STATEMENTS - 1);
+        host.sql_transaction(&tx)?;
+        tx = rest;
+    }
     tx.push(Statement::new(
         "INSERT INTO kv_import (name, cursor, done) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, done = excluded.done",

@@ -100,6 +100,11 @@ impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
     }
 }
 
+/// Most statements one `transaction` call takes (the host refuses more).
+pub const MAX_STATEMENTS: usize = 1000;
+/// Most parameters one statement takes.
+pub const MAX_PARAMS_PER_STATEMENT: usize = 1000;
+
 /// One statement of a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -234,6 +239,39 @@ pub fn placeholders(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…) <tail>` for `rows`, as few
+/// statements as [`MAX_PARAMS`] allows: a thousand members or participants
+/// stay a handful of statements, well within [`MAX_STATEMENTS`] per
+/// transaction. `tail` is e.g. `ON CONFLICT (a, b) DO NOTHING`.
+pub fn insert_rows(
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<SqlValue>>,
+    tail: &str,
+) -> Vec<Statement> {
+    let width = columns.len().max(1);
+    let per_statement = (MAX_PARAMS / width).max(1);
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut params = Vec::new();
+        let mut tuples = Vec::new();
+        for row in rows.by_ref().take(per_statement) {
+            tuples.push(format!("({})", placeholders(params.len() + 1, width)));
+            params.extend(row);
+        }
+        out.push(Statement::new(
+            format!(
+                "INSERT INTO {table} ({}) VALUES {} {tail}",
+                columns.join(", "),
+                tuples.join(", ")
+            ),
+            params,
+        ));
+    }
+    out
 }
 
 /// The most parameters one statement gets (the host's databases allow more;

@@ -548,15 +548,17 @@ fn row_params(pb: &Playbook) -> StoreResult<Vec<SqlValue>> {
     ])
 }
 
-fn member_statements(pb: &Playbook) -> impl Iterator<Item = Statement> + '_ {
+fn member_statements(pb: &Playbook) -> Vec<Statement> {
     let users: BTreeSet<&str> = pb.members.iter().map(|m| m.user_id.as_str()).collect();
-    users.into_iter().map(|user| {
-        Statement::new(
-            "INSERT INTO playbook_members (playbook_id, user_id) VALUES ($1, $2) \
-             ON CONFLICT (playbook_id, user_id) DO NOTHING",
-            params![&pb.id, user],
-        )
-    })
+    crate::sql::insert_rows(
+        "playbook_members",
+        &["playbook_id", "user_id"],
+        users
+            .into_iter()
+            .map(|user| params![&pb.id, user])
+            .collect(),
+        "ON CONFLICT (playbook_id, user_id) DO NOTHING",
+    )
 }
 
 fn prefix_taken(prefix: &str) -> StoreError {

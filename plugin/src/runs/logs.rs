@@ -21,7 +21,7 @@ use super::model::{StatusPost, TimelineEvent};
 use super::store::RunResult;
 use crate::host::Host;
 use crate::params;
-use crate::sql::{Row, SqlValue, Statement, placeholders};
+use crate::sql::{MAX_PARAMS, Row, SqlValue, Statement, placeholders};
 
 /// One kind of log entry: its table and how it maps to columns.
 pub trait Entry: Sized + PartialEq + Clone {
@@ -156,20 +156,32 @@ pub fn diff<T: Entry>(
         .map(|c| format!("{c} = excluded.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    for (i, entry) in next.iter().enumerate().skip(drop) {
-        if stored.entries.get(i) != Some(entry) {
-            let mut params = params![run_id, seq(i)];
-            params.extend(entry.values());
-            out.push(Statement::new(
-                format!(
-                    "INSERT INTO {} (run_id, seq, {columns}) VALUES ({}) \
-                     ON CONFLICT (run_id, seq) DO UPDATE SET {updates}",
-                    T::TABLE,
-                    placeholders(1, params.len())
-                ),
-                params,
-            ));
+    // Many rows per INSERT (within the host's parameter limit): a run
+    // created or imported with thousands of entries needs a few dozen
+    // statements, not one per entry.
+    let per_row = 1 + T::COLUMNS.len();
+    let rows_per_statement = ((MAX_PARAMS - 1) / per_row).max(1);
+    let changed: Vec<usize> = (drop..next.len())
+        .filter(|&i| stored.entries.get(i) != Some(&next[i]))
+        .collect();
+    for chunk in changed.chunks(rows_per_statement) {
+        let mut params = params![run_id];
+        let mut rows = Vec::with_capacity(chunk.len());
+        for &i in chunk {
+            let first = params.len() + 1;
+            params.push(SqlValue::Integer(seq(i)));
+            params.extend(next[i].values());
+            rows.push(format!("($1, {})", placeholders(first, per_row)));
         }
+        out.push(Statement::new(
+            format!(
+                "INSERT INTO {} (run_id, seq, {columns}) VALUES {} \
+                 ON CONFLICT (run_id, seq) DO UPDATE SET {updates}",
+                T::TABLE,
+                rows.join(", ")
+            ),
+            params,
+        ));
     }
     if drop > 0 {
         out.push(Statement::new(

@@ -784,33 +784,28 @@ fn update_statements(loaded: &Loaded, next: &mut PlaybookRun) -> RunResult<Vec<S
 /// "runs I take part in" from this table alone ([`super::query`]).
 fn participant_statements(run: &PlaybookRun) -> Vec<Statement> {
     let unique: std::collections::BTreeSet<&String> = run.participant_ids.iter().collect();
-    unique
-        .into_iter()
-        .map(|user| {
-            Statement::new(
-                "INSERT INTO run_participants (run_id, user_id, team_id, playbook_id, create_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, user_id) DO NOTHING",
-                params![&run.id, user, &run.team_id, &run.playbook_id, run.create_at],
-            )
-        })
-        .collect()
+    crate::sql::insert_rows(
+        "run_participants",
+        &["run_id", "user_id", "team_id", "playbook_id", "create_at"],
+        unique
+            .into_iter()
+            .map(|user| params![&run.id, user, &run.team_id, &run.playbook_id, run.create_at])
+            .collect(),
+        "ON CONFLICT (run_id, user_id) DO NOTHING",
+    )
 }
 
-fn people_statements<'b>(
-    table: &'b str,
-    run_id: &'b str,
-    users: &'b [String],
-) -> impl Iterator<Item = Statement> + 'b {
+fn people_statements(table: &str, run_id: &str, users: &[String]) -> Vec<Statement> {
     let unique: std::collections::BTreeSet<&String> = users.iter().collect();
-    unique.into_iter().map(move |user| {
-        Statement::new(
-            format!(
-                "INSERT INTO {table} (run_id, user_id) VALUES ($1, $2) \
-                 ON CONFLICT (run_id, user_id) DO NOTHING"
-            ),
-            params![run_id, user],
-        )
-    })
+    crate::sql::insert_rows(
+        table,
+        &["run_id", "user_id"],
+        unique
+            .into_iter()
+            .map(|user| params![run_id, user])
+            .collect(),
+        "ON CONFLICT (run_id, user_id) DO NOTHING",
+    )
 }
 
 /// One row per filled metric value (the dashboard's statistics).

@@ -93,6 +93,33 @@ fn create_writes_record_and_indexes() {
     assert_eq!(store.in_channel("ch-a").unwrap().len(), 1);
 }
 
+/// The most participants and followers a run may have, and a long
+/// timeline, fit in the statements one host transaction takes (the fake
+/// refuses more than the host's 1000, as the server does).
+#[test]
+fn a_run_at_every_limit_is_written_in_one_transaction() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    let mut r = run(&host, "full", "t1", 7, "bob");
+    let many: Vec<String> = (0..crate::limits::MEMBERS)
+        .map(|i| format!("user{i:04}"))
+        .collect();
+    r.participant_ids = many.clone();
+    r.followers = many;
+    r.timeline_events = (0..3000)
+        .map(|i| crate::runs::model::TimelineEvent {
+            id: format!("e{i}"),
+            event_type: "task_state_modified".into(),
+            ..Default::default()
+        })
+        .collect();
+    let stored = store.create(r.clone()).unwrap();
+    assert_eq!(rows(&host, "run_participants", &r.id), 1000);
+    assert_eq!(rows(&host, "run_followers", &r.id), 1000);
+    assert_eq!(rows(&host, "run_timeline", &r.id), 3000);
+    assert_eq!(store.get(&r.id).unwrap(), Some(stored));
+}
+
 #[test]
 fn updates_keep_indexed_fields_and_lose_nothing() {
     let host = TestHost::new();

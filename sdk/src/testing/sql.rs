@@ -63,6 +63,13 @@ impl SqlDb {
     }
 
     pub fn transaction(&self, statements: &[Statement]) -> HostResult<Vec<u64>> {
+        // The host's limits, so a test fails where the server would.
+        if statements.len() > crate::sql::MAX_STATEMENTS {
+            return Err(HostError::InvalidInput(format!(
+                "statements: at most {}",
+                crate::sql::MAX_STATEMENTS
+            )));
+        }
         self.with(|conn| {
             conn.execute_batch("BEGIN").map_err(map_err)?;
             let mut out = Vec::with_capacity(statements.len());
@@ -147,6 +154,12 @@ fn bind_value(v: &SqlValue) -> rusqlite::types::Value {
 /// Runs one statement: its rows, and the rows it changed.
 fn run(conn: &Connection, sql: &str, params: &[SqlValue]) -> HostResult<(Rows, u64)> {
     check(sql)?;
+    if params.len() > crate::sql::MAX_PARAMS_PER_STATEMENT {
+        return Err(HostError::InvalidInput(format!(
+            "params: at most {}",
+            crate::sql::MAX_PARAMS_PER_STATEMENT
+        )));
+    }
     let mut stmt = conn.prepare(sql).map_err(map_err)?;
     let mut used = vec![false; params.len()];
     for i in 1..=stmt.parameter_count() {
