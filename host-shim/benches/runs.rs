@@ -99,7 +99,7 @@ fn main() -> anyhow::Result<()> {
                     "update_at": create_at, "end_at": if i % 10 == 0 { 0 } else { create_at + 3_600_000 },
                     "current_status": if i % 10 == 0 { "InProgress" } else { "Finished" },
                     // The member takes part in one run in a hundred.
-                    "participant_ids": if i % 100 == 0 {
+                    "participant_ids": if i % 100 == 10 {
                         json!([owners[i % owners.len()], owners[0], member.id])
                     } else {
                         json!([owners[i % owners.len()], owners[0]])
@@ -134,11 +134,15 @@ fn main() -> anyhow::Result<()> {
             started.elapsed(),
         );
 
-        // The upgrade: the plugin starts again and imports the runs.
+        // The upgrade: the plugin starts on a server whose data is only in
+        // KV (its database is removed while it is stopped, as if the
+        // previous release had run) and imports the runs.
         let plugins = state.plugins.clone();
+        let databases = state.services.plugin_sql.clone();
         let started = Instant::now();
         tokio::task::spawn_blocking(move || {
             plugins.disable("playbooks")?;
+            databases.delete_database("playbooks")?;
             plugins.enable("playbooks")
         })
         .await??;
@@ -161,20 +165,22 @@ fn main() -> anyhow::Result<()> {
                 .call("serve-http", move |b, s| b.serve_http(s, &req))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             anyhow::ensure!(resp.status == 200, "status {}: {}", resp.status, String::from_utf8_lossy(&resp.body));
-            Ok(resp.body.len())
+            let page: serde_json::Value = serde_json::from_slice(&resp.body)?;
+            Ok(page["total_count"].as_u64().unwrap_or(0))
         };
         for (who, user_id) in [("admin", &admin.id), ("member", &member.id)] {
             for (name, query, n) in [
                 ("team, first page of 20", format!("team_id={team}&per_page=20"), 21),
                 (
                     "team, owner + InProgress",
-                    format!("team_id={team}&owner_user_id={}&statuses=InProgress&per_page=20", owners[3]),
+                    format!("team_id={team}&owner_user_id={}&statuses=InProgress&per_page=20", owners[10]),
                     21,
                 ),
-                ("team, search_term", format!("team_id={team}&search_term=Incident%2099999&per_page=20"), 21),
-                ("channel (20 runs)", format!("channel_id={:0>26}&per_page=20", "ch42"), 101),
+                ("team, search_term", format!("team_id={team}&search_term=Incident%2099910&per_page=20"), 21),
+                ("channel (20 runs)", format!("channel_id={:0>26}&per_page=20", "ch10"), 101),
             ] {
-                list(user_id, query.clone())?;
+                let total = list(user_id, query.clone())?;
+                anyhow::ensure!(total > 0, "{name} as {who}: no runs listed; the import did not run");
                 let mut samples = Vec::with_capacity(n);
                 for _ in 0..n {
                     let started = Instant::now();
