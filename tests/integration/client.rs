@@ -114,19 +114,7 @@ impl<'a> Client<'a> {
 
     /// A websocket authenticated as this client.
     pub async fn socket(&self) -> Socket {
-        let mut request = format!("ws://{}/api/v4/websocket", self.app.addr)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Authorization",
-            format!("Bearer {}", self.token).parse().unwrap(),
-        );
-        Socket(
-            tokio_tungstenite::connect_async(request)
-                .await
-                .expect("websocket connects")
-                .0,
-        )
+        Socket::connect(&format!("http://{}", self.app.addr), &self.token).await
     }
 }
 
@@ -135,6 +123,23 @@ pub struct Socket(
 );
 
 impl Socket {
+    /// The server's websocket at `base` (`http://host:port`), as `token`.
+    pub async fn connect(base: &str, token: &str) -> Socket {
+        let url = base.replacen("http://", "ws://", 1);
+        let mut request = format!("{url}/api/v4/websocket")
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        Socket(
+            tokio_tungstenite::connect_async(request)
+                .await
+                .expect("websocket connects")
+                .0,
+        )
+    }
+
     /// The next event named `name` within 10 s, skipping others.
     pub async fn next_event(&mut self, name: &str) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);

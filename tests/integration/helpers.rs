@@ -200,3 +200,54 @@ pub async fn log_in_new_user(app: &TestApp, username: &str) -> String {
     .await
     .unwrap()
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
+/// Starts the real server binary on `data` and waits (up to 120 s) until
+/// the playbooks plugin answers. Returns the process and its base URL.
+/// The component cache is the test run's, outside the data dir: a
+/// component compiles once per run (slowly, in a debug build), and
+/// compiled code never ends up in a data dir a test keeps.
+pub async fn spawn_server_binary(data: &Path) -> (std::process::Child, String) {
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_host-shim"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .env(
+            "HOST_SHIM_COMPONENT_CACHE_DIR",
+            bundles_dir().join("../test-component-cache"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("host-shim starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..2400 {
+        if let Ok(r) = http
+            .get(format!("{base}/plugins/playbooks/api/v0/version"))
+            .send()
+            .await
+            && r.status().is_success()
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not come up with the playbooks plugin within 120 s");
+}

@@ -7,7 +7,7 @@
 //! - a rebuilt server replaces the same version of its embedded plugin.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -28,54 +28,14 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the server binary on `data` and waits until the plugin answers.
 async fn start(data: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_host-shim"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        // The test run's shared cache: a component is compiled once, not
-        // once per server start (a debug build compiles slowly).
-        .env(
-            "HOST_SHIM_COMPONENT_CACHE_DIR",
-            crate::helpers::bundles_dir().join("../test-component-cache"),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("host-shim starts");
-    let server = Server {
+    let (child, base) = crate::helpers::spawn_server_binary(data).await;
+    Server {
         child,
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         http: reqwest::Client::new(),
-    };
-    for _ in 0..2400 {
-        if let Ok(r) = server
-            .http
-            .get(format!("{}{API}/version", server.base))
-            .send()
-            .await
-            && r.status().is_success()
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the server did not come up with the playbooks plugin within 120 s");
 }
 
 impl Server {

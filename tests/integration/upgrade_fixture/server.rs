@@ -8,14 +8,12 @@
 //! certainly let go of the database.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
-use futures_util::StreamExt;
+pub use crate::client::Socket;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::client::API;
 
@@ -37,55 +35,15 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the server binary (with its embedded playbooks bundle, built
 /// from this tree) on `data` and waits until the plugin answers.
 pub async fn start(data: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_host-shim"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        // The test run's shared cache, outside the data dir: compiled
-        // components are not data and stay out of the fixture.
-        .env(
-            "HOST_SHIM_COMPONENT_CACHE_DIR",
-            crate::helpers::bundles_dir().join("../test-component-cache"),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("host-shim starts");
-    let server = Server {
+    let (child, base) = crate::helpers::spawn_server_binary(data).await;
+    Server {
         child: Some(child),
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         http: reqwest::Client::new(),
-    };
-    for _ in 0..2400 {
-        if let Ok(r) = server
-            .http
-            .get(format!("{}{API}/version", server.base))
-            .send()
-            .await
-            && r.status().is_success()
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the server did not come up with the playbooks plugin within 120 s");
 }
 
 impl Server {
@@ -277,20 +235,7 @@ impl Api<'_> {
 
     /// A websocket authenticated as this user.
     pub async fn socket(&self) -> Socket {
-        let url = self.server.base.replacen("http://", "ws://", 1);
-        let mut request = format!("{url}/api/v4/websocket")
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Authorization",
-            format!("Bearer {}", self.token).parse().unwrap(),
-        );
-        Socket(
-            tokio_tungstenite::connect_async(request)
-                .await
-                .expect("websocket connects")
-                .0,
-        )
+        Socket::connect(&self.server.base, &self.token).await
     }
 
     /// Waits for the dialog the server opens for this user and submits
@@ -309,29 +254,5 @@ impl Api<'_> {
                    "submission": values, "cancelled": false}),
         )
         .await;
-    }
-}
-
-pub struct Socket(
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-);
-
-impl Socket {
-    /// The next event named `name` within 10 s, skipping others.
-    pub async fn next_event(&mut self, name: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.0.next())
-                .await
-                .unwrap_or_else(|_| panic!("no {name} event within 10 s"))
-                .unwrap()
-                .unwrap();
-            if let Message::Text(text) = message {
-                let value: Value = serde_json::from_str(&text).unwrap();
-                if value["event"] == name {
-                    return value;
-                }
-            }
-        }
     }
 }
