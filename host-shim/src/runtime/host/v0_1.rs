@@ -62,15 +62,18 @@ pub(crate) fn post_down(p: wit::Post) -> types::Post {
 
 /// 0.1 channel types are Mattermost's letters; an unknown one is refused
 /// rather than guessed.
-fn channel_up(c: types::Channel) -> R<wit::Channel> {
+/// `strict`: refuse an unknown letter (a create). An update never changes
+/// the type (the service keeps the stored one), so any letter will do there.
+fn channel_up(c: types::Channel, strict: bool) -> R<wit::Channel> {
     let type_ = match c.type_.as_str() {
         "O" => wit::ChannelType::Open,
         "P" => wit::ChannelType::Private,
         "D" => wit::ChannelType::Direct,
         "G" => wit::ChannelType::Group,
-        _ => {
+        _ if strict => {
             return Err(types::Error::InvalidInput("type: \"O\" or \"P\"".into()));
         }
+        _ => wit::ChannelType::Private,
     };
     Ok(wit::Channel {
         id: c.id,
@@ -201,7 +204,7 @@ impl channels::Host for HostState {
     }
 
     fn create(&mut self, channel: types::Channel) -> R<types::Channel> {
-        let channel = channel_up(channel)?;
+        let channel = channel_up(channel, true)?;
         lift(v2::channels::Host::create(self, channel), channel_down)
     }
 
@@ -233,12 +236,7 @@ impl channels::Host for HostState {
     }
 
     fn update(&mut self, channel: types::Channel) -> R<types::Channel> {
-        // The type is not changed by an update: any letter will do.
-        let mut channel = channel;
-        if channel_up(channel.clone()).is_err() {
-            channel.type_ = "P".into();
-        }
-        let channel = channel_up(channel)?;
+        let channel = channel_up(channel, false)?;
         lift(v2::channels::Host::update(self, channel), channel_down)
     }
 
@@ -482,7 +480,7 @@ mod tests {
                 purpose: String::new(),
                 creator_id: String::new(),
             };
-            let up = channel_up(c).map_err(|_| "refused").unwrap();
+            let up = channel_up(c, true).map_err(|_| "refused").unwrap();
             assert_eq!(
                 crate::runtime::convert::channel_type_to_wit(letter),
                 up.type_
