@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 
 import {channel, fakeServer, member, mmError, post, user} from '../test/fakeServer';
 import {loadOlder, loadPosts, receivePost, removePost, send, type PendingPost} from './posts';
-import {getState, initialState, resetState, type State} from './store';
+import {getState, initialState, resetState, setState, type State} from './store';
 
 function withChannel(order: string[], posts: ReturnType<typeof post>[]): State {
     const s = initialState();
@@ -74,6 +74,27 @@ describe('loading and sending', () => {
         expect(getState().channelPosts.c1.complete).toBe(true);
         expect(getState().users.u2?.username).toBe('u2');
         expect(requests.filter((r) => r.path.includes('before=n0'))).toHaveLength(1);
+    });
+
+    it('keeps a post that arrived live while the first page was in flight', async () => {
+        const first = post('first');
+        let answer: (v: unknown) => void = () => {};
+        const answered = new Promise((resolve) => (answer = resolve));
+        fakeServer([
+            ['GET', /\/channels\/c1\/posts\?per_page=60$/, async () => {
+                await answered;
+                return {order: ['first'], posts: {first}, next_post_id: '', prev_post_id: ''};
+            }],
+            ['POST', /\/users\/ids$/, () => [user('u2')]],
+        ]);
+        resetState({me: user('me')});
+        const loading = loadPosts('c1');
+        // The channel has no list yet when the websocket delivers the post.
+        const live = post('live');
+        setState((s) => receivePost(live, s));
+        answer(null);
+        await loading;
+        expect(getState().channelPosts.c1.order).toEqual(['first', 'live']);
     });
 
     it('runs slash commands in the current channel and team, and reports their errors', async () => {

@@ -30,8 +30,12 @@ export async function loadPosts(channelId: string) {
         const newest = posts[posts.length - 1]?.create_at ?? 0;
         // The page replaces what was known (posts deleted meanwhile go), except
         // what the server cannot list: ephemeral and pending posts, and posts
-        // that arrived live after the page was read.
-        const kept = (s.channelPosts[channelId]?.order || []).filter((id) => {
+        // that arrived live after the page was read. A post that arrived
+        // while the channel's first page was in flight is in no list yet, so
+        // the known posts of the channel are looked at too.
+        const known = new Set(s.channelPosts[channelId]?.order || []);
+        Object.values(s.posts).forEach((p) => p.channel_id === channelId && p.create_at > newest && known.add(p.id));
+        const kept = [...known].filter((id) => {
             const p = next.posts[id] as PendingPost | undefined;
             return p && !list.posts[id] && (p.ephemeral || p.pending || p.failed || p.create_at > newest);
         });
