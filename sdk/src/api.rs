@@ -52,6 +52,22 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// `body` serialized straight to JSON text (no [`Value`] in between:
+    /// a large record is encoded once).
+    pub fn json_of<T: serde::Serialize + ?Sized>(status: u16, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => Self {
+                status,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: bytes,
+            },
+            Err(e) => Self::json(
+                500,
+                &json!({"id": "app.encode", "message": e.to_string(), "status_code": 500}),
+            ),
+        }
+    }
+
     pub fn json(status: u16, body: &Value) -> Self {
         Self {
             status,

@@ -131,6 +131,36 @@ impl Statement {
     }
 }
 
+/// A row's values taken in column order and moved out, not copied: for
+/// decoding many rows (a long log) without a copy of every string. A
+/// missing or NULL value reads as empty / 0, as [`Row`] reads them.
+pub struct Taken(std::vec::IntoIter<SqlValue>);
+
+impl Taken {
+    pub fn new(values: Vec<SqlValue>) -> Self {
+        Taken(values.into_iter())
+    }
+
+    /// The next value as text (an integer as its digits).
+    pub fn text(&mut self) -> String {
+        match self.0.next() {
+            Some(SqlValue::Text(t)) => t,
+            Some(SqlValue::Integer(i)) => i.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The next value as an integer.
+    pub fn i64(&mut self) -> i64 {
+        self.0.next().and_then(|v| v.as_i64()).unwrap_or(0)
+    }
+
+    /// Skips the next value.
+    pub fn skip(&mut self) {
+        self.0.next();
+    }
+}
+
 /// `vec![a.into(), b.into(), …]` for statement parameters.
 #[macro_export]
 macro_rules! params {
