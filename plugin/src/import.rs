@@ -88,6 +88,7 @@ pub fn run<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
             &format!("imported {total} KV records into the SQL tables"),
         );
     }
+    crate::runs::counts::ensure(host)?;
     Ok(total)
 }
 
@@ -107,6 +108,10 @@ pub fn step<H: Host + ?Sized>(host: &H, name: &str) -> HostResult<Option<usize>>
     };
     if done {
         return Ok(None);
+    }
+    if phase.name == "runs" {
+        // Before any run row is written: the counts are recounted after.
+        crate::runs::counts::invalidate(host)?;
     }
     let (keys, _) = host.kv_list(phase.prefix, cursor.as_deref(), BATCH)?;
     let last_page = keys.len() < BATCH as usize;

@@ -165,12 +165,13 @@ fn both_run_layouts_playbooks_and_run_numbers_move_over_whole() {
         .unwrap();
     assert_eq!(followed.total_count, 2);
     // An imported run keeps every entry it had, also on its next write.
-    let updated = runs
-        .update("r-inline", |r| {
-            r.summary = "after import".into();
-            Ok::<_, crate::runs::RunError>(())
-        })
-        .unwrap();
+    runs.update("r-inline", |r| {
+        r.summary = "after import".into();
+        Ok::<_, crate::runs::RunError>(())
+    })
+    .unwrap();
+    let updated = runs.get("r-inline").unwrap().unwrap();
+    assert_eq!(updated.summary, "after import");
     assert_eq!(updated.timeline_events.len(), 2600);
     // The KV records stay where they were.
     assert!(host.kv_get(&legacy::run_key("r-split")).unwrap().is_some());

@@ -170,6 +170,35 @@ const V4_LIST_INDEXES: &[&str] = &[
         ON runs (team_id, owner_user_id, current_status, create_at, id, playbook_id)",
 ];
 
+/// A change names the log entries it writes by id ([`crate::runs::logs`]):
+/// finding which are stored takes an index, not a walk of the run's log.
+const V5_LOG_IDS: &[&str] = &[
+    "CREATE INDEX IF NOT EXISTS run_timeline_id ON run_timeline (run_id, id)",
+    "CREATE INDEX IF NOT EXISTS run_status_posts_id ON run_status_posts (run_id, post_id)",
+];
+
+/// Run counts per team, playbook, owner and status, and per participant
+/// (`plugin/src/runs/counts.rs`): a filtered list's `total_count` sums a few
+/// rows instead of counting every matching run. Filled by the first
+/// `activate` after this version (`counts::ensure`).
+const V6_RUN_COUNTS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS run_counts (
+        team_id TEXT NOT NULL,
+        playbook_id TEXT NOT NULL,
+        owner_user_id TEXT NOT NULL,
+        current_status TEXT NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (team_id, playbook_id, owner_user_id, current_status))",
+    "CREATE TABLE IF NOT EXISTS run_participant_counts (
+        user_id TEXT NOT NULL,
+        team_id TEXT NOT NULL,
+        playbook_id TEXT NOT NULL,
+        owner_user_id TEXT NOT NULL,
+        current_status TEXT NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (user_id, team_id, playbook_id, owner_user_id, current_status))",
+];
+
 /// Every schema version, oldest first. Append only: a shipped version
 /// never changes.
 pub const MIGRATIONS: &[Migration<'static>] = &[
@@ -177,6 +206,8 @@ pub const MIGRATIONS: &[Migration<'static>] = &[
     (2, V2_RUNS),
     (3, V3_CHANNELS),
     (4, V4_LIST_INDEXES),
+    (5, V5_LOG_IDS),
+    (6, V6_RUN_COUNTS),
 ];
 
 /// Brings the database to the newest schema (a no-op when it is).
@@ -193,7 +224,7 @@ mod tests {
     #[test]
     fn the_schema_applies_once_and_has_its_tables() {
         let host = FakeHost::bare();
-        assert_eq!(migrate(&host).unwrap(), [1, 2, 3, 4]);
+        assert_eq!(migrate(&host).unwrap(), [1, 2, 3, 4, 5, 6]);
         assert!(migrate(&host).unwrap().is_empty());
         for table in [
             "playbooks",
@@ -230,7 +261,7 @@ mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(migrate(&host).unwrap(), [4]);
+        assert_eq!(migrate(&host).unwrap(), [4, 5, 6]);
         let rows = host
             .sql_query(
                 "SELECT run_id, team_id, playbook_id, create_at FROM run_participants \

@@ -2,7 +2,7 @@ import {act, fireEvent, render, screen, waitFor} from '@testing-library/react';
 import React from 'react';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 
-import {PLAYBOOK_EVENTS, PlaybooksPlugin, RUN_DELETED_EVENT, RUN_EVENTS, routeOf} from './plugin';
+import {PLAYBOOK_EVENTS, PlaybooksPlugin, RUN_DELETED_EVENT, RUN_EVENTS, RUN_UPDATED_INCREMENTAL_EVENT, routeOf} from './plugin';
 import * as store from './runStore';
 import {json, makeRun, mockFetch} from './test/fakes';
 
@@ -48,13 +48,17 @@ describe('registration', () => {
         expect(calls.menu[0][0]).toBe('Channel actions');
         expect(calls.root).toHaveLength(1);
         expect(calls.postType.map((c) => c[0])).toEqual(expect.arrayContaining(['custom_run_update', 'custom_update_status', 'custom_keyword_prompt', 'custom_retro']));
-        expect(calls.ws.map((c) => c[0])).toEqual([...RUN_EVENTS, RUN_DELETED_EVENT, ...PLAYBOOK_EVENTS]);
+        expect(calls.ws.map((c) => c[0])).toEqual([...RUN_EVENTS, RUN_UPDATED_INCREMENTAL_EVENT, RUN_DELETED_EVENT, ...PLAYBOOK_EVENTS]);
         expect(calls.reconnect).toHaveLength(1);
         expect((calls.product[0][0] as {baseURL: string}).baseURL).toBe('/playbooks');
 
         // Live updates land in the store; deletions leave it.
         handler(calls, RUN_EVENTS[0])({data: {playbook_run: JSON.stringify(makeRun({id: 'live'}))}});
         expect(store.get('live')?.name).toBe('DB outage');
+        // An incremental update changes the run known (upstream's payload: JSON text).
+        const update = {id: 'live', playbook_run_updated_at: 9e12, changed_fields: {name: 'Renamed'}};
+        handler(calls, RUN_UPDATED_INCREMENTAL_EVENT)({data: {payload: JSON.stringify(update)}});
+        expect(store.get('live')?.name).toBe('Renamed');
         handler(calls, RUN_DELETED_EVENT)({data: {playbook_run_id: 'live'}});
         expect(store.get('live')).toBeUndefined();
     });

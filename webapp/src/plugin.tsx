@@ -23,6 +23,7 @@ import {STYLES} from './styles';
 
 export const PLUGIN_ID = 'playbooks';
 export const RUN_EVENTS = ['custom_playbooks_playbook_run_updated', 'custom_playbooks_playbook_run_created'];
+export const RUN_UPDATED_INCREMENTAL_EVENT = 'custom_playbooks_playbook_run_updated_incremental';
 export const RUN_DELETED_EVENT = 'custom_playbooks_playbook_run_deleted';
 export const PLAYBOOK_EVENTS = ['custom_playbooks_playbook_created', 'custom_playbooks_playbook_archived', 'custom_playbooks_playbook_restored'];
 
@@ -115,6 +116,12 @@ export class PlaybooksPlugin {
                 }
             });
         }
+        registry.registerWebSocketEventHandler?.(RUN_UPDATED_INCREMENTAL_EVENT, (msg: {data?: unknown}) => {
+            const update = store.updateFromEvent(msg?.data);
+            if (update) {
+                store.applyUpdate(update);
+            }
+        });
         registry.registerWebSocketEventHandler?.(RUN_DELETED_EVENT, (msg: {data?: {playbook_run_id?: string}}) => {
             if (msg?.data?.playbook_run_id) {
                 store.remove(msg.data.playbook_run_id);

@@ -55,4 +55,39 @@ describe('run store', () => {
         });
         expect(store.get('run1')?.checklists[0].items.map((t) => t.state)).toEqual(['closed', 'closed']);
     });
+
+    it('applies incremental updates to the run known, by id, and ignores stale or unknown ones', () => {
+        const event = (id: string, at = 1) => ({id, event_at: at, event_type: 'x', summary: id, delete_at: 0, subject_user_id: '', creator_user_id: '', post_id: ''});
+        store.put(makeRun({update_at: 10, timeline_events: [event('e1'), event('e2')]}));
+        const listener = vi.fn();
+        const off = store.subscribe(listener);
+        const next = store.applyUpdate({
+            id: 'run1',
+            playbook_run_updated_at: 20,
+            changed_fields: {
+                task_completed: 2,
+                timeline_events: [{...event('e1'), delete_at: 5}, event('e3')],
+                checklists: [
+                    {id: 'cl', item_updates: [{id: 'i1', fields: {state: 'closed'}}], item_inserts: [{...makeRun().checklists[1].items[0], id: 'i9'}], items_order: ['i9', 'i1', 'i2']},
+                    {id: 'cl3', fields: {title: 'New'}, item_inserts: []},
+                ],
+            },
+            checklist_deletes: ['cl2'],
+        });
+        expect(listener).toHaveBeenCalledTimes(1);
+        expect(next?.update_at).toBe(20);
+        expect(next?.task_completed).toBe(2);
+        expect(next?.timeline_events.map((e) => [e.id, e.delete_at])).toEqual([['e1', 5], ['e2', 0], ['e3', 0]]);
+        expect(next?.checklists.map((c) => c.id)).toEqual(['cl', 'cl3']);
+        expect(next?.checklists[0].items.map((t) => [t.id, t.state])).toEqual([['i9', ''], ['i1', 'closed'], ['i2', 'closed']]);
+        expect(next?.checklists[1]).toMatchObject({title: 'New', items: []});
+        // Older than what is known: ignored. Unknown run: left alone.
+        expect(store.applyUpdate({id: 'run1', playbook_run_updated_at: 15, changed_fields: {name: 'stale'}})?.name).toBe('DB outage');
+        expect(store.applyUpdate({id: 'nope', changed_fields: {name: 'x'}})).toBeUndefined();
+        expect(store.get('nope')).toBeUndefined();
+        // The event's payload is upstream's: JSON text (or an object).
+        expect(store.updateFromEvent({payload: JSON.stringify({id: 'run1', changed_fields: {}})})?.id).toBe('run1');
+        expect(store.updateFromEvent({payload: 'not json'})).toBeUndefined();
+        off();
+    });
 });

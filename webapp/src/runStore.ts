@@ -1,8 +1,9 @@
 // Live run state shared by the sidebar, pages and post renderers: runs by
 // id, updated from API responses and from the plugin's websocket events
-// (`custom_playbooks_playbook_run_updated` / `_created`), never by polling.
+// (`custom_playbooks_playbook_run_updated` / `_created`, and the changes of
+// `_updated_incremental` applied to the run known), never by polling.
 
-import type {PlaybookRun} from './types';
+import type {Checklist, ChecklistItem, PlaybookRun} from './types';
 
 type Listener = () => void;
 
@@ -58,6 +59,117 @@ function safeParse(text: string): unknown {
     } catch {
         return undefined;
     }
+}
+
+/**
+ * Upstream's `PlaybookRunUpdate` (`playbook_run_updated_incremental`): the
+ * fields a change touched, the log entries it wrote, and checklist changes
+ * by id. The server sends it instead of the whole run (decision 024).
+ */
+export interface RunUpdate {
+    id: string;
+    playbook_run_updated_at?: number;
+    changed_fields: Partial<Omit<PlaybookRun, 'checklists'>> & {checklists?: ChecklistUpdate[]};
+    checklist_deletes?: string[];
+    timeline_event_deletes?: string[];
+    status_post_deletes?: string[];
+}
+
+export interface ChecklistUpdate {
+    id: string;
+    fields?: Partial<Omit<Checklist, 'items'>>;
+    item_updates?: Array<{id: string; fields: Partial<ChecklistItem>}>;
+    item_inserts?: ChecklistItem[];
+    item_deletes?: string[];
+    items_order?: string[];
+}
+
+/** The update an incremental event carries (`{payload}` as JSON text, or an object). */
+export function updateFromEvent(data: unknown): RunUpdate | undefined {
+    const raw = (data as {payload?: unknown} | undefined)?.payload;
+    const value = typeof raw === 'string' ? safeParse(raw) : raw;
+    return value && typeof value === 'object' && 'id' in value && 'changed_fields' in value ? (value as RunUpdate) : undefined;
+}
+
+/**
+ * Applies an incremental update to the run known (an unknown run is left
+ * alone: it is fetched whole when shown). An update older than what is
+ * known is ignored, as `put` ignores an older run.
+ */
+export function applyUpdate(update: RunUpdate): PlaybookRun | undefined {
+    const known = runs.get(update.id);
+    if (!known) {
+        return undefined;
+    }
+    const at = update.playbook_run_updated_at;
+    if (typeof at === 'number' && typeof known.update_at === 'number' && at < known.update_at) {
+        return known;
+    }
+    const next = mergeUpdate(known, update);
+    runs.set(next.id, next);
+    listeners.forEach((l) => l());
+    return next;
+}
+
+/** `run` with `update` applied (pure). */
+export function mergeUpdate(run: PlaybookRun, update: RunUpdate): PlaybookRun {
+    const {checklists, timeline_events: events, status_posts: posts, ...fields} = update.changed_fields as RunUpdate['changed_fields'] & {status_posts?: Array<{id: string}>};
+    const next: PlaybookRun & {status_posts?: Array<{id: string}>} = {...run, ...fields};
+    if (update.playbook_run_updated_at) {
+        next.update_at = update.playbook_run_updated_at;
+    }
+    next.timeline_events = mergeById(run.timeline_events || [], events, update.timeline_event_deletes);
+    const known = (run as {status_posts?: Array<{id: string}>}).status_posts;
+    if (posts || update.status_post_deletes) {
+        next.status_posts = mergeById(known || [], posts, update.status_post_deletes);
+    }
+    let lists = run.checklists.filter((c) => !update.checklist_deletes?.includes(c.id));
+    for (const u of checklists || []) {
+        const i = lists.findIndex((c) => c.id === u.id);
+        if (i < 0) {
+            lists = [...lists, {title: '', ...u.fields, id: u.id, items: u.item_inserts || []}];
+        } else {
+            lists = lists.map((c, j) => (j === i ? mergeChecklist(c, u) : c));
+        }
+    }
+    next.checklists = lists;
+    return next;
+}
+
+/** Entries replaced by id or appended (in the order written), minus deletes. */
+function mergeById<T extends {id: string}>(list: T[], written: T[] | undefined, deletes: string[] | undefined): T[] {
+    const out = list.filter((e) => !deletes?.includes(e.id));
+    for (const entry of written || []) {
+        const i = out.findIndex((e) => e.id === entry.id);
+        if (i < 0) {
+            out.push(entry);
+        } else {
+            out[i] = entry;
+        }
+    }
+    return out;
+}
+
+function mergeChecklist(list: Checklist, u: ChecklistUpdate): Checklist {
+    let items = list.items.map((item) => {
+        const change = u.item_updates?.find((x) => x.id === item.id);
+        return change ? {...item, ...change.fields} : item;
+    });
+    items = items.filter((item) => !u.item_deletes?.includes(item.id));
+    for (const item of u.item_inserts || []) {
+        if (!items.some((i) => i.id === item.id)) {
+            items.push(item);
+        }
+    }
+    if (u.items_order) {
+        const order = u.items_order;
+        const rank = (id: string) => {
+            const r = order.indexOf(id);
+            return r < 0 ? order.length : r;
+        };
+        items = [...items].sort((a, b) => rank(a.id) - rank(b.id));
+    }
+    return {...list, ...u.fields, id: list.id, items};
 }
 
 /** For tests. */

@@ -69,6 +69,11 @@ pub fn info<H: Host>(inv: &Invocation<'_, H>) -> Reply {
 
 pub fn timeline<H: Host>(inv: &Invocation<'_, H>) -> Reply {
     let (run, _) = select_run(inv)?;
+    // The channel's runs come without their logs: read this one whole.
+    let run = crate::runs::RunStore::new(inv.host)
+        .get(&run.id)
+        .map_err(|e| e.to_string())?
+        .unwrap_or(run);
     say(timeline_table(&run))
 }
 

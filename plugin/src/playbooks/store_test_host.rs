@@ -86,6 +86,17 @@ impl TestHost {
     pub fn events(&self) -> Vec<(String, Value)> {
         self.inner.events.borrow().clone()
     }
+
+    /// The last event published with its data decoded: for
+    /// `playbook_run_updated_incremental`, the `PlaybookRunUpdate` its
+    /// `payload` carries as JSON text; otherwise the data as published.
+    pub fn last_event(&self) -> (String, Value) {
+        let (event, data) = self.events().last().cloned().unwrap_or_default();
+        match data["payload"].as_str() {
+            Some(text) => (event, serde_json::from_str(text).unwrap_or(Value::Null)),
+            None => (event, data),
+        }
+    }
 }
 
 impl Runtime for TestHost {

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::router::Router;
-use super::runs::{load_viewable, run_id, run_json, update, viewer};
+use super::runs::{load_viewable, run_id, stored_json, update, viewer};
 use super::{ApiError, ApiResult, Ctx, Handler, body, no_content};
 use crate::api::HttpResponse;
 use crate::host::{Broadcast, Host, Level};
@@ -196,7 +196,7 @@ fn add_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             );
         }
     }
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn names_of(ids: &[String], names: &[String], chosen: &[String]) -> String {
@@ -275,7 +275,7 @@ fn remove_participants<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             );
         }
     }
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 /// A change someone may make to themselves with view rights only (join,
@@ -287,31 +287,31 @@ fn update_as_viewer<H: Host>(
     change: impl FnMut(&mut PlaybookRun) -> Result<(), ApiError>,
 ) -> Result<PlaybookRun, ApiError> {
     let store = RunStore::new(ctx.host);
-    let before = store.get(id)?.ok_or_else(super::runs::not_found)?;
+    let before = store.get_head(id)?.ok_or_else(super::runs::not_found)?;
     if !Access::new(ctx.host, viewer(ctx)).can_view(&before)? {
         return Err(ApiError::forbidden(
             "You do not have permission to view this run.",
         ));
     }
-    let run = store.update(id, change)?;
-    if run != before {
-        crate::runs::notify::publish(ctx.host, "playbook_run_updated", &run);
-    }
-    Ok(run)
+    let updated = store.update_reporting(id, change)?;
+    crate::runs::notify::publish_update(ctx.host, &updated);
+    Ok(updated.after)
 }
 
 fn delete_event<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let id = run_id(ctx)?;
     let event_id = ctx.params.get("event_id").to_owned();
     let now = ctx.host.now_ms();
+    // The change names the event with its new `delete_at`: the store
+    // rewrites that one row ([`RunStore::update`]), never the timeline.
+    let stored = RunStore::new(ctx.host).timeline_event(id, &event_id)?;
     update(ctx, id, |run| {
-        let e = run
-            .timeline_events
-            .iter_mut()
-            .find(|e| e.id == event_id)
+        let mut e = stored
+            .clone()
             .ok_or_else(|| ApiError::not_found("Timeline event not found."))?;
         if e.delete_at == 0 {
             e.delete_at = now;
+            run.timeline_events.push(e);
         }
         Ok(())
     })?;

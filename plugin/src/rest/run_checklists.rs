@@ -25,7 +25,7 @@
 use serde_json::{Map, Value};
 
 use super::router::Router;
-use super::runs::{check_open, run_id, run_json, update};
+use super::runs::{check_open, run_id, stored_json, update};
 use super::{ApiError, ApiResult, Ctx, Handler, body};
 use crate::authz;
 use crate::host::{Host, HostError};
@@ -366,7 +366,7 @@ fn apply<H: Host>(
         }
         Ok(())
     })?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn op_error(e: OpError) -> ApiError {

@@ -305,11 +305,15 @@ fn refusals() {
 
     // A no-op is not stored: no new timeline event.
     let before = ok(&host, "PUT", &state(0, 1), closed());
-    let (event, data) = host.events().last().cloned().unwrap();
-    assert_eq!(event, "playbook_run_updated");
+    // Clients are told the change only (decision 024): that task's state.
+    let (event, update) = host.last_event();
+    assert_eq!(event, "playbook_run_updated_incremental");
+    assert_eq!(update["id"], json!(id));
+    let task = &update["changed_fields"]["checklists"][0]["item_updates"][0];
+    assert_eq!(task["fields"]["state"], "closed");
     assert_eq!(
-        data["playbook_run"]["checklists"][0]["items"][1]["state"],
-        "closed"
+        before["checklists"][0]["items"][1]["state"], "closed",
+        "the answer is the whole run"
     );
     let published = host.events().len();
     let again = ok(&host, "PUT", &state(0, 1), closed());

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::router::Router;
-use super::runs::{run_id, run_json, viewer};
+use super::runs::{run_id, stored_json, viewer};
 use super::{ApiResult, Ctx, Handler, body};
 use crate::host::Host;
 use crate::playbooks::FieldError;
@@ -26,7 +26,7 @@ pub fn routes<H: Host>(router: Router<Handler<H>>) -> Router<Handler<H>> {
 fn save<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let id = run_id(ctx)?;
     let draft = Draft::from_json(&body::object(ctx.request)?)?;
-    Ok(run_json(&retro::save(ctx.host, &viewer(ctx), id, &draft)?))
+    stored_json(ctx, &retro::save(ctx.host, &viewer(ctx), id, &draft)?)
 }
 
 fn publish<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -37,17 +37,12 @@ fn publish<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     } else {
         Draft::from_json(&body::object(ctx.request)?)?
     };
-    Ok(run_json(&retro::publish(
-        ctx.host,
-        &viewer(ctx),
-        id,
-        &draft,
-    )?))
+    stored_json(ctx, &retro::publish(ctx.host, &viewer(ctx), id, &draft)?)
 }
 
 fn cancel<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let id = run_id(ctx)?;
-    Ok(run_json(&retro::cancel(ctx.host, &viewer(ctx), id)?))
+    stored_json(ctx, &retro::cancel(ctx.host, &viewer(ctx), id)?)
 }
 
 fn set_enabled<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -56,10 +51,8 @@ fn set_enabled<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         .get("enabled")
         .and_then(Value::as_bool)
         .ok_or_else(|| FieldError::new("enabled", "is required: true or false"))?;
-    Ok(run_json(&retro::set_enabled(
-        ctx.host,
-        &viewer(ctx),
-        id,
-        enabled,
-    )?))
+    stored_json(
+        ctx,
+        &retro::set_enabled(ctx.host, &viewer(ctx), id, enabled)?,
+    )
 }

@@ -14,7 +14,7 @@
 use serde_json::{Value, json};
 
 use super::router::Router;
-use super::runs::{load_viewable, run_id, run_json, viewer};
+use super::runs::{load_viewable, run_id, stored_json, viewer};
 use super::{ApiResult, Ctx, Handler, body};
 use crate::api::HttpResponse;
 use crate::host::Host;
@@ -34,7 +34,7 @@ fn post_update<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let id = run_id(ctx)?;
     let update = StatusUpdate::from_json(&body::object(ctx.request)?)?;
     let run = status::post_update(ctx.host, &viewer(ctx), id, &update)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn list_updates<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -53,12 +53,12 @@ fn snooze<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
             FieldError::new("new_reminder_seconds", "is required: a number of seconds")
         })?;
     let run = status::snooze(ctx.host, &viewer(ctx), id, seconds)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn request_update<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let run = status::request_update(ctx.host, &viewer(ctx), run_id(ctx)?)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn set_enabled<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -69,7 +69,7 @@ fn set_enabled<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         .and_then(Value::as_bool)
         .ok_or_else(|| FieldError::new("enabled", "is required: true or false"))?;
     let run = status::set_enabled(ctx.host, &viewer(ctx), id, enabled)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 #[cfg(test)]

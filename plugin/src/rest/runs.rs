@@ -65,7 +65,17 @@ pub(super) fn viewer<H: Host>(ctx: &Ctx<'_, H>) -> Viewer {
 }
 
 pub(super) fn run_json(run: &PlaybookRun) -> HttpResponse {
-    HttpResponse::json(200, &run.to_json())
+    HttpResponse::json_of(200, run)
+}
+
+/// The answer to a change of `run`: the run as stored, read whole (a change
+/// gives the run without its logs, [`RunStore::update`]); `run` itself if
+/// it is gone meanwhile.
+pub(super) fn stored_json<H: Host>(ctx: &Ctx<'_, H>, run: &PlaybookRun) -> ApiResult {
+    Ok(match RunStore::new(ctx.host).get(&run.id)? {
+        Some(whole) => run_json(&whole),
+        None => run_json(run),
+    })
 }
 
 fn create<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -162,7 +172,7 @@ fn patch<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         }
         Ok(())
     })?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn metadata<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
@@ -190,17 +200,17 @@ fn change_owner<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
         _ => return Err(FieldError::new("owner_id", "is required").into()),
     };
     let run = lifecycle::change_owner(ctx.host, &viewer(ctx), id, &owner_id)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn finish<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let run = lifecycle::finish(ctx.host, &viewer(ctx), run_id(ctx)?)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn restore<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {
     let run = lifecycle::restore(ctx.host, &viewer(ctx), run_id(ctx)?)?;
-    Ok(run_json(&run))
+    stored_json(ctx, &run)
 }
 
 fn followers<H: Host>(ctx: &Ctx<'_, H>) -> ApiResult {

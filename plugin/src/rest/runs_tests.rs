@@ -124,9 +124,11 @@ fn patch_owner_finish_restore() {
         (Some("Renamed"), Some("S"))
     );
     assert_eq!(r.body["summary_modified_at"], host.now_ms());
-    let (event, data) = host.events().last().cloned().unwrap();
-    assert_eq!(event, "playbook_run_updated");
-    assert_eq!(data["playbook_run"]["name"], "Renamed");
+    let (event, update) = host.last_event();
+    assert_eq!(event, "playbook_run_updated_incremental");
+    assert_eq!(update["changed_fields"]["name"], "Renamed");
+    assert_eq!(update["changed_fields"]["summary"], "S");
+    assert!(update["changed_fields"].get("owner_user_id").is_none());
     let r = call(
         &host,
         Some("bob"),
@@ -212,7 +214,13 @@ fn patch_owner_finish_restore() {
             .unwrap()["event_type"],
         "run_finished"
     );
-    assert_eq!(host.events().last().unwrap().0, "playbook_run_updated");
+    let (event, update) = host.last_event();
+    assert_eq!(event, "playbook_run_updated_incremental");
+    assert_eq!(update["changed_fields"]["current_status"], "Finished");
+    assert_eq!(
+        update["changed_fields"]["timeline_events"][0]["event_type"],
+        "run_finished"
+    );
     let pb = crate::playbooks::store::PlaybookStore::new(&host)
         .get(PB)
         .unwrap()

@@ -31,7 +31,7 @@ pub fn on_join<H: Host + ?Sized>(host: &H, channel_id: &str, user_id: &str) -> H
             let now = host.now_ms();
             let id = new_id_from_host(host)?;
             let summary = format!("@{} joined the channel", user.username);
-            let stored = RunStore::new(host).update(&run.id, |r: &mut PlaybookRun| {
+            let stored = RunStore::new(host).update_reporting(&run.id, |r: &mut PlaybookRun| {
                 let mut e = event(
                     r,
                     id.clone(),
@@ -46,7 +46,7 @@ pub fn on_join<H: Host + ?Sized>(host: &H, channel_id: &str, user_id: &str) -> H
             });
             match stored {
                 Ok(stored) => {
-                    super::notify::publish(host, "playbook_run_updated", &stored);
+                    super::notify::publish_update(host, &stored);
                     recorded += 1;
                 }
                 Err(e) => host.log(Level::Warn, &format!("recording a join in {}: {e}", run.id)),

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::checklist_ops::{Actor, Change, IdSource, OpError};
 use super::model::{PlaybookRun, TimelineEvent, event_type, status};
-use super::notify::{fire_webhooks, log_err, publish, webhook_payload};
+use super::notify::{fire_webhooks, log_err, publish_update, webhook_payload};
 use super::store::{Access, RunError, RunResult, RunStore, Viewer, bump_playbook_counters};
 use super::{retro, status as status_updates};
 use crate::host::{Host, Level};
@@ -16,8 +16,10 @@ use crate::playbooks::{FieldError, new_id_from_host};
 
 /// A read-modify-write of run `id` by `viewer`, who must be able to edit it
 /// (403, or a 403 saying they cannot view it); `change` may refuse with its
-/// own error. Publishes `playbook_run_updated` when the run changed.
-/// Returns the stored run and whether it changed.
+/// own error. Tells the run's channel when the run changed
+/// ([`publish_update`]). Returns the stored run **without** its logs
+/// (except the entries the change wrote; [`RunStore::update`]) and whether
+/// it changed: a caller that answers with the whole run reads it again.
 pub fn edit_run<H, E, F>(
     host: &H,
     viewer: &Viewer,
@@ -31,7 +33,7 @@ where
 {
     let store = RunStore::new(host);
     let mut access = Access::new(host, viewer.clone());
-    let (run, changed) = store.update_reporting(id, |run| {
+    let updated = store.update_reporting(id, |run| {
         if !access.can_edit(run) {
             return Err(E::from(RunError::Forbidden(if access.can_view(run)? {
                 "Only the owner and participants of this run can change it.".into()
@@ -41,10 +43,8 @@ where
         }
         change(run)
     })?;
-    if changed {
-        publish(host, "playbook_run_updated", &run);
-    }
-    Ok((run, changed))
+    publish_update(host, &updated);
+    Ok((updated.after, updated.changed))
 }
 
 /// Refuses changes to a finished run.

@@ -102,16 +102,19 @@ fn changes_in_place_and_the_cap() {
     let host = TestHost::new();
     let store = RunStore::new(&host);
     let run = store.create(new_run(&host)).unwrap();
+    // A change names an entry by id: that entry is rewritten in place.
+    let mut gone = store.timeline_event(&run.id, "e0").unwrap().unwrap();
+    gone.delete_at = 7;
     store
         .update(&run.id, |r| {
-            r.timeline_events[0].delete_at = 7;
+            assert!(r.timeline_events.is_empty(), "changes never see the logs");
+            r.timeline_events.push(gone.clone());
             Ok::<(), RunError>(())
         })
         .unwrap();
-    assert_eq!(
-        store.get(&run.id).unwrap().unwrap().timeline_events[0].delete_at,
-        7
-    );
+    let got = store.get(&run.id).unwrap().unwrap();
+    assert_eq!(got.timeline_events.len(), 1);
+    assert_eq!(got.timeline_events[0].delete_at, 7);
     // Past the cap the oldest go, and their rows with them.
     let cap = crate::limits::TIMELINE_EVENTS;
     store
@@ -125,13 +128,21 @@ fn changes_in_place_and_the_cap() {
     assert_eq!(got.timeline_events[0].id, "e5");
     assert_eq!(rows(&host, "run_timeline", &run.id), cap);
     // Soft-deleting one entry rewrites that one only, in place.
-    let updated = store
+    let mut fourth = got.timeline_events[3].clone();
+    fourth.delete_at = 9;
+    let before = host.inner.sql.calls.get();
+    store
         .update(&run.id, |r| {
-            r.timeline_events[3].delete_at = 9;
+            r.timeline_events.push(fourth.clone());
             Ok::<(), RunError>(())
         })
         .unwrap();
-    assert_eq!(store.get(&run.id).unwrap().unwrap(), updated);
+    // The row and tails, the ids named, one transaction.
+    assert_eq!(host.inner.sql.calls.get() - before, 4);
+    let after = store.get(&run.id).unwrap().unwrap();
+    assert_eq!(after.timeline_events[3].delete_at, 9);
+    assert_eq!(after.timeline_events.len(), cap);
+    assert_eq!(after.timeline_events[4], got.timeline_events[4]);
 
     // Deleting the run deletes its logs.
     store.delete(&run.id, |_| Ok::<(), RunError>(())).unwrap();
@@ -163,7 +174,8 @@ fn ten_thousand_events_read_and_update() {
         })
         .unwrap();
     let update = started.elapsed();
-    // Read: the row, the timeline, the status posts; then one transaction.
+    // The row, where the logs stand, the new entry's id (is it stored?),
+    // then one transaction: never the 10,000 events.
     assert_eq!(host.inner.sql.calls.get() - before, 4);
     assert_eq!(rows(&host, "run_timeline", &run.id), 10_001);
     eprintln!("10k-event run (debug build): read {read:?}, update {update:?}");

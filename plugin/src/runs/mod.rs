@@ -6,17 +6,22 @@
 //!   optimistic-concurrency updates retried on conflict) and the view/edit
 //!   rules;
 //! - [`query`]: run lists, filters, visibility and paging in SQL;
+//! - [`counts`]: run counts kept per team, playbook, owner and status;
 //! - [`logs`]: the timeline and status posts as rows;
 //! - [`create`]: starting a run;
 //! - [`lifecycle`]: checked edits, finish and restore;
 //! - [`status`]: status updates and their reminders;
 //! - [`retro`]: retrospectives and their reminders;
 //! - [`report`]: the Markdown run report;
-//! - [`notify`]: bot posts, DMs and webhook payloads shared by the above.
+//! - [`notify`]: bot posts, DMs, webhook payloads and live-update events
+//!   shared by the above;
+//! - [`incremental`]: the changed-fields-only run update clients get.
 
 pub mod channel_events;
 pub mod checklist_ops;
+pub mod counts;
 pub mod create;
+pub mod incremental;
 pub mod lifecycle;
 pub mod logs;
 pub mod model;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::create::bot_id;
 use super::model::PlaybookRun;
+use super::store::{RunStore, Updated};
 use crate::host::{Broadcast, Host, HostError, Level, Post};
 
 /// A post by the plugin's bot (empty `user_id`).
@@ -127,6 +128,58 @@ pub fn fire_webhooks<H: Host + ?Sized>(host: &H, urls: &[String], body: &Value) 
             host.post_webhook(url, &body),
         );
     }
+}
+
+/// The incremental run update's event (upstream's name).
+pub const RUN_UPDATED_INCREMENTAL: &str = "playbook_run_updated_incremental";
+
+/// The plugin setting that chooses incremental run updates (upstream's
+/// name); on unless set to `false`.
+pub const INCREMENTAL_SETTING: &str = "EnableIncrementalUpdates";
+
+/// Tells the run's channel what a change did (nothing if it changed
+/// nothing): upstream's `playbook_run_updated_incremental`, the changed
+/// fields only ([`super::incremental`], decision 024), or the whole run as
+/// `playbook_run_updated` when [`INCREMENTAL_SETTING`] is off or the change
+/// is one the incremental format cannot say (then the run is read whole).
+pub fn publish_update<H: Host + ?Sized>(host: &H, updated: &Updated) {
+    if !updated.changed {
+        return;
+    }
+    let incremental = incremental_enabled(host)
+        .then(|| super::incremental::run_update(&updated.before, &updated.after))
+        .flatten();
+    let run = &updated.after;
+    if let Some(update) = incremental {
+        let broadcast = Broadcast {
+            channel_id: Some(run.channel_id.clone()),
+            ..Broadcast::default()
+        };
+        log_err(
+            host,
+            &format!("publishing {RUN_UPDATED_INCREMENTAL} for {}", run.id),
+            host.publish_event(
+                RUN_UPDATED_INCREMENTAL,
+                &json!({"payload": update.to_string()}),
+                &broadcast,
+            ),
+        );
+        return;
+    }
+    match RunStore::new(host).get(&run.id) {
+        Ok(Some(whole)) => publish(host, "playbook_run_updated", &whole),
+        Ok(None) => {}
+        Err(e) => host.log(
+            Level::Warn,
+            &format!("reading run {} to publish it: {e}", run.id),
+        ),
+    }
+}
+
+fn incremental_enabled<H: Host + ?Sized>(host: &H) -> bool {
+    let config: Value = serde_json::from_str(&host.config()).unwrap_or(Value::Null);
+    !matches!(config.get(INCREMENTAL_SETTING), Some(Value::Bool(false)))
+        && config.get(INCREMENTAL_SETTING).and_then(Value::as_str) != Some("false")
 }
 
 /// Publishes `event` with `{"playbook_run": run}` to the run's channel.

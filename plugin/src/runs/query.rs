@@ -53,6 +53,9 @@ pub struct Query {
     dir: &'static str,
     /// `None` for system admins.
     visibility: Option<Visibility>,
+    /// Whether every condition is on the columns runs are counted by
+    /// ([`super::counts`]): then the count sums counters.
+    counted: bool,
 }
 
 /// The non-admin viewer: their placeholder and the viewable-playbook
@@ -117,6 +120,16 @@ impl Query {
             order_columns,
             dir: if filter.descending { "DESC" } else { "ASC" },
             visibility: None,
+            counted: filter.channel_id.is_empty()
+                && filter.participant_id.is_empty()
+                && filter.participant_or_follower_id.is_empty()
+                && filter.search_term.is_empty()
+                && filter.started_gte == 0
+                && filter.started_lt == 0
+                && filter.active_lt == 0
+                && filter.since == 0
+                && filter.active_gte == 0
+                && !filter.omit_ended,
         };
         if !filter.team_id.is_empty() {
             q.team = Some(q.p(&filter.team_id));
@@ -256,8 +269,53 @@ impl Query {
         out
     }
 
-    /// `SELECT … AS n`: how many runs the viewer may see pass the filter.
+    /// `SELECT … AS n`: how many runs the viewer may see pass the filter;
+    /// from the counters when the filter is on counted columns only (team,
+    /// playbook, owner, status), else by counting the runs.
     pub fn count(&self) -> (String, Vec<SqlValue>) {
+        if self.counted {
+            return self.count_from_counters();
+        }
+        self.count_runs()
+    }
+
+    /// The sum of the counters the filter selects: branch A (or every run,
+    /// for admins) from `run_counts`, branch B from the viewer's
+    /// `run_participant_counts`, outside the viewable playbooks.
+    fn count_from_counters(&self) -> (String, Vec<SqlValue>) {
+        let sum = |table: &str, mut conditions: Vec<String>| {
+            if conditions.is_empty() {
+                conditions.push("1 = 1".to_owned());
+            }
+            format!(
+                "(SELECT COALESCE(SUM(n), 0) FROM {table} WHERE {})",
+                conditions.join(" AND ")
+            )
+        };
+        let parts = match &self.visibility {
+            None => vec![sum("run_counts", self.runs_where(&[]))],
+            Some(vis) => {
+                let mut parts = Vec::new();
+                let mut b = self.runs_where(&[]);
+                b.push(format!("user_id = {}", vis.user));
+                if let Some(v) = &vis.viewable {
+                    let mut a = self.runs_where(&[]);
+                    a.push(format!("playbook_id IN ({v})"));
+                    parts.push(sum("run_counts", a));
+                    b.push(format!("playbook_id NOT IN ({v})"));
+                }
+                parts.push(sum("run_participant_counts", b));
+                parts
+            }
+        };
+        (
+            format!("SELECT {} AS n", parts.join(" + ")),
+            self.params.clone(),
+        )
+    }
+
+    /// [`count`](Self::count) by counting the matching runs.
+    pub fn count_runs(&self) -> (String, Vec<SqlValue>) {
         let parts: Vec<String> = self
             .branches(&[], None)
             .iter()
@@ -299,6 +357,7 @@ impl Query {
             order_columns: vec!["id"],
             dir: "ASC",
             visibility: None,
+            counted: false,
         };
         let after = q.p(after);
         q.visibility = self.visibility.as_ref().map(|v| Visibility {

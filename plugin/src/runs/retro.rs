@@ -117,7 +117,7 @@ pub fn save<H: Host + ?Sized>(
     draft: &Draft,
 ) -> RunResult<PlaybookRun> {
     let run = RunStore::new(host)
-        .get(run_id)?
+        .get_head(run_id)?
         .ok_or_else(super::store::run_not_found)?;
     let configs = metric_configs(host, &run)?;
     for (i, m) in draft.metrics.iter().enumerate() {
@@ -319,7 +319,7 @@ pub fn on_restored<H: Host + ?Sized>(host: &H, run: &PlaybookRun) {
 /// was scheduled for: a redelivery of the same job reminds once
 /// ([`crate::jobs`]).
 pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str, payload: &str) -> RunResult<()> {
-    if let Some(run) = RunStore::new(host).get(run_id)?
+    if let Some(run) = RunStore::new(host).get_head(run_id)?
         && pending(&run)
         && let Some(claim) = crate::jobs::claim(host, &job_key(run_id), payload)?
     {

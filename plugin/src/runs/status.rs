@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 use super::lifecycle::{Stamp, check_open, edit_run, finish};
 use super::model::{PlaybookRun, event_type};
 use super::notify::{
-    bot_post, dm, fire_webhooks, log_err, publish, run_link, skipped_broadcasts, webhook_payload,
+    bot_post, dm, fire_webhooks, log_err, run_link, skipped_broadcasts, webhook_payload,
 };
 use super::status_ui;
 use super::store::{RunError, RunResult, RunStore, Viewer};
@@ -197,10 +197,15 @@ pub fn post_update<H: Host + ?Sized>(
     for follower in run.followers.iter().filter(|f| **f != viewer.user_id) {
         dm(host, follower, bot_post("", &text));
     }
-    if run.status_update_broadcast_webhooks_enabled {
+    if run.status_update_broadcast_webhooks_enabled && !run.webhook_on_status_update_urls.is_empty()
+    {
+        // Webhooks get the whole run, as upstream sends it.
+        let whole = RunStore::new(host)
+            .get(&run.id)?
+            .unwrap_or_else(|| run.clone());
         let body = webhook_payload(
             host,
-            &run,
+            &whole,
             event_type::STATUS_UPDATED,
             now,
             &viewer.user_id,
@@ -268,7 +273,7 @@ fn broadcast<H: Host + ?Sized>(host: &H, run: &mut PlaybookRun, by: &Stamp, mess
         Ok::<(), RunError>(())
     });
     match stored {
-        Ok(r) => *run = r,
+        Ok(r) => run.broadcast_thread_ids = r.broadcast_thread_ids,
         Err(e) => host.log(
             crate::host::Level::Warn,
             &format!("saving broadcast threads: {e}"),
@@ -401,7 +406,7 @@ pub fn schedule_first_reminder<H: Host + ?Sized>(host: &H, run: &PlaybookRun) {
 /// since does nothing; an early one is re-scheduled).
 pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> {
     let store = RunStore::new(host);
-    let Some(run) = store.get(run_id)? else {
+    let Some(run) = store.get_head(run_id)? else {
         return Ok(());
     };
     let now = host.now_ms();
@@ -427,10 +432,11 @@ pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> 
     };
     claim.complete(host);
     let mut old_reminder_post = String::new();
-    let run = store.update(run_id, |r| {
+    let updated = store.update_reporting(run_id, |r| {
         old_reminder_post = std::mem::replace(&mut r.reminder_post_id, post.id.clone());
         Ok::<(), RunError>(())
     })?;
+    let run = &updated.after;
     if !old_reminder_post.is_empty() && old_reminder_post != post.id {
         log_err(
             host,
@@ -438,11 +444,11 @@ pub fn fire_reminder<H: Host + ?Sized>(host: &H, run_id: &str) -> RunResult<()> 
             host.delete_post(&old_reminder_post),
         );
     }
-    let text = format!("The status update for {} is overdue.", run_link(&run));
+    let text = format!("The status update for {} is overdue.", run_link(run));
     for follower in &run.followers {
         dm(host, follower, bot_post("", &text));
     }
-    publish(host, "playbook_run_updated", &run);
+    super::notify::publish_update(host, &updated);
     Ok(())
 }
 

@@ -145,7 +145,8 @@ fn an_update_posts_broadcasts_threads_notifies_and_reschedules() {
     assert_eq!(hook["event"]["payload"]["reminder"], 900);
 
     // The second copy in c1 goes to the same thread.
-    let run = post_update(&host, &bob(), &id, &update).unwrap();
+    post_update(&host, &bob(), &id, &update).unwrap();
+    let run = RunStore::new(&host).get(&id).unwrap().unwrap();
     let copies: Vec<Post> = posts_of_type(&host, POST_TYPE_UPDATE)
         .into_iter()
         .filter(|p| p.channel_id == "c1")
@@ -196,7 +197,8 @@ fn refusals_leave_no_post_behind() {
     let e = post_update(&host, &bob(), &id, &update).unwrap_err();
     assert!(e.to_string().contains("disabled"), "{e}");
     assert!(posts_of_type(&host, POST_TYPE_UPDATE).is_empty());
-    let run = set_enabled(&host, &bob(), &id, true).unwrap();
+    set_enabled(&host, &bob(), &id, true).unwrap();
+    let run = RunStore::new(&host).get(&id).unwrap().unwrap();
     assert!(job(&host, &id).is_some());
     let kinds: Vec<&str> = run
         .timeline_events

@@ -21,12 +21,12 @@
 //! - Every write checks the run against [`crate::limits`] (400 naming the
 //!   field).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use super::logs::{self, Stored};
+use super::logs::{self, Tail};
 use super::model::{PlaybookRun, StatusPost, TimelineEvent};
 use super::query::Query;
 use crate::host::{Host, HostError, Level};
@@ -322,13 +322,24 @@ pub struct RunStore<'a, H: Host + ?Sized> {
     host: &'a H,
 }
 
-/// A run as read, with what an update needs to write it back: the row
-/// version and where its logs start.
-struct Loaded {
+/// What [`RunStore::update_reporting`] did: the run before and after,
+/// both **without** their logs, except that `after` carries the log
+/// entries the change wrote (what an incremental event sends).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Updated {
+    pub before: PlaybookRun,
+    pub after: PlaybookRun,
+    pub changed: bool,
+}
+
+/// A run's row as read for an update: the run **without** its logs, the
+/// row version, and where the logs stand (an update appends to them
+/// without reading them).
+struct Head {
     run: PlaybookRun,
     version: i64,
-    timeline: Stored<TimelineEvent>,
-    status_posts: Stored<StatusPost>,
+    timeline: Tail,
+    status_posts: Tail,
 }
 
 impl<'a, H: Host + ?Sized> RunStore<'a, H> {
@@ -336,12 +347,23 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         RunStore { host }
     }
 
+    /// Run `id`, whole (with its timeline and status posts).
     pub fn get(&self, id: &str) -> RunResult<Option<PlaybookRun>> {
-        Ok(self.load(id)?.map(|l| l.run))
+        let Some((run, _)) = self.row(id)? else {
+            return Ok(None);
+        };
+        Ok(self.with_logs(vec![run])?.pop())
     }
 
-    /// The run with its logs, row version and log positions.
-    fn load(&self, id: &str) -> RunResult<Option<Loaded>> {
+    /// Run `id` **without** its timeline and status posts (everything else
+    /// is there): what permission checks, commands and jobs need, at a
+    /// cost that does not grow with the logs.
+    pub fn get_head(&self, id: &str) -> RunResult<Option<PlaybookRun>> {
+        Ok(self.row(id)?.map(|(run, _)| run))
+    }
+
+    /// The run's row: the run without its logs, and the row version.
+    fn row(&self, id: &str) -> RunResult<Option<(PlaybookRun, i64)>> {
         let rows = self.host.sql_query(
             &format!("SELECT {COLUMNS} FROM runs WHERE id = $1"),
             &params![id],
@@ -349,23 +371,26 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         let Some(row) = rows.first() else {
             return Ok(None);
         };
-        let mut run = decode(&row)?;
-        let version = row.i64("version")?;
-        let ids = [run.id.clone()];
-        let timeline = logs::read::<_, TimelineEvent>(self.host, &ids)?
-            .remove(&run.id)
-            .unwrap_or_default();
-        let status_posts = logs::read::<_, StatusPost>(self.host, &ids)?
-            .remove(&run.id)
-            .unwrap_or_default();
-        run.timeline_events = timeline.entries.clone();
-        run.status_posts = status_posts.entries.clone();
-        Ok(Some(Loaded {
+        Ok(Some((decode(&row)?, row.i64("version")?)))
+    }
+
+    /// The row and where its logs stand.
+    fn head(&self, id: &str) -> RunResult<Option<Head>> {
+        let Some((run, version)) = self.row(id)? else {
+            return Ok(None);
+        };
+        let (timeline, status_posts) = logs::tails(self.host, id)?;
+        Ok(Some(Head {
             run,
             version,
             timeline,
             status_posts,
         }))
+    }
+
+    /// Timeline event `event_id` of run `run_id`.
+    pub fn timeline_event(&self, run_id: &str, event_id: &str) -> RunResult<Option<TimelineEvent>> {
+        logs::entry(self.host, run_id, event_id)
     }
 
     /// Stores a new run (id, team, channel and `create_at` set by the
@@ -386,7 +411,8 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         }
         run.update_counts();
         crate::limits::run_change(None, &run)?;
-        let tx = insert_statements(&mut run, crate::limits::TIMELINE_EVENTS)?;
+        let mut tx = insert_statements(&mut run, crate::limits::TIMELINE_EVENTS)?;
+        tx.extend(super::counts::statements(None, Some(&run)));
         match self.host.sql_transaction(&tx) {
             Ok(_) => Ok(run),
             Err(HostError::Conflict) => {
@@ -405,12 +431,12 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         F: FnMut(&PlaybookRun) -> Result<(), E>,
     {
         for _ in 0..MAX_ATTEMPTS {
-            let loaded = self.load(id)?.ok_or_else(run_not_found)?;
-            check(&loaded.run)?;
+            let (run, version) = self.row(id)?.ok_or_else(run_not_found)?;
+            check(&run)?;
             let mut tx = vec![
                 Statement::new(
                     "DELETE FROM runs WHERE id = $1 AND version = $2",
-                    params![id, loaded.version],
+                    params![id, version],
                 )
                 .expect(1),
             ];
@@ -420,8 +446,9 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                     params![id],
                 ));
             }
+            tx.extend(super::counts::statements(Some(&run), None));
             match self.host.sql_transaction(&tx) {
-                Ok(_) => return Ok(loaded.run),
+                Ok(_) => return Ok(run),
                 Err(HostError::Conflict) => continue,
                 Err(e) => return Err(RunError::from(e).into()),
             }
@@ -434,25 +461,32 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
     /// must be repeatable and is the place for state checks). The indexed
     /// fields are kept; `update_at` is the host time; an unchanged run is
     /// not written.
+    ///
+    /// `change` sees the run **without** its logs: the `timeline_events`
+    /// and `status_posts` it leaves are what to write — new entries are
+    /// appended, an entry with the id of a stored one replaces it in place
+    /// ([`logs::write`]). The logs are never read, so an update costs the
+    /// same for a run with 10,000 events as for one with none. Returns the
+    /// run as stored without its logs, except the entries just written.
     pub fn update<E, F>(&self, id: &str, change: F) -> Result<PlaybookRun, E>
     where
         E: From<RunError>,
         F: FnMut(&mut PlaybookRun) -> Result<(), E>,
     {
-        self.update_reporting(id, change).map(|(run, _)| run)
+        self.update_reporting(id, change).map(|u| u.after)
     }
 
-    /// [`update`](Self::update), also saying whether the run was written
-    /// (callers publish only real changes, without reading the run, and
-    /// its logs, once more to compare).
-    pub fn update_reporting<E, F>(&self, id: &str, mut change: F) -> Result<(PlaybookRun, bool), E>
+    /// [`update`](Self::update), also giving the run as it was (callers
+    /// publish only real changes, and what changed, without reading the
+    /// run once more).
+    pub fn update_reporting<E, F>(&self, id: &str, mut change: F) -> Result<Updated, E>
     where
         E: From<RunError>,
         F: FnMut(&mut PlaybookRun) -> Result<(), E>,
     {
         for _ in 0..MAX_ATTEMPTS {
-            let loaded = self.load(id)?.ok_or_else(run_not_found)?;
-            let current = &loaded.run;
+            let head = self.head(id)?.ok_or_else(run_not_found)?;
+            let current = &head.run;
             let mut next = current.clone();
             change(&mut next)?;
             next.id.clone_from(&current.id);
@@ -463,13 +497,27 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
             next.update_at = current.update_at;
             next.update_counts();
             if next == *current {
-                return Ok((loaded.run, false));
+                return Ok(Updated {
+                    after: head.run.clone(),
+                    before: head.run,
+                    changed: false,
+                });
             }
             next.update_at = self.host.now_ms();
             crate::limits::run_change(Some(current), &next).map_err(RunError::from)?;
-            let tx = update_statements(&loaded, &mut next)?;
+            let existing = (
+                logs::existing_ids(self.host, id, &next.timeline_events)?,
+                logs::existing_ids(self.host, id, &next.status_posts)?,
+            );
+            let tx = update_statements(&head, &mut next, &existing)?;
             match self.host.sql_transaction(&tx) {
-                Ok(_) => return Ok((next, true)),
+                Ok(_) => {
+                    return Ok(Updated {
+                        before: head.run,
+                        after: next,
+                        changed: true,
+                    });
+                }
                 Err(HostError::Conflict) => continue,
                 Err(e) => return Err(RunError::from(e).into()),
             }
@@ -534,13 +582,15 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         Ok(runs)
     }
 
-    /// The runs in channel `channel_id`, whole.
+    /// The runs in channel `channel_id`, **without** their logs (what
+    /// commands, task buttons and channel hooks need; [`get`](Self::get)
+    /// reads one whole).
     pub fn in_channel(&self, channel_id: &str) -> RunResult<Vec<PlaybookRun>> {
         let rows = self.host.sql_query(
             &format!("SELECT {COLUMNS} FROM runs WHERE channel_id = $1 ORDER BY create_at, id"),
             &params![channel_id],
         )?;
-        self.with_logs(self.decode_rows(&rows))
+        Ok(self.decode_rows(&rows))
     }
 
     /// Calls `each` with every run `viewer` may see that passes `filter`
@@ -689,12 +739,27 @@ fn insert_statements(run: &mut PlaybookRun, cap: usize) -> RunResult<Vec<Stateme
     tx.extend(participant_statements(run));
     tx.extend(people_statements("run_followers", &run.id, &run.followers));
     tx.extend(metric_statements(run));
-    let mut timeline = std::mem::take(&mut run.timeline_events);
-    logs::diff(&run.id, &Stored::default(), &mut timeline, cap, &mut tx);
-    run.timeline_events = timeline;
-    let mut posts = std::mem::take(&mut run.status_posts);
-    logs::diff(&run.id, &Stored::default(), &mut posts, cap, &mut tx);
-    run.status_posts = posts;
+    let none = HashSet::new();
+    let drop = run.timeline_events.len().saturating_sub(cap);
+    run.timeline_events.drain(..drop);
+    logs::write(
+        &run.id,
+        Tail::default(),
+        &run.timeline_events,
+        &none,
+        cap,
+        &mut tx,
+    );
+    let drop = run.status_posts.len().saturating_sub(cap);
+    run.status_posts.drain(..drop);
+    logs::write(
+        &run.id,
+        Tail::default(),
+        &run.status_posts,
+        &none,
+        cap,
+        &mut tx,
+    );
     Ok(tx)
 }
 
@@ -711,17 +776,24 @@ pub(crate) fn raw_statements(run: &PlaybookRun) -> RunResult<Vec<Statement>> {
             } else if let Some(i) = s.sql.find(" DO UPDATE SET") {
                 s.sql.truncate(i);
                 s.sql.push_str(" DO NOTHING");
+            } else if s.sql.starts_with("INSERT ") && !s.sql.contains(" ON CONFLICT ") {
+                s.sql.push_str(" ON CONFLICT DO NOTHING");
             }
             s
         })
         .collect())
 }
 
-/// The statements that write `next` over `loaded`: the row (expecting the
-/// version read) and the child rows that differ.
-fn update_statements(loaded: &Loaded, next: &mut PlaybookRun) -> RunResult<Vec<Statement>> {
-    let current = &loaded.run;
-    let mut params = params![&next.id, loaded.version];
+/// The statements that write `next` over `head`: the row (expecting the
+/// version read), the child rows that differ, and the log entries `next`
+/// carries (`existing`: those of their ids already stored, per log).
+fn update_statements(
+    head: &Head,
+    next: &mut PlaybookRun,
+    existing: &(HashSet<String>, HashSet<String>),
+) -> RunResult<Vec<Statement>> {
+    let current = &head.run;
+    let mut params = params![&next.id, head.version];
     params.extend(mutable_columns(next)?);
     let mut tx = vec![
         Statement::new(
@@ -759,20 +831,23 @@ fn update_statements(loaded: &Loaded, next: &mut PlaybookRun) -> RunResult<Vec<S
         ));
         tx.extend(metric_statements(next));
     }
+    tx.extend(super::counts::statements(Some(current), Some(next)));
     // Never fewer than the run holds (an imported run may hold more).
-    let cap = crate::limits::TIMELINE_EVENTS.max(loaded.timeline.entries.len());
-    logs::diff(
+    let cap = crate::limits::TIMELINE_EVENTS.max(head.timeline.len());
+    logs::write(
         &next.id,
-        &loaded.timeline,
-        &mut next.timeline_events,
+        head.timeline,
+        &next.timeline_events,
+        &existing.0,
         cap,
         &mut tx,
     );
-    let cap = crate::limits::STATUS_POSTS.max(loaded.status_posts.entries.len());
-    logs::diff(
+    let cap = crate::limits::STATUS_POSTS.max(head.status_posts.len());
+    logs::write(
         &next.id,
-        &loaded.status_posts,
-        &mut next.status_posts,
+        head.status_posts,
+        &next.status_posts,
+        &existing.1,
         cap,
         &mut tx,
     );
