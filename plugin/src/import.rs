@@ -89,6 +89,7 @@ pub fn run<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
         );
     }
     crate::runs::counts::ensure(host)?;
+    crate::runs::name_index::ensure(host)?;
     Ok(total)
 }
 
@@ -112,6 +113,7 @@ pub fn step<H: Host + ?Sized>(host: &H, name: &str) -> HostResult<Option<usize>>
     if phase.name == "runs" {
         // Before any run row is written: the counts are recounted after.
         crate::runs::counts::invalidate(host)?;
+        crate::runs::name_index::invalidate(host)?;
     }
     let (keys, _) = host.kv_list(phase.prefix, cursor.as_deref(), BATCH)?;
     let last_page = keys.len() < BATCH as usize;

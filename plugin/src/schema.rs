@@ -199,6 +199,15 @@ const V6_RUN_COUNTS: &[&str] = &[
         PRIMARY KEY (user_id, team_id, playbook_id, owner_user_id, current_status))",
 ];
 
+/// Run name search by trigram (`plugin/src/runs/name_index.rs`): the
+/// postings of a gram, within a team or across teams, by primary key.
+/// Filled by `activate` (`name_index::ensure`, resumable).
+const V7_NAME_GRAMS: &[&str] = &["CREATE TABLE IF NOT EXISTS run_name_grams (
+        gram TEXT NOT NULL,
+        g_team TEXT NOT NULL,
+        g_run TEXT NOT NULL,
+        PRIMARY KEY (gram, g_team, g_run))"];
+
 /// Every schema version, oldest first. Append only: a shipped version
 /// never changes.
 pub const MIGRATIONS: &[Migration<'static>] = &[
@@ -208,6 +217,7 @@ pub const MIGRATIONS: &[Migration<'static>] = &[
     (4, V4_LIST_INDEXES),
     (5, V5_LOG_IDS),
     (6, V6_RUN_COUNTS),
+    (7, V7_NAME_GRAMS),
 ];
 
 /// Brings the database to the newest schema (a no-op when it is).
@@ -224,7 +234,7 @@ mod tests {
     #[test]
     fn the_schema_applies_once_and_has_its_tables() {
         let host = FakeHost::bare();
-        assert_eq!(migrate(&host).unwrap(), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(migrate(&host).unwrap(), [1, 2, 3, 4, 5, 6, 7]);
         assert!(migrate(&host).unwrap().is_empty());
         for table in [
             "playbooks",
@@ -261,7 +271,7 @@ mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(migrate(&host).unwrap(), [4, 5, 6]);
+        assert_eq!(migrate(&host).unwrap(), [4, 5, 6, 7]);
         let rows = host
             .sql_query(
                 "SELECT run_id, team_id, playbook_id, create_at FROM run_participants \

@@ -73,13 +73,26 @@ pub fn statements(old: Option<&PlaybookRun>, new: Option<&PlaybookRun>) -> Vec<S
     // statements, within what one transaction may hold.
     let mut out = crate::sql::insert_rows(
         "run_counts",
-        &["team_id", "playbook_id", "owner_user_id", "current_status", "n"],
+        &[
+            "team_id",
+            "playbook_id",
+            "owner_user_id",
+            "current_status",
+            "n",
+        ],
         runs,
         &format!("ON CONFLICT ({keys}) DO UPDATE SET n = run_counts.n + excluded.n"),
     );
     out.extend(crate::sql::insert_rows(
         "run_participant_counts",
-        &["user_id", "team_id", "playbook_id", "owner_user_id", "current_status", "n"],
+        &[
+            "user_id",
+            "team_id",
+            "playbook_id",
+            "owner_user_id",
+            "current_status",
+            "n",
+        ],
         people,
         &format!(
             "ON CONFLICT (user_id, {keys}) DO UPDATE SET n = run_participant_counts.n + excluded.n"

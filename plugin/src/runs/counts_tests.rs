@@ -10,14 +10,21 @@ use crate::runs::query::Query;
 use crate::runs::store::{RunError, RunFilter, RunStore, Viewer};
 
 const USERS: [&str; 4] = ["bob", "carol", "dave", "erin"];
-const PLAYBOOKS: [&str; 3] = ["", "pbpublicaaaaaaaaaaaaaaaaaa", "pbprivateaaaaaaaaaaaaaaaaa"];
+const PLAYBOOKS: [&str; 3] = [
+    "",
+    "pbpublicaaaaaaaaaaaaaaaaaa",
+    "pbprivateaaaaaaaaaaaaaaaaa",
+];
 
 /// A small deterministic generator (no dependency, repeatable).
 struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % n as u64) as usize
     }
 }
@@ -40,7 +47,12 @@ fn setup() -> TestHost {
 fn random_run(rng: &mut Lcg, i: usize) -> PlaybookRun {
     let owner = USERS[rng.next(USERS.len())];
     let mut participants = vec![owner.to_owned()];
-    participants.extend(USERS.iter().filter(|_| rng.next(3) == 0).map(|u| (*u).to_owned()));
+    participants.extend(
+        USERS
+            .iter()
+            .filter(|_| rng.next(3) == 0)
+            .map(|u| (*u).to_owned()),
+    );
     PlaybookRun {
         id: format!("run{i:0>23}"),
         name: format!("run {i}"),
@@ -49,7 +61,12 @@ fn random_run(rng: &mut Lcg, i: usize) -> PlaybookRun {
         playbook_id: PLAYBOOKS[rng.next(PLAYBOOKS.len())].into(),
         owner_user_id: owner.into(),
         participant_ids: participants,
-        current_status: if rng.next(3) == 0 { status::FINISHED } else { status::IN_PROGRESS }.into(),
+        current_status: if rng.next(3) == 0 {
+            status::FINISHED
+        } else {
+            status::IN_PROGRESS
+        }
+        .into(),
         create_at: 1 + i as i64,
         ..Default::default()
     }
@@ -70,8 +87,12 @@ fn counters_and_truth(host: &TestHost) -> [(Vec<String>, Vec<String>); 2] {
     let r_keys = "r.team_id, r.playbook_id, r.owner_user_id, r.current_status";
     [
         (
-            read(&format!("SELECT {keys}, n FROM run_counts WHERE n <> 0 ORDER BY {keys}")),
-            read(&format!("SELECT {keys}, COUNT(*) FROM runs GROUP BY {keys} ORDER BY {keys}")),
+            read(&format!(
+                "SELECT {keys}, n FROM run_counts WHERE n <> 0 ORDER BY {keys}"
+            )),
+            read(&format!(
+                "SELECT {keys}, COUNT(*) FROM runs GROUP BY {keys} ORDER BY {keys}"
+            )),
         ),
         (
             read(&format!(
@@ -112,8 +133,12 @@ fn counters_follow_creates_changes_and_deletes() {
                 store
                     .update(&id, |r| {
                         r.owner_user_id = owner.into();
-                        r.current_status =
-                            if finish { status::FINISHED } else { status::IN_PROGRESS }.into();
+                        r.current_status = if finish {
+                            status::FINISHED
+                        } else {
+                            status::IN_PROGRESS
+                        }
+                        .into();
                         if r.participant_ids.iter().any(|p| p == joiner) {
                             r.participant_ids.retain(|p| p != joiner);
                         } else {
@@ -184,9 +209,19 @@ fn a_list_total_from_the_counters_equals_counting_the_runs() {
         for filter in &filters {
             let q = Query::build(&host, viewer, filter).unwrap().unwrap();
             let (sql, params) = q.count_runs();
-            let exact = host.inner.sql_query(&sql, &params).unwrap().first().unwrap().i64("n").unwrap();
+            let exact = host
+                .inner
+                .sql_query(&sql, &params)
+                .unwrap()
+                .first()
+                .unwrap()
+                .i64("n")
+                .unwrap();
             let (sql, params) = q.count();
-            assert!(sql.contains("run_counts") || sql.contains("run_participant_counts"), "{sql}");
+            assert!(
+                sql.contains("run_counts") || sql.contains("run_participant_counts"),
+                "{sql}"
+            );
             let total = store.list(viewer, filter).unwrap().total_count as i64;
             assert_eq!(total, exact, "{} {filter:?}", viewer.user_id);
             let _ = params;

@@ -7,6 +7,7 @@
 //!   rules;
 //! - [`query`]: run lists, filters, visibility and paging in SQL;
 //! - [`counts`]: run counts kept per team, playbook, owner and status;
+//! - [`name_index`]: the trigram index that run name searches read;
 //! - [`logs`]: the timeline and status posts as rows;
 //! - [`create`]: starting a run;
 //! - [`lifecycle`]: checked edits, finish and restore;
@@ -25,6 +26,7 @@ pub mod incremental;
 pub mod lifecycle;
 pub mod logs;
 pub mod model;
+pub mod name_index;
 pub mod notify;
 pub mod query;
 pub mod report;

@@ -33,6 +33,7 @@
 //! "without a team filter, non-admins see their teams' runs (and those
 //! they take part in)" needs no separate condition.
 
+use super::name_index;
 use super::store::{RunFilter, RunResult, Viewer};
 use crate::host::{Host, HostError};
 use crate::playbooks::store::PlaybookStore;
@@ -53,6 +54,9 @@ pub struct Query {
     dir: &'static str,
     /// `None` for system admins.
     visibility: Option<Visibility>,
+    /// What the runs are read from: `runs`, or for a name search the
+    /// postings of one gram joined to `runs` ([`super::name_index`]).
+    from: String,
     /// Whether every condition is on the columns runs are counted by
     /// ([`super::counts`]): then the count sums counters.
     counted: bool,
@@ -120,6 +124,7 @@ impl Query {
             order_columns,
             dir: if filter.descending { "DESC" } else { "ASC" },
             visibility: None,
+            from: "runs".to_owned(),
             counted: filter.channel_id.is_empty()
                 && filter.participant_id.is_empty()
                 && filter.participant_or_follower_id.is_empty()
@@ -161,8 +166,22 @@ impl Query {
             ));
         }
         if !filter.search_term.is_empty() {
-            let p = q.p(contains_pattern(&filter.search_term.to_lowercase()));
+            let term = filter.search_term.to_lowercase();
+            let p = q.p(contains_pattern(&term));
             q.and(format!("name_lower LIKE {p} ESCAPE '\\'"));
+            // Only runs whose name has the term's rarest gram can match:
+            // read those (`CROSS JOIN` keeps the postings the outer loop).
+            if name_index::complete(host)?
+                && let Some(gram) = name_index::rarest(host, &term, &filter.team_id)?
+            {
+                let g = q.p(gram);
+                q.and(format!("gram = {g}"));
+                if let Some(team) = q.team.clone() {
+                    q.and(format!("g_team = {team}"));
+                }
+                q.and("id = g_run".to_owned());
+                q.from = "run_name_grams CROSS JOIN runs".to_owned();
+            }
         }
         for (value, condition) in [
             (filter.started_gte, "create_at >= "),
@@ -227,7 +246,7 @@ impl Query {
                 conditions.push("1 = 1".to_owned());
             }
             Branch {
-                from_where: format!("FROM runs WHERE {}", conditions.join(" AND ")),
+                from_where: format!("FROM {} WHERE {}", self.from, conditions.join(" AND ")),
                 participants_only: false,
             }
         };
@@ -357,6 +376,7 @@ impl Query {
             order_columns: vec!["id"],
             dir: "ASC",
             visibility: None,
+            from: self.from.clone(),
             counted: false,
         };
         let after = q.p(after);

@@ -413,6 +413,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
         crate::limits::run_change(None, &run)?;
         let mut tx = insert_statements(&mut run, crate::limits::TIMELINE_EVENTS)?;
         tx.extend(super::counts::statements(None, Some(&run)));
+        tx.extend(super::name_index::statements(None, Some(&run)));
         match self.host.sql_transaction(&tx) {
             Ok(_) => Ok(run),
             Err(HostError::Conflict) => {
@@ -447,6 +448,7 @@ impl<'a, H: Host + ?Sized> RunStore<'a, H> {
                 ));
             }
             tx.extend(super::counts::statements(Some(&run), None));
+            tx.extend(super::name_index::statements(Some(&run), None));
             match self.host.sql_transaction(&tx) {
                 Ok(_) => return Ok(run),
                 Err(HostError::Conflict) => continue,
@@ -832,6 +834,7 @@ fn update_statements(
         tx.extend(metric_statements(next));
     }
     tx.extend(super::counts::statements(Some(current), Some(next)));
+    tx.extend(super::name_index::statements(Some(current), Some(next)));
     // Never fewer than the run holds (an imported run may hold more).
     let cap = crate::limits::TIMELINE_EVENTS.max(head.timeline.len());
     logs::write(

@@ -70,6 +70,8 @@ fn put_all(host: &TestHost, runs: impl Iterator<Item = PlaybookRun>) {
     // Imported the importer's way: the counters are recounted after.
     crate::runs::counts::invalidate(&host.inner).unwrap();
     crate::runs::counts::ensure(&host.inner).unwrap();
+    crate::runs::name_index::invalidate(&host.inner).unwrap();
+    crate::runs::name_index::ensure(&host.inner).unwrap();
 }
 
 fn bench_run(i: i64, playbook: String) -> PlaybookRun {

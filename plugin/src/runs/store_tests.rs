@@ -641,7 +641,10 @@ fn list_queries_use_indexes_not_a_scan_of_runs() {
     // The count sums counters (runs/counts.rs), found by their keys.
     let counted = plan(&host, first.count());
     assert!(!counted.contains("SCAN run"), "{counted}");
-    assert!(counted.contains("run_counts") && counted.contains("run_participant_counts"), "{counted}");
+    assert!(
+        counted.contains("run_counts") && counted.contains("run_participant_counts"),
+        "{counted}"
+    );
     for plan in [
         plan(&host, first.count_runs()),
         plan(&host, first.ordered(&["id"], Some((20, 0)))),
