@@ -26,6 +26,10 @@ use crate::sql::{SqlValue, Statement};
 
 /// Postings counted per gram when choosing the rarest.
 pub const PROBE: usize = 2000;
+/// Grams of a term probed at most.
+const MAX_PROBED: usize = 8;
+/// A gram with fewer postings is taken without probing the others.
+const GOOD_ENOUGH: usize = 50;
 /// Runs indexed per transaction by [`ensure`]: names of up to 1,024
 /// characters make at most ~300 insert statements.
 const PAGE: usize = 100;
@@ -151,11 +155,14 @@ pub fn ensure<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
 }
 
 /// The gram of `term` with the fewest postings (in `team`, if given),
-/// counted up to [`PROBE`]; `None` for a term shorter than three
-/// characters. A gram without postings is chosen at once: nothing matches.
+/// counted up to [`PROBE`] (at most [`MAX_PROBED`] grams; one under
+/// [`GOOD_ENOUGH`] is taken at once); `None` for a term shorter than three
+/// characters.
 pub fn rarest<H: Host + ?Sized>(host: &H, term: &str, team: &str) -> HostResult<Option<String>> {
     let mut best: Option<(usize, String)> = None;
-    for gram in grams(term) {
+    // Any gram gives the right answer (the `LIKE` decides); a few probed
+    // bound the choice's cost for a long term.
+    for gram in grams(term).into_iter().take(MAX_PROBED) {
         let (sql, p) = if team.is_empty() {
             (
                 "SELECT COUNT(*) AS n FROM (SELECT 1 FROM run_name_grams WHERE gram = $1 LIMIT $2) s",
@@ -178,7 +185,7 @@ pub fn rarest<H: Host + ?Sized>(host: &H, term: &str, team: &str) -> HostResult<
         if best.as_ref().is_none_or(|(m, _)| n < *m) {
             best = Some((n, gram));
         }
-        if n == 0 {
+        if n < GOOD_ENOUGH {
             break;
         }
     }
