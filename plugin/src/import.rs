@@ -18,6 +18,12 @@
 //!   flags (`kwignore/`). The hourly prompt stamps (`kwprompt/`) stay in KV.
 //! - Both run layouts are read: logs inline in `run/<id>` (oldest), and
 //!   `_logs` ranges with one key per entry under `rtl/`/`rsp/`.
+//! - **Derived tables after.** Imported runs skip the store, so the run
+//!   counts and the name index are marked stale when the runs phase
+//!   starts and rebuilt once every phase is done
+//!   ([`crate::runs::counts::ensure`], [`crate::runs::name_index::ensure`],
+//!   itself resumable); on a database that never had them they are built
+//!   the same way.
 //! - The KV records are left in place (nothing reads them any more): a
 //!   downgrade still finds its data, and the space is small next to the
 //!   risk of deleting something a bug failed to import.

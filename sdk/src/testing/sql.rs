@@ -160,7 +160,8 @@ fn run(conn: &Connection, sql: &str, params: &[SqlValue]) -> HostResult<(Rows, u
             crate::sql::MAX_PARAMS_PER_STATEMENT
         )));
     }
-    let mut stmt = conn.prepare(sql).map_err(map_err)?;
+    // Cached, as the host caches them (a repeated statement is not parsed again).
+    let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
     let mut used = vec![false; params.len()];
     for i in 1..=stmt.parameter_count() {
         let name = stmt.parameter_name(i).unwrap_or("");
