@@ -6,10 +6,11 @@
 //!
 //! `run_name_grams (gram, g_team, g_run)`: one row per distinct three-
 //! character window of a run's lower-cased name. A search for a term of
-//! three characters or more takes the term's rarest gram — each gram's
-//! postings counted up to [`PROBE`], so the choice costs little however
-//! common a gram is — and checks `name_lower LIKE` on those runs only
-//! ([`super::query`]). Shorter terms, and a database whose index is not
+//! three characters or more reads the postings of the term's rarest gram —
+//! each gram's postings counted up to a cap, so the choice costs little
+//! however common a gram is — keeps those that also have the next two
+//! rarest grams (primary-key probes, before any run is read), and checks
+//! `name_lower LIKE` on those runs only ([`plan`], [`super::query`]). Shorter terms, and a database whose index is not
 //! complete yet, scan as before.
 //!
 //! The store writes a run's grams with the run (create, rename, delete:
@@ -26,8 +27,12 @@ use crate::sql::{SqlValue, Statement};
 
 /// Postings counted per gram when choosing the rarest.
 pub const PROBE: usize = 2000;
+/// Postings counted per gram when every gram has [`PROBE`] or more.
+pub const DEEP_PROBE: usize = 20_000;
 /// Grams of a term probed at most.
 const MAX_PROBED: usize = 8;
+/// Grams checked per posting besides the driver's.
+const FILTERS: usize = 2;
 /// A gram with fewer postings is taken without probing the others.
 const GOOD_ENOUGH: usize = 50;
 /// Runs indexed per transaction by [`ensure`]: names of up to 1,024
@@ -154,42 +159,69 @@ pub fn ensure<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
     }
 }
 
-/// The gram of `term` with the fewest postings (in `team`, if given),
-/// counted up to [`PROBE`] (at most [`MAX_PROBED`] grams; one under
-/// [`GOOD_ENOUGH`] is taken at once); `None` for a term shorter than three
-/// characters.
-pub fn rarest<H: Host + ?Sized>(host: &H, term: &str, team: &str) -> HostResult<Option<String>> {
-    let mut best: Option<(usize, String)> = None;
+/// Which postings a search reads: the `driver` gram's, each checked for
+/// the `filters` grams (primary-key probes) before its run is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub driver: String,
+    pub filters: Vec<String>,
+}
+
+/// How a search for `term` (in `team`, if given) reads the index: the
+/// term's grams ranked by their postings, counted up to [`PROBE`] (again up
+/// to [`DEEP_PROBE`] when every gram is that common), at most
+/// [`MAX_PROBED`] of them; the rarest drives, the next [`FILTERS`] filter.
+/// A gram under [`GOOD_ENOUGH`] postings drives at once. `None` for a term
+/// shorter than three characters.
+pub fn plan<H: Host + ?Sized>(host: &H, term: &str, team: &str) -> HostResult<Option<Plan>> {
     // Any gram gives the right answer (the `LIKE` decides); a few probed
     // bound the choice's cost for a long term.
-    for gram in grams(term).into_iter().take(MAX_PROBED) {
-        let (sql, p) = if team.is_empty() {
-            (
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM run_name_grams WHERE gram = $1 LIMIT $2) s",
-                params![&gram, PROBE as i64],
-            )
-        } else {
-            (
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM run_name_grams \
-                 WHERE gram = $1 AND g_team = $3 LIMIT $2) s",
-                params![&gram, PROBE as i64, team],
-            )
-        };
-        let n = host
-            .sql_query(sql, &p)?
-            .first()
-            .map(|r| r.i64("n"))
-            .transpose()?
-            .unwrap_or(0)
-            .max(0) as usize;
-        if best.as_ref().is_none_or(|(m, _)| n < *m) {
-            best = Some((n, gram));
-        }
+    let candidates: Vec<String> = grams(term).into_iter().take(MAX_PROBED).collect();
+    let mut ranked: Vec<(usize, String)> = Vec::new();
+    for gram in candidates {
+        let n = postings(host, &gram, team, PROBE)?;
         if n < GOOD_ENOUGH {
-            break;
+            return Ok(Some(Plan {
+                driver: gram,
+                filters: Vec::new(),
+            }));
+        }
+        ranked.push((n, gram));
+    }
+    if ranked.iter().all(|(n, _)| *n >= PROBE) {
+        for (n, gram) in &mut ranked {
+            *n = postings(host, gram, team, DEEP_PROBE)?;
         }
     }
-    Ok(best.map(|(_, g)| g))
+    ranked.sort();
+    let mut grams = ranked.into_iter().map(|(_, g)| g);
+    Ok(grams.next().map(|driver| Plan {
+        driver,
+        filters: grams.take(FILTERS).collect(),
+    }))
+}
+
+/// The postings of `gram` (in `team`, if given), counted up to `cap`.
+fn postings<H: Host + ?Sized>(host: &H, gram: &str, team: &str, cap: usize) -> HostResult<usize> {
+    let (sql, p) = if team.is_empty() {
+        (
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM run_name_grams WHERE gram = $1 LIMIT $2) s",
+            params![gram, cap as i64],
+        )
+    } else {
+        (
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM run_name_grams \
+             WHERE gram = $1 AND g_team = $3 LIMIT $2) s",
+            params![gram, cap as i64, team],
+        )
+    };
+    Ok(host
+        .sql_query(sql, &p)?
+        .first()
+        .map(|r| r.i64("n"))
+        .transpose()?
+        .unwrap_or(0)
+        .max(0) as usize)
 }
 
 #[cfg(test)]

@@ -186,4 +186,27 @@ fn a_search_reads_the_postings_of_one_gram_not_every_name() {
     let page = store.list(&viewer("admin"), &filter).unwrap();
     assert_eq!(page.total_count, 1);
     assert_eq!(page.items[0].name, "run 777");
+
+    // Every gram of "run 1" is common: the rarest drives, the others
+    // filter the postings, and the answer is still exactly the scan's.
+    let plan = super::plan(&host.inner, "run 1", "t1").unwrap().unwrap();
+    assert_eq!(plan.driver, "n 1");
+    assert_eq!(plan.filters.len(), 2, "{plan:?}");
+    let filter = RunFilter {
+        team_id: "t1".into(),
+        search_term: "run 1".into(),
+        per_page: 1000,
+        ..Default::default()
+    };
+    let (sql, params) = Query::build(&host, &viewer("admin"), &filter)
+        .unwrap()
+        .unwrap()
+        .count();
+    assert!(sql.contains("EXISTS"), "{sql} {params:?}");
+    let expected = (0..(PROBE + 50))
+        .filter(|i| !i.is_multiple_of(4) && format!("run {i}").contains("run 1"))
+        .count();
+    let page = store.list(&viewer("admin"), &filter).unwrap();
+    assert_eq!(page.total_count, expected);
+    assert!(page.items.iter().all(|r| r.name.contains("run 1")));
 }

@@ -172,12 +172,21 @@ impl Query {
             // Only runs whose name has the term's rarest gram can match:
             // read those (`CROSS JOIN` keeps the postings the outer loop).
             if name_index::complete(host)?
-                && let Some(gram) = name_index::rarest(host, &term, &filter.team_id)?
+                && let Some(plan) = name_index::plan(host, &term, &filter.team_id)?
             {
-                let g = q.p(gram);
+                let g = q.p(plan.driver);
                 q.and(format!("gram = {g}"));
                 if let Some(team) = q.team.clone() {
                     q.and(format!("g_team = {team}"));
+                }
+                // On the posting itself, so it is checked before the run
+                // is read.
+                for gram in plan.filters {
+                    let f = q.p(gram);
+                    q.and(format!(
+                        "EXISTS (SELECT 1 FROM run_name_grams f WHERE f.gram = {f} \
+                         AND f.g_team = run_name_grams.g_team AND f.g_run = run_name_grams.g_run)"
+                    ));
                 }
                 q.and("id = g_run".to_owned());
                 q.from = "run_name_grams CROSS JOIN runs".to_owned();
