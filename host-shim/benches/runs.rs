@@ -193,6 +193,7 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        long_timeline(&state, &plugin, &admin.id, &team)?;
         let memory = plugin.idle_instance_memory();
         println!(
             "plugin instance memory after the lists ({runs} runs): {} MiB (largest of {} instances)",
@@ -202,3 +203,79 @@ fn main() -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+/// A run whose timeline holds 10,000 events (written straight into the
+/// plugin's tables, as a long incident leaves them): `GET /runs/{id}` (the
+/// whole run, every event) and a task checked through the REST route (an
+/// update, then the whole run as the answer) and through a change whose
+/// answer is small (`PUT …/status-update-enabled` off and on answers the
+/// run too, so the task toggle is the figure to read).
+fn long_timeline(
+    state: &host_shim::server::AppState,
+    plugin: &std::sync::Arc<host_shim::runtime::plugin::LoadedPlugin>,
+    admin: &str,
+    team: &str,
+) -> anyhow::Result<()> {
+    use chat_store::ports::plugin_sql::{SqlBudget, SqlStatement, SqlValue};
+    let call = |method: &str, path: String, body: &str| -> anyhow::Result<Duration> {
+        let req = hooks::HttpRequest {
+            method: method.into(),
+            path,
+            query: String::new(),
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            user_id: Some(admin.to_owned()),
+        };
+        let started = Instant::now();
+        let resp = plugin
+            .call("serve-http", move |b, s| b.serve_http(s, &req))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let took = started.elapsed();
+        anyhow::ensure!(resp.status == 200, "status {}: {}", resp.status, String::from_utf8_lossy(&resp.body));
+        Ok(took)
+    };
+    let id = format!("{:0>26}", "run10");
+    let budget = || SqlBudget {
+        deadline: Instant::now() + Duration::from_secs(60),
+        max_result_bytes: 64 << 20,
+    };
+    let text = |s: String| SqlValue::Text(s);
+    for chunk in 0..100 {
+        let statements: Vec<SqlStatement> = (chunk * 100..(chunk + 1) * 100)
+            .map(|i| SqlStatement {
+                sql: "INSERT INTO run_timeline (run_id, seq, id, playbook_run_id, create_at, delete_at, \
+                      event_at, event_type, summary, details, post_id, subject_user_id, creator_user_id) \
+                      VALUES ($1, $2, $3, $1, $4, 0, $4, 'event_from_post', $5, '', '', '', '')"
+                    .into(),
+                params: vec![
+                    text(id.clone()),
+                    SqlValue::Integer(1_000 + i),
+                    text(format!("{:0>26}", format!("ev{i}"))),
+                    SqlValue::Integer(1_700_000_000_000 + i),
+                    text(format!("Event {i}: the replica caught up, latency is back to normal")),
+                ],
+                expect_changes: Some(1),
+            })
+            .collect();
+        state.services.plugin_sql.transaction("playbooks", &statements, &budget())?;
+    }
+    let _ = team;
+    let mut read = Vec::new();
+    let mut check = Vec::new();
+    for k in 0..21 {
+        read.push(call("GET", format!("/api/v0/runs/{id}"), "")?);
+        let state = if k % 2 == 0 { "closed" } else { "" };
+        check.push(call(
+            "PUT",
+            format!("/api/v0/runs/{id}/checklists/0/item/1/state"),
+            &json!({"new_state": state}).to_string(),
+        )?);
+    }
+    println!("run with 10,000 timeline events: GET /runs/{{id}} p50 {:>10.2?}", median(read));
+    println!(
+        "run with 10,000 timeline events: check a task (update + whole run answered) p50 {:>10.2?}",
+        median(check)
+    );
+    Ok(())
+}
+
