@@ -231,7 +231,12 @@ fn long_timeline(
             .call("serve-http", move |b, s| b.serve_http(s, &req))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let took = started.elapsed();
-        anyhow::ensure!(resp.status == 200, "status {}: {}", resp.status, String::from_utf8_lossy(&resp.body));
+        anyhow::ensure!(
+            resp.status == 200,
+            "status {}: {}",
+            resp.status,
+            String::from_utf8_lossy(&resp.body)
+        );
         Ok(took)
     };
     let id = format!("{:0>26}", "run10");
@@ -257,7 +262,10 @@ fn long_timeline(
                 expect_changes: Some(1),
             })
             .collect();
-        state.services.plugin_sql.transaction("playbooks", &statements, &budget())?;
+        state
+            .services
+            .plugin_sql
+            .transaction("playbooks", &statements, &budget())?;
     }
     let _ = team;
     let mut read = Vec::new();
@@ -271,11 +279,13 @@ fn long_timeline(
             &json!({"new_state": state}).to_string(),
         )?);
     }
-    println!("run with 10,000 timeline events: GET /runs/{{id}} p50 {:>10.2?}", median(read));
+    println!(
+        "run with 10,000 timeline events: GET /runs/{{id}} p50 {:>10.2?}",
+        median(read)
+    );
     println!(
         "run with 10,000 timeline events: check a task (update + whole run answered) p50 {:>10.2?}",
         median(check)
     );
     Ok(())
 }
-

@@ -105,14 +105,7 @@ pub fn step<H: Host + ?Sized>(host: &H, name: &str) -> HostResult<Option<usize>>
     let Some(phase) = PHASES.iter().find(|p| p.name == name) else {
         return Ok(None);
     };
-    let progress = host.sql_query(
-        "SELECT cursor, done FROM kv_import WHERE name = $1",
-        &params![name],
-    )?;
-    let (cursor, done) = match progress.first() {
-        Some(r) => (r.opt_text("cursor")?, r.i64("done")? != 0),
-        None => (None, false),
-    };
+    let (cursor, done) = crate::progress::read(host, name)?;
     if done {
         return Ok(None);
     }
@@ -172,11 +165,7 @@ fn commit<H: Host + ?Sized>(
         host.sql_transaction(&tx)?;
         tx = rest;
     }
-    tx.push(Statement::new(
-        "INSERT INTO kv_import (name, cursor, done) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, done = excluded.done",
-        params![name, key, done],
-    ));
+    tx.push(crate::progress::record(name, Some(key), done));
     host.sql_transaction(&tx)?;
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod legacy;
 pub mod lifecycle;
 pub mod limits;
 pub mod playbooks;
+pub mod progress;
 pub mod rest;
 pub mod runs;
 pub mod schema;

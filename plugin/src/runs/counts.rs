@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use super::model::PlaybookRun;
 use crate::host::{Host, HostResult};
 use crate::params;
+use crate::progress;
 use crate::sql::Statement;
 
 /// The columns a counter is keyed by, besides the participant.
@@ -126,17 +127,13 @@ pub fn rebuild_statements() -> Vec<Statement> {
     ]
 }
 
-/// The progress row (in `kv_import`) that says the counts match the runs.
+/// The progress row ([`crate::progress`]) that says the counts match the
+/// runs.
 const MARKER: &str = "run_counts";
 
 /// Says the counts may no longer match the runs (an import wrote rows).
 pub fn invalidate<H: Host + ?Sized>(host: &H) -> HostResult<()> {
-    host.sql_execute(
-        "INSERT INTO kv_import (name, cursor, done) VALUES ($1, NULL, 0) \
-         ON CONFLICT (name) DO UPDATE SET done = 0",
-        &params![MARKER],
-    )?;
-    Ok(())
+    progress::restart(host, MARKER)
 }
 
 /// Recounts unless the counts are known to match the runs: once on a
@@ -144,24 +141,11 @@ pub fn invalidate<H: Host + ?Sized>(host: &H) -> HostResult<()> {
 /// recount and its marker are one transaction, so a crash between them
 /// recounts again at the next start.
 pub fn ensure<H: Host + ?Sized>(host: &H) -> HostResult<bool> {
-    let done = host
-        .sql_query(
-            "SELECT done FROM kv_import WHERE name = $1",
-            &params![MARKER],
-        )?
-        .first()
-        .map(|r| r.i64("done"))
-        .transpose()?
-        == Some(1);
-    if done {
+    if progress::is_done(host, MARKER)? {
         return Ok(false);
     }
     let mut tx = rebuild_statements();
-    tx.push(Statement::new(
-        "INSERT INTO kv_import (name, cursor, done) VALUES ($1, NULL, 1) \
-         ON CONFLICT (name) DO UPDATE SET done = 1",
-        params![MARKER],
-    ));
+    tx.push(progress::record(MARKER, None, true));
     host.sql_transaction(&tx)?;
     Ok(true)
 }

@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 use super::model::PlaybookRun;
 use crate::host::{Host, HostResult};
 use crate::params;
+use crate::progress;
 use crate::sql::{SqlValue, Statement};
 
 /// Postings counted per gram when choosing the rarest.
@@ -38,7 +39,7 @@ const GOOD_ENOUGH: usize = 50;
 /// Runs indexed per transaction by [`ensure`]: names of up to 1,024
 /// characters make at most ~300 insert statements.
 const PAGE: usize = 100;
-/// The `kv_import` row that tracks the index's completeness.
+/// The progress row ([`crate::progress`]) of the index's build.
 const MARKER: &str = "run_name_grams";
 
 /// The distinct grams of `name` (lower-cased), in order.
@@ -87,26 +88,13 @@ fn insert(team: &str, run: &str, grams: &BTreeSet<String>) -> Vec<Statement> {
 
 /// Whether every run is indexed (searches may use the index).
 pub fn complete<H: Host + ?Sized>(host: &H) -> HostResult<bool> {
-    Ok(host
-        .sql_query(
-            "SELECT done FROM kv_import WHERE name = $1",
-            &params![MARKER],
-        )?
-        .first()
-        .map(|r| r.i64("done"))
-        .transpose()?
-        == Some(1))
+    progress::is_done(host, MARKER)
 }
 
 /// Says runs were written without their grams (an import started): the
 /// index is rebuilt by the next [`ensure`] and unused until then.
 pub fn invalidate<H: Host + ?Sized>(host: &H) -> HostResult<()> {
-    host.sql_execute(
-        "INSERT INTO kv_import (name, cursor, done) VALUES ($1, NULL, 0) \
-         ON CONFLICT (name) DO UPDATE SET cursor = NULL, done = 0",
-        &params![MARKER],
-    )?;
-    Ok(())
+    progress::restart(host, MARKER)
 }
 
 /// Indexes every run not known to be indexed, [`PAGE`] runs per
@@ -114,14 +102,9 @@ pub fn invalidate<H: Host + ?Sized>(host: &H) -> HostResult<()> {
 /// hook's deadline loses nothing and the next start goes on. Returns the
 /// runs indexed now.
 pub fn ensure<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
-    let progress = host.sql_query(
-        "SELECT cursor, done FROM kv_import WHERE name = $1",
-        &params![MARKER],
-    )?;
-    let mut cursor = match progress.first() {
-        Some(r) if r.i64("done")? == 1 => return Ok(0),
-        Some(r) => r.opt_text("cursor")?.unwrap_or_default(),
-        None => String::new(),
+    let mut cursor = match progress::read(host, MARKER)? {
+        (_, true) => return Ok(0),
+        (cursor, false) => cursor.unwrap_or_default(),
     };
     let mut indexed = 0;
     loop {
@@ -146,11 +129,7 @@ pub fn ensure<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
             "ON CONFLICT (gram, g_team, g_run) DO NOTHING",
         );
         let done = rows.len() < PAGE;
-        tx.push(Statement::new(
-            "INSERT INTO kv_import (name, cursor, done) VALUES ($1, $2, $3) \
-             ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, done = excluded.done",
-            params![MARKER, &cursor, i64::from(done)],
-        ));
+        tx.push(progress::record(MARKER, Some(&cursor), done));
         host.sql_transaction(&tx)?;
         indexed += rows.len();
         if done {
