@@ -104,6 +104,10 @@ pub fn scheduled_job<H: Host>(host: &H, key: &str, payload: &str) {
         retro::fire_reminder(host, run_id, payload)
             .map(|()| true)
             .map_err(|e| e.to_string())
+    } else if key == crate::runs::name_index::JOB {
+        crate::runs::name_index::on_job(host)
+            .map(|()| true)
+            .map_err(|e| e.to_string())
     } else if key == digest::DAILY_JOB || key == digest::WEEKLY_JOB {
         digest::fire(host, key)
             .map(|_| true)

@@ -21,9 +21,9 @@
 //! - **Derived tables after.** Imported runs skip the store, so the run
 //!   counts and the name index are marked stale when the runs phase
 //!   starts and rebuilt once every phase is done
-//!   ([`crate::runs::counts::ensure`], [`crate::runs::name_index::ensure`],
-//!   itself resumable); on a database that never had them they are built
-//!   the same way.
+//!   ([`crate::runs::counts::ensure`]; the name index in the background,
+//!   [`crate::runs::name_index::build_in_background`]); on a database that
+//!   never had them they are built the same way.
 //! - The KV records are left in place (nothing reads them any more): a
 //!   downgrade still finds its data, and the space is small next to the
 //!   risk of deleting something a bug failed to import.
@@ -95,7 +95,7 @@ pub fn run<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
         );
     }
     crate::runs::counts::ensure(host)?;
-    crate::runs::name_index::ensure(host)?;
+    crate::runs::name_index::build_in_background(host)?;
     Ok(total)
 }
 

@@ -15,8 +15,9 @@
 //!
 //! The store writes a run's grams with the run (create, rename, delete:
 //! [`statements`]). Runs written another way (the KV importer, runs
-//! stored before this index existed) are indexed by [`ensure`], resumably,
-//! in pages; until it finished, searches scan.
+//! stored before this index existed) are indexed resumably, in pages: a
+//! little inline in `activate`, the rest by a scheduled job
+//! ([`build_in_background`]); until it finished, searches scan.
 
 use std::collections::BTreeSet;
 
@@ -38,7 +39,7 @@ const FILTERS: usize = 2;
 const GOOD_ENOUGH: usize = 50;
 /// Runs indexed per transaction by [`ensure`]: names of up to 1,024
 /// characters make at most ~300 insert statements.
-const PAGE: usize = 100;
+pub(crate) const PAGE: usize = 100;
 /// The progress row ([`crate::progress`]) of the index's build.
 const MARKER: &str = "run_name_grams";
 
@@ -99,43 +100,82 @@ pub fn invalidate<H: Host + ?Sized>(host: &H) -> HostResult<()> {
 
 /// Indexes every run not known to be indexed, [`PAGE`] runs per
 /// transaction with the cursor in the same transaction, so a crash or the
-/// hook's deadline loses nothing and the next start goes on. Returns the
+/// hook's deadline loses nothing and the next call goes on. Returns the
 /// runs indexed now.
 pub fn ensure<H: Host + ?Sized>(host: &H) -> HostResult<usize> {
-    let mut cursor = match progress::read(host, MARKER)? {
-        (_, true) => return Ok(0),
-        (cursor, false) => cursor.unwrap_or_default(),
-    };
     let mut indexed = 0;
-    loop {
-        let rows = host.sql_query(
-            "SELECT id, team_id, name_lower FROM runs WHERE id > $1 ORDER BY id LIMIT $2",
-            &params![&cursor, PAGE as i64],
-        )?;
-        // One multi-row insert for the page (a statement per run would pass
-        // the host's statements-per-transaction limit).
-        let mut postings = Vec::new();
-        for row in rows.iter() {
-            cursor = row.text("id")?;
-            let team = row.str("team_id")?;
-            for gram in grams(row.str("name_lower")?) {
-                postings.push(params![gram, team, &cursor]);
-            }
-        }
-        let mut tx = crate::sql::insert_rows(
-            "run_name_grams",
-            &["gram", "g_team", "g_run"],
-            postings,
-            "ON CONFLICT (gram, g_team, g_run) DO NOTHING",
-        );
-        let done = rows.len() < PAGE;
-        tx.push(progress::record(MARKER, Some(&cursor), done));
-        host.sql_transaction(&tx)?;
-        indexed += rows.len();
-        if done {
-            return Ok(indexed);
+    while let Some(n) = step(host)? {
+        indexed += n;
+    }
+    Ok(indexed)
+}
+
+/// The scheduler key of the background build ([`build_in_background`]).
+pub const JOB: &str = "name-index";
+/// How long one firing of [`JOB`] indexes before it hands over to the next
+/// (far inside the hook's deadline, so a slow page never traps).
+const JOB_BUDGET_MS: i64 = 500;
+/// Runs indexed inline by `activate` before the rest goes to [`JOB`]: a
+/// small database is complete at once.
+pub(crate) const INLINE_PAGES: usize = 20;
+
+/// Indexes what `activate` can afford ([`INLINE_PAGES`]) and leaves the
+/// rest to the scheduler: a large import (100,000 runs: ~40 s through the
+/// server) must not hold `activate`. Searches scan until the index is
+/// complete.
+pub fn build_in_background<H: Host + ?Sized>(host: &H) -> HostResult<()> {
+    for _ in 0..INLINE_PAGES {
+        if step(host)?.is_none() {
+            return Ok(());
         }
     }
+    host.schedule_once(JOB, host.now_ms(), "")
+}
+
+/// One firing of [`JOB`]: indexes for [`JOB_BUDGET_MS`], then schedules
+/// the next firing unless the index is complete. Repeating a firing is
+/// harmless (the cursor is stored with each page).
+pub fn on_job<H: Host + ?Sized>(host: &H) -> HostResult<()> {
+    let started = host.now_ms();
+    while host.now_ms() - started < JOB_BUDGET_MS {
+        if step(host)?.is_none() {
+            return Ok(());
+        }
+    }
+    host.schedule_once(JOB, host.now_ms(), "")
+}
+
+/// One page: the runs indexed, or `None` when the index is complete.
+fn step<H: Host + ?Sized>(host: &H) -> HostResult<Option<usize>> {
+    let cursor = match progress::read(host, MARKER)? {
+        (_, true) => return Ok(None),
+        (cursor, false) => cursor.unwrap_or_default(),
+    };
+    let rows = host.sql_query(
+        "SELECT id, team_id, name_lower FROM runs WHERE id > $1 ORDER BY id LIMIT $2",
+        &params![&cursor, PAGE as i64],
+    )?;
+    // One multi-row insert for the page (a statement per run would pass
+    // the host's statements-per-transaction limit).
+    let mut postings = Vec::new();
+    let mut last = cursor;
+    for row in rows.iter() {
+        last = row.text("id")?;
+        let team = row.str("team_id")?;
+        for gram in grams(row.str("name_lower")?) {
+            postings.push(params![gram, team, &last]);
+        }
+    }
+    let mut tx = crate::sql::insert_rows(
+        "run_name_grams",
+        &["gram", "g_team", "g_run"],
+        postings,
+        "ON CONFLICT (gram, g_team, g_run) DO NOTHING",
+    );
+    let done = rows.len() < PAGE;
+    tx.push(progress::record(MARKER, Some(&last), done));
+    host.sql_transaction(&tx)?;
+    Ok(Some(rows.len()))
 }
 
 /// Which postings a search reads: the `driver` gram's, each checked for

@@ -210,3 +210,63 @@ fn a_search_reads_the_postings_of_one_gram_not_every_name() {
     assert_eq!(page.total_count, expected);
     assert!(page.items.iter().all(|r| r.name.contains("run 1")));
 }
+
+/// After an import `activate` indexes a little and leaves the rest to a
+/// scheduled job, whose firings finish it; searches are right meanwhile.
+#[test]
+fn a_large_import_is_indexed_in_the_background() {
+    let host = TestHost::new();
+    let store = RunStore::new(&host);
+    super::invalidate(&host.inner).unwrap();
+    let total = super::PAGE * super::INLINE_PAGES + 30;
+    for i in 0..total {
+        store.put_raw(&named(i, format!("Run {i}"))).unwrap();
+    }
+    super::build_in_background(&host.inner).unwrap();
+    assert!(!super::complete(&host.inner).unwrap());
+    assert!(
+        host.inner.jobs.borrow().contains_key(super::JOB),
+        "the rest is scheduled"
+    );
+    // In t1 (every 4th run is in t2), named "Run …123…".
+    let expected: Vec<String> = (0..total)
+        .filter(|i| !i.is_multiple_of(4) && format!("run {i}").contains("run 123"))
+        .map(|i| format!("run{i:0>23}"))
+        .collect();
+    let found = |host: &TestHost| -> Vec<String> {
+        let filter = RunFilter {
+            team_id: "t1".into(),
+            search_term: "run 123".into(),
+            per_page: 100,
+            ..Default::default()
+        };
+        let mut ids: Vec<String> = RunStore::new(host)
+            .list(&viewer("admin"), &filter)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        found(&host),
+        expected,
+        "searches scan until the index is complete"
+    );
+    host.inner.jobs.borrow_mut().clear();
+    crate::hooks::scheduled_job(&host, super::JOB, "");
+    assert!(super::complete(&host.inner).unwrap());
+    let indexed = host
+        .inner
+        .sql_query("SELECT COUNT(DISTINCT g_run) AS n FROM run_name_grams", &[])
+        .unwrap()
+        .first()
+        .unwrap()
+        .i64("n")
+        .unwrap();
+    assert_eq!(indexed as usize, total);
+    assert_eq!(found(&host), expected);
+    assert!(!expected.is_empty());
+}
