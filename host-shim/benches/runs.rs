@@ -293,7 +293,11 @@ fn long_timeline(
     let mut read = Vec::new();
     let mut check = Vec::new();
     let mut follow = Vec::new();
+    let mut follow_short = Vec::new();
+    let short = format!("{:0>26}", "run20");
     for k in 0..21 {
+        let method = if k % 2 == 0 { "PUT" } else { "DELETE" };
+        follow_short.push(call(method, format!("/api/v0/runs/{short}/followers"), "")?);
         // An update whose answer is small: follow / unfollow.
         let method = if k % 2 == 0 { "PUT" } else { "DELETE" };
         follow.push(call(method, format!("/api/v0/runs/{id}/followers"), "")?);
@@ -316,6 +320,10 @@ fn long_timeline(
     println!(
         "run with 10,000 timeline events: follow / unfollow (update, small answer) p50 {:>10.2?}",
         median(follow)
+    );
+    println!(
+        "run without timeline events:     follow / unfollow (update, small answer) p50 {:>10.2?}",
+        median(follow_short)
     );
     Ok(())
 }

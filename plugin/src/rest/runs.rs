@@ -10,8 +10,8 @@
 //!
 //! Responses: `POST /runs` → 201, `Location`, the run; other changes → 200
 //! with the stored run (followers routes: the followers list). Every change
-//! publishes `playbook_run_updated` (`{"playbook_run": run}`) to the run's
-//! channel. Lists: `{total_count, page_count, per_page, has_more, items}`,
+//! tells the run's channel what changed (`playbook_run_updated_incremental`,
+//! or the whole run: [`crate::runs::notify::publish_update`]). Lists: `{total_count, page_count, per_page, has_more, items}`,
 //! `per_page` 1000 by default and at most.
 
 use serde_json::{Value, json};
@@ -21,9 +21,10 @@ use super::{ApiError, ApiResult, Ctx, Handler, PUBLIC_API_PREFIX, body, json_wit
 use crate::api::HttpResponse;
 use crate::host::Host;
 use crate::playbooks::{FieldError, is_valid_id};
-use crate::runs::create::{StartRequest, publish, start_run};
+use crate::runs::create::{StartRequest, start_run};
 use crate::runs::lifecycle;
 use crate::runs::model::{PlaybookRun, status};
+use crate::runs::notify::publish_update;
 use crate::runs::store::{
     Access, DEFAULT_PER_PAGE, MAX_PER_PAGE, RunError, RunFilter, RunSort, RunStore, Viewer,
 };
@@ -232,8 +233,7 @@ fn set_following<H: Host>(ctx: &Ctx<'_, H>, on: bool) -> ApiResult {
     let user = ctx.caller.user_id.clone();
     let store = RunStore::new(ctx.host);
     let mut access = Access::new(ctx.host, viewer(ctx));
-    let old = store.get(&id)?.ok_or_else(not_found)?;
-    let run = store.update(&id, |run| {
+    let updated = store.update_reporting(&id, |run| {
         if !access.can_view(run)? {
             return Err(ApiError::forbidden(
                 "You do not have permission to view this run.",
@@ -246,10 +246,8 @@ fn set_following<H: Host>(ctx: &Ctx<'_, H>, on: bool) -> ApiResult {
         }
         Ok(())
     })?;
-    if run != old {
-        publish(ctx.host, "playbook_run_updated", &run);
-    }
-    Ok(HttpResponse::json(200, &json!(run.followers)))
+    publish_update(ctx.host, &updated);
+    Ok(HttpResponse::json(200, &json!(updated.after.followers)))
 }
 
 // ---- helpers ----

@@ -448,3 +448,34 @@ fn concurrent_patches_lose_nothing() {
         (Some("Mine"), Some("from elsewhere"))
     );
 }
+
+/// Decision 024: a change tells clients what changed; with
+/// `EnableIncrementalUpdates` off they get the whole run — read whole, its
+/// timeline included, never the log-less run a change works on.
+#[test]
+fn changes_publish_the_change_or_the_whole_run() {
+    let (mut host, id) = setup();
+    let path = format!("/runs/{id}/followers");
+    let stored = |host: &TestHost| crate::runs::RunStore::new(host).get(&id).unwrap().unwrap();
+    let events = stored(&host).timeline_events.len();
+    assert!(events > 0, "the run has a timeline");
+    assert_eq!(call(&host, Some("bob"), "PUT", &path, None).status, 200);
+    let (event, update) = host.last_event();
+    assert_eq!(event, "playbook_run_updated_incremental");
+    assert_eq!(update["changed_fields"]["followers"], json!(["bob"]));
+    assert!(update["changed_fields"].get("timeline_events").is_none());
+
+    host.inner.config = json!({"EnableIncrementalUpdates": false}).to_string();
+    assert_eq!(call(&host, Some("bob"), "DELETE", &path, None).status, 200);
+    let (event, data) = host.last_event();
+    assert_eq!(event, "playbook_run_updated");
+    let whole = stored(&host);
+    assert_eq!(data["playbook_run"], whole.to_json());
+    assert_eq!(
+        data["playbook_run"]["timeline_events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        events
+    );
+}

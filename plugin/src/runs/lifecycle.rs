@@ -268,7 +268,8 @@ fn set_finished<H: Host + ?Sized>(
     } else {
         retro::on_restored(host, &run);
     }
-    if run.status_update_broadcast_webhooks_enabled {
+    if run.status_update_broadcast_webhooks_enabled && !run.webhook_on_status_update_urls.is_empty()
+    {
         let body = webhook_payload(host, &run, kind, now, &viewer.user_id, json!({}));
         fire_webhooks(host, &run.webhook_on_status_update_urls, &body);
     }

@@ -96,7 +96,10 @@ pub fn webhook_payload<H: Host + ?Sized>(
         .ok()
         .flatten()
         .unwrap_or_default();
-    let mut body = run.to_json();
+    // Webhooks get the whole run, as upstream sends it: read it whole (the
+    // run a change works on has no logs; decision 024).
+    let whole = RunStore::new(host).get(&run.id).ok().flatten();
+    let mut body = whole.as_ref().unwrap_or(run).to_json();
     if let Value::Object(fields) = &mut body {
         fields.insert(
             "channel_url".into(),

@@ -199,13 +199,9 @@ pub fn post_update<H: Host + ?Sized>(
     }
     if run.status_update_broadcast_webhooks_enabled && !run.webhook_on_status_update_urls.is_empty()
     {
-        // Webhooks get the whole run, as upstream sends it.
-        let whole = RunStore::new(host)
-            .get(&run.id)?
-            .unwrap_or_else(|| run.clone());
         let body = webhook_payload(
             host,
-            &whole,
+            &run,
             event_type::STATUS_UPDATED,
             now,
             &viewer.user_id,

@@ -143,6 +143,13 @@ fn an_update_posts_broadcasts_threads_notifies_and_reschedules() {
     let hook: Value = serde_json::from_str(hook).unwrap();
     assert_eq!(hook["event"]["type"], "status_updated");
     assert_eq!(hook["event"]["payload"]["reminder"], 900);
+    // The whole run, as upstream sends it: its whole timeline too.
+    let whole = RunStore::new(&host).get(&id).unwrap().unwrap();
+    assert!(whole.timeline_events.len() > 1);
+    assert_eq!(
+        hook["timeline_events"].as_array().map(Vec::len),
+        Some(whole.timeline_events.len())
+    );
 
     // The second copy in c1 goes to the same thread.
     post_update(&host, &bob(), &id, &update).unwrap();

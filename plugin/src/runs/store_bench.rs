@@ -223,6 +223,20 @@ fn bench_stats_and_long_timeline() {
             })
             .unwrap();
     });
+    let mut k = 0;
+    let follow = p50(|| {
+        k += 1;
+        let method = if k % 2 == 0 { "PUT" } else { "DELETE" };
+        let r = call(
+            &host,
+            Some("bob"),
+            method,
+            &format!("/runs/{}/followers", run.id),
+            None,
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    });
+    eprintln!("run with 10,000 timeline events: follow / unfollow through REST p50 {follow:?}");
     let head = p50(|| {
         let got = store.get_head(&run.id).unwrap().unwrap();
         assert!(got.timeline_events.is_empty());
