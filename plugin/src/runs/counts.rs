@@ -52,6 +52,24 @@ fn contributions(run: &PlaybookRun) -> Vec<Key> {
 /// run does not exist on that side). Nothing when the counted fields did
 /// not change.
 pub fn statements(old: Option<&PlaybookRun>, new: Option<&PlaybookRun>) -> Vec<Statement> {
+    // Most changes touch none of the counted fields: nothing to compute.
+    if let (Some(a), Some(b)) = (old, new)
+        && (
+            &a.team_id,
+            &a.playbook_id,
+            &a.owner_user_id,
+            &a.current_status,
+            &a.participant_ids,
+        ) == (
+            &b.team_id,
+            &b.playbook_id,
+            &b.owner_user_id,
+            &b.current_status,
+            &b.participant_ids,
+        )
+    {
+        return Vec::new();
+    }
     let mut delta: BTreeMap<Key, i64> = BTreeMap::new();
     for key in old.map(contributions).unwrap_or_default() {
         *delta.entry(key).or_default() -= 1;

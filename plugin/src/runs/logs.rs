@@ -24,7 +24,7 @@ use super::model::{StatusPost, TimelineEvent};
 use super::store::RunResult;
 use crate::host::Host;
 use crate::params;
-use crate::sql::{MAX_PARAMS, Row, SqlValue, Statement, Taken, placeholders};
+use crate::sql::{MAX_PARAMS, SqlValue, Statement, Taken, placeholders};
 
 /// One kind of log entry: its table and how it maps to columns.
 pub trait Entry: Sized + PartialEq + Clone {
@@ -34,7 +34,6 @@ pub trait Entry: Sized + PartialEq + Clone {
     /// The entry's columns (after `run_id, seq`).
     const COLUMNS: &'static [&'static str];
     fn values(&self) -> Vec<SqlValue>;
-    fn from_row(row: &Row<'_>) -> RunResult<Self>;
     /// The entry from its [`Entry::COLUMNS`] values, in order, moved out.
     fn from_values(values: &mut Taken) -> Self;
     /// What identifies the entry within its run (a change to an entry
@@ -91,21 +90,6 @@ impl Entry for TimelineEvent {
             creator_user_id: v.text(),
         }
     }
-    fn from_row(row: &Row<'_>) -> RunResult<Self> {
-        Ok(TimelineEvent {
-            id: row.text("id")?,
-            playbook_run_id: row.text("playbook_run_id")?,
-            create_at: row.i64("create_at")?,
-            delete_at: row.i64("delete_at")?,
-            event_at: row.i64("event_at")?,
-            event_type: row.text("event_type")?,
-            summary: row.text("summary")?,
-            details: row.text("details")?,
-            post_id: row.text("post_id")?,
-            subject_user_id: row.text("subject_user_id")?,
-            creator_user_id: row.text("creator_user_id")?,
-        })
-    }
 }
 
 impl Entry for StatusPost {
@@ -124,13 +108,6 @@ impl Entry for StatusPost {
             create_at: v.i64(),
             delete_at: v.i64(),
         }
-    }
-    fn from_row(row: &Row<'_>) -> RunResult<Self> {
-        Ok(StatusPost {
-            id: row.text("post_id")?,
-            create_at: row.i64("create_at")?,
-            delete_at: row.i64("delete_at")?,
-        })
     }
 }
 
@@ -298,6 +275,26 @@ pub fn write<T: Entry>(
     }
 }
 
+/// The statements that store the log of a new run: its newest `cap`
+/// entries (`entries` is trimmed to them), appended from `seq` 0.
+pub fn write_new<T: Entry>(
+    run_id: &str,
+    entries: &mut Vec<T>,
+    cap: usize,
+    out: &mut Vec<Statement>,
+) {
+    let drop = entries.len().saturating_sub(cap);
+    entries.drain(..drop);
+    write(
+        run_id,
+        Tail::default(),
+        entries,
+        &std::collections::HashSet::new(),
+        cap,
+        out,
+    );
+}
+
 /// Of `entries`, the ids already in run `run_id`'s log (one indexed query
 /// when there are entries; none otherwise).
 pub fn existing_ids<H: Host + ?Sized, T: Entry>(
@@ -331,7 +328,11 @@ pub fn entry<H: Host + ?Sized, T: Entry>(host: &H, run_id: &str, id: &str) -> Ru
         T::ID_COLUMN
     );
     let rows = host.sql_query(&sql, &params![run_id, id])?;
-    rows.first().map(|row| T::from_row(&row)).transpose()
+    Ok(rows
+        .rows
+        .into_iter()
+        .next()
+        .map(|values| T::from_values(&mut Taken::new(values))))
 }
 
 #[cfg(test)]

@@ -154,18 +154,11 @@ pub fn publish_update<H: Host + ?Sized>(host: &H, updated: &Updated) {
         .flatten();
     let run = &updated.after;
     if let Some(update) = incremental {
-        let broadcast = Broadcast {
-            channel_id: Some(run.channel_id.clone()),
-            ..Broadcast::default()
-        };
-        log_err(
+        to_channel(
             host,
-            &format!("publishing {RUN_UPDATED_INCREMENTAL} for {}", run.id),
-            host.publish_event(
-                RUN_UPDATED_INCREMENTAL,
-                &json!({"payload": update.to_string()}),
-                &broadcast,
-            ),
+            RUN_UPDATED_INCREMENTAL,
+            run,
+            &json!({"payload": update.to_string()}),
         );
         return;
     }
@@ -181,12 +174,20 @@ pub fn publish_update<H: Host + ?Sized>(host: &H, updated: &Updated) {
 
 fn incremental_enabled<H: Host + ?Sized>(host: &H) -> bool {
     let config: Value = serde_json::from_str(&host.config()).unwrap_or(Value::Null);
-    !matches!(config.get(INCREMENTAL_SETTING), Some(Value::Bool(false)))
-        && config.get(INCREMENTAL_SETTING).and_then(Value::as_str) != Some("false")
+    match config.get(INCREMENTAL_SETTING) {
+        Some(Value::Bool(false)) => false,
+        Some(Value::String(s)) => s != "false",
+        _ => true,
+    }
 }
 
 /// Publishes `event` with `{"playbook_run": run}` to the run's channel.
 pub fn publish<H: Host + ?Sized>(host: &H, event: &str, run: &PlaybookRun) {
+    to_channel(host, event, run, &json!({"playbook_run": run.to_json()}));
+}
+
+/// Publishes `event` with `data` to `run`'s channel (best effort: logged).
+fn to_channel<H: Host + ?Sized>(host: &H, event: &str, run: &PlaybookRun, data: &Value) {
     let broadcast = Broadcast {
         channel_id: Some(run.channel_id.clone()),
         ..Broadcast::default()
@@ -194,6 +195,6 @@ pub fn publish<H: Host + ?Sized>(host: &H, event: &str, run: &PlaybookRun) {
     log_err(
         host,
         &format!("publishing {event} for {}", run.id),
-        host.publish_event(event, &json!({"playbook_run": run.to_json()}), &broadcast),
+        host.publish_event(event, data, &broadcast),
     );
 }

@@ -741,27 +741,8 @@ fn insert_statements(run: &mut PlaybookRun, cap: usize) -> RunResult<Vec<Stateme
     tx.extend(participant_statements(run));
     tx.extend(people_statements("run_followers", &run.id, &run.followers));
     tx.extend(metric_statements(run));
-    let none = HashSet::new();
-    let drop = run.timeline_events.len().saturating_sub(cap);
-    run.timeline_events.drain(..drop);
-    logs::write(
-        &run.id,
-        Tail::default(),
-        &run.timeline_events,
-        &none,
-        cap,
-        &mut tx,
-    );
-    let drop = run.status_posts.len().saturating_sub(cap);
-    run.status_posts.drain(..drop);
-    logs::write(
-        &run.id,
-        Tail::default(),
-        &run.status_posts,
-        &none,
-        cap,
-        &mut tx,
-    );
+    logs::write_new(&run.id, &mut run.timeline_events, cap, &mut tx);
+    logs::write_new(&run.id, &mut run.status_posts, cap, &mut tx);
     Ok(tx)
 }
 
