@@ -1,7 +1,7 @@
 //! KV durability across a hard kill: every write the server acknowledged
 //! before `kill -9` is there after a restart.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use crate::helpers::bundle;
@@ -11,51 +11,14 @@ struct Server {
     base: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// The server binary on `data_dir`, ready once the sandbox guest answers.
 async fn start(data_dir: &std::path::Path) -> Server {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_host-shim"))
-        .args([
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .env("RUST_LOG", "warn")
-        // The test run's shared cache: a component is compiled once, not
-        // once per server start (a debug build compiles slowly).
-        .env(
-            "HOST_SHIM_COMPONENT_CACHE_DIR",
-            crate::helpers::bundles_dir().join("../test-component-cache"),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("host-shim starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..2400 {
-        if let Ok(resp) = client
-            .get(format!("{base}/plugins/sandbox-guest/count?prefix=k"))
-            .send()
-            .await
-            && resp.status().is_success()
-        {
-            return Server { child, base };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("server did not come up with the sandbox guest within 120 s");
+    let (child, base) = crate::helpers::spawn_server_binary_until(
+        data_dir,
+        "/plugins/sandbox-guest/count?prefix=k",
+    )
+    .await;
+    Server { child, base }
 }
 
 #[tokio::test]

@@ -215,6 +215,15 @@ fn free_port() -> u16 {
 /// component compiles once per run (slowly, in a debug build), and
 /// compiled code never ends up in a data dir a test keeps.
 pub async fn spawn_server_binary(data: &Path) -> (std::process::Child, String) {
+    spawn_server_binary_until(data, "/plugins/playbooks/api/v0/version").await
+}
+
+/// [`spawn_server_binary`], ready once `ready_path` answers 2xx (the
+/// plugin the test needs).
+pub async fn spawn_server_binary_until(
+    data: &Path,
+    ready_path: &str,
+) -> (std::process::Child, String) {
     let port = free_port();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_host-shim"))
         .args([
@@ -236,10 +245,7 @@ pub async fn spawn_server_binary(data: &Path) -> (std::process::Child, String) {
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     for _ in 0..2400 {
-        if let Ok(r) = http
-            .get(format!("{base}/plugins/playbooks/api/v0/version"))
-            .send()
-            .await
+        if let Ok(r) = http.get(format!("{base}{ready_path}")).send().await
             && r.status().is_success()
         {
             return (child, base);
@@ -249,5 +255,5 @@ pub async fn spawn_server_binary(data: &Path) -> (std::process::Child, String) {
     let mut child = child;
     let _ = child.kill();
     let _ = child.wait();
-    panic!("the server did not come up with the playbooks plugin within 120 s");
+    panic!("the server did not answer {ready_path} within 120 s");
 }
