@@ -345,6 +345,9 @@ fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<RunFilter, ApiError> {
             );
         }
     };
+    // No run name is longer; a longer term only costs the search.
+    let search_term = q.get("search_term").unwrap_or_default();
+    crate::limits::text("search_term", search_term, crate::limits::TITLE_CHARS)?;
     Ok(RunFilter {
         team_id: q.non_empty("team_id").unwrap_or_default().to_owned(),
         statuses,
@@ -353,7 +356,7 @@ fn list_filter<H: Host>(ctx: &Ctx<'_, H>) -> Result<RunFilter, ApiError> {
         participant_or_follower_id: user_param(ctx, "participant_or_follower_id"),
         playbook_id: q.non_empty("playbook_id").unwrap_or_default().to_owned(),
         channel_id: q.non_empty("channel_id").unwrap_or_default().to_owned(),
-        search_term: q.get("search_term").unwrap_or_default().to_owned(),
+        search_term: search_term.to_owned(),
         started_gte: int_param(ctx, "started_gte")?,
         started_lt: int_param(ctx, "started_lt")?,
         active_gte: int_param(ctx, "active_gte")?,

@@ -407,6 +407,7 @@ fn lists() {
         ("statuses=Done", "statuses"),
         ("since=soon", "since"),
         ("omit_ended=maybe", "omit_ended"),
+        (&*format!("search_term={}", "x".repeat(1025)), "search_term"),
     ] {
         let r = call(&host, Some("admin"), "GET", &format!("/runs?{q}"), None);
         assert_eq!(r.status, 400, "{q}");
